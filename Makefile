@@ -1,0 +1,58 @@
+# lambdakit's front door. `make demo` runs the main job; `make test` runs every test.
+# Both install what they need first (scripts/install-deps is idempotent and quiet).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+CMAKE ?= cmake
+export PATH := $(CURDIR)/.deps/bin:$(PATH)
+
+.PHONY: deps build test unit asan fuzz interop demo bench format tidy clean
+
+deps:
+	@scripts/install-deps
+
+# Release build; function binaries and the CLI end up in build/bin.
+build: deps
+	@$(CMAKE) --preset release >/dev/null
+	@$(CMAKE) --build --preset release
+	@ln -sfn release/bin build/bin
+
+# Every test: unit tests and the fuzz corpus (release, then ASan+UBSan), a short libFuzzer run,
+# and interop with AWS's Runtime Interface Emulator.
+test: build unit asan fuzz interop
+
+unit: build
+	@ctest --preset release
+
+asan: deps
+	@$(CMAKE) --preset asan >/dev/null
+	@$(CMAKE) --build --preset asan
+	@ctest --preset asan
+
+FUZZ_SECONDS ?= 30
+fuzz: deps
+	@$(CMAKE) --preset fuzz >/dev/null
+	@$(CMAKE) --build --preset fuzz
+	@mkdir -p build/fuzz/corpus && cp -n tests/fuzz/corpus/http_response/* build/fuzz/corpus/ 2>/dev/null || true
+	@build/fuzz/bin/http_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
+	  build/fuzz/corpus tests/fuzz/corpus/http_response 2>&1 | tail -n 12
+
+interop: build
+	@python3 -m pytest -q tests/interop
+
+# The main job. Until the benchmark lands: run every example under AWS's Runtime Interface
+# Emulator and print what each answers.
+demo: build
+	@scripts/demo
+
+bench: build
+	@build/bin/bench_runtime
+
+format:
+	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+
+tidy: build
+	@git ls-files 'src/*.cc' | xargs clang-tidy -p build/release --quiet
+
+clean:
+	rm -rf build

@@ -1,0 +1,158 @@
+#include "runtime/socket_stream.h"
+
+#include <arpa/inet.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+namespace lambdakit::runtime {
+namespace {
+
+std::error_code last_error() { return {errno, std::system_category()}; }
+
+// An owned file descriptor.
+class fd_handle {
+ public:
+  explicit fd_handle(int fd = -1) : fd_(fd) {}
+  fd_handle(fd_handle&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
+  fd_handle& operator=(fd_handle&&) = delete;
+  fd_handle(const fd_handle&) = delete;
+  ~fd_handle() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+
+ private:
+  int fd_;
+};
+
+class socket_stream final : public byte_stream {
+ public:
+  explicit socket_stream(fd_handle fd) : fd_(std::move(fd)) {}
+
+  result<std::size_t> read_some(char* buf, std::size_t size) override {
+    while (true) {
+      ssize_t n = ::recv(fd_.get(), buf, size, 0);
+      if (n >= 0) return static_cast<std::size_t>(n);
+      if (errno != EINTR) return make_failure(last_error(), "reading from the Runtime API");
+    }
+  }
+
+  result<void> write_all(const std::string_view* parts, std::size_t count) override {
+    constexpr std::size_t max_iov = 8;
+    iovec iov[max_iov];
+    std::size_t n = 0;
+    for (std::size_t i = 0; i < count && n < max_iov; ++i) {
+      if (parts[i].empty()) continue;
+      iov[n].iov_base = const_cast<char*>(parts[i].data());
+      iov[n].iov_len = parts[i].size();
+      ++n;
+    }
+    iovec* cur = iov;
+    while (n > 0) {
+      msghdr msg{};
+      msg.msg_iov = cur;
+      msg.msg_iovlen = n;
+      ssize_t sent = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
+      if (sent < 0) {
+        if (errno == EINTR) continue;
+        return make_failure(last_error(), "writing to the Runtime API");
+      }
+      auto left = static_cast<std::size_t>(sent);
+      while (n > 0 && left >= cur->iov_len) {
+        left -= cur->iov_len;
+        ++cur;
+        --n;
+      }
+      if (n > 0) {
+        cur->iov_base = static_cast<char*>(cur->iov_base) + left;
+        cur->iov_len -= left;
+      }
+    }
+    return {};
+  }
+
+ private:
+  fd_handle fd_;
+};
+
+class tcp_connector final : public connector {
+ public:
+  explicit tcp_connector(endpoint ep) : ep_(std::move(ep)) {
+    bool v6 = ep_.host.find(':') != std::string::npos;
+    authority_ = (v6 ? "[" + ep_.host + "]" : ep_.host) + ":" + std::to_string(ep_.port);
+  }
+
+  result<std::unique_ptr<byte_stream>> connect() override {
+    sockaddr_storage addr{};
+    socklen_t len = 0;
+    if (auto r = resolve(addr, len); !r) return std::move(r).error();
+    fd_handle fd(::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    if (fd.get() < 0) return make_failure(last_error(), "creating a socket");
+    int one = 1;
+    ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    while (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
+      if (errno != EINTR) return make_failure(last_error(), "connecting to " + authority_);
+    }
+    return std::unique_ptr<byte_stream>(new socket_stream(std::move(fd)));
+  }
+
+  void pause(std::chrono::milliseconds d) override {
+    timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>(d.count() % 1000) * 1000000L};
+    while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
+    }
+  }
+
+  const std::string& authority() const override { return authority_; }
+
+ private:
+  result<void> resolve(sockaddr_storage& addr, socklen_t& len) const {
+    std::string host = ep_.host == "localhost" ? "127.0.0.1" : ep_.host;
+    auto* v4 = reinterpret_cast<sockaddr_in*>(&addr);
+    auto* v6 = reinterpret_cast<sockaddr_in6*>(&addr);
+    if (::inet_pton(AF_INET, host.c_str(), &v4->sin_addr) == 1) {
+      v4->sin_family = AF_INET;
+      v4->sin_port = htons(ep_.port);
+      len = sizeof *v4;
+      return {};
+    }
+    if (::inet_pton(AF_INET6, host.c_str(), &v6->sin6_addr) == 1) {
+      v6->sin6_family = AF_INET6;
+      v6->sin6_port = htons(ep_.port);
+      len = sizeof *v6;
+      return {};
+    }
+    addrinfo hints{};
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    int rc = ::getaddrinfo(host.c_str(), nullptr, &hints, &found);
+    if (rc != 0 || found == nullptr) {
+      return make_failure(std::make_error_code(std::errc::host_unreachable),
+                          "cannot resolve \"" + host + "\": " + ::gai_strerror(rc));
+    }
+    std::memcpy(&addr, found->ai_addr, found->ai_addrlen);
+    len = found->ai_addrlen;
+    ::freeaddrinfo(found);
+    if (addr.ss_family == AF_INET) v4->sin_port = htons(ep_.port);
+    if (addr.ss_family == AF_INET6) v6->sin6_port = htons(ep_.port);
+    return {};
+  }
+
+  endpoint ep_;
+  std::string authority_;
+};
+
+}  // namespace
+
+std::unique_ptr<connector> make_tcp_connector(endpoint ep) {
+  return std::make_unique<tcp_connector>(std::move(ep));
+}
+
+}  // namespace lambdakit::runtime

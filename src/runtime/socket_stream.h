@@ -1,0 +1,16 @@
+// The real byte stream: a TCP connection to the Runtime API.
+#pragma once
+
+#include <memory>
+
+#include "runtime/endpoint.h"
+#include "runtime/stream.h"
+
+namespace lambdakit::runtime {
+
+// Connects to `ep` with TCP_NODELAY (the runtime writes a head then waits for an answer).
+// Numeric addresses and "localhost" are resolved without NSS, so static binaries need no
+// libnss at run time; other names go through getaddrinfo.
+std::unique_ptr<connector> make_tcp_connector(endpoint ep);
+
+}  // namespace lambdakit::runtime
