@@ -198,19 +198,22 @@ result<section_progress> accumulate_section(std::string& block, std::size_t& sca
   std::size_t old = block.size();
   std::size_t take = std::min(data.size(), max - std::min(max, old));
   block.append(data.data(), take);
-  // A bare LF would otherwise leave us waiting for a CRLFCRLF that never comes.
-  for (std::size_t i = old; i < block.size(); ++i) {
+  std::size_t end = std::string::npos;
+  if (block.size() >= 2 && block.compare(0, 2, crlf) == 0) {
+    end = 2;  // an empty section
+  } else {
+    std::size_t pos = block.find("\r\n\r\n", scanned >= 3 ? scanned - 3 : 0);
+    if (pos != std::string::npos) end = pos + 4;
+  }
+  // A bare LF would otherwise leave us waiting for a CRLFCRLF that never comes. Only the
+  // section's own bytes are checked: what follows it is body.
+  std::size_t limit = std::min(end, block.size());
+  for (std::size_t i = old; i < limit; ++i) {
     if (block[i] == '\n' && (i == 0 || block[i - 1] != '\r')) {
       return make_failure(error::bad_line_ending, "a line ends in a bare LF instead of CRLF");
     }
   }
-  if (block.size() >= 2 && block.compare(0, 2, crlf) == 0) {  // an empty section
-    block.resize(2);
-    return section_progress{2 - old, true};
-  }
-  std::size_t from = scanned >= 3 ? scanned - 3 : 0;
-  std::size_t pos = block.find("\r\n\r\n", from);
-  if (pos == std::string::npos) {
+  if (end == std::string::npos) {
     scanned = block.size();
     if (block.size() >= max) {
       return make_failure(error::header_too_large,
@@ -218,7 +221,6 @@ result<section_progress> accumulate_section(std::string& block, std::size_t& sca
     }
     return section_progress{take, false};
   }
-  std::size_t end = pos + 4;
   block.resize(end);
   return section_progress{end - old, true};
 }

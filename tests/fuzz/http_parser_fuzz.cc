@@ -28,6 +28,7 @@ outcome run(parser::kind kind, std::string_view data, std::size_t step) {
     auto r = p.feed(data.substr(o.used, n));
     if (!r) {
       o.code = r.error().code;
+      o.used = 0;  // how far it got before failing depends on the split; the error does not
       return o;
     }
     if (*r > n) std::abort();  // consumed more than it was given
@@ -38,6 +39,7 @@ outcome run(parser::kind kind, std::string_view data, std::size_t step) {
     auto e = p.feed_eof();
     if (!e) {
       o.code = e.error().code;
+      o.used = 0;
       return o;
     }
   }

@@ -50,6 +50,8 @@ std::vector<valid_case> valid_cases() {
        {}, true},
       {"binary body", k::response, std::string("HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\n\0\r\n\xff", 42), false,
        200, std::string("\0\r\n\xff", 4), {}, {}, true},
+      {"bare LF in the body", k::response, "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\na\nb", false, 200, "a\nb", {},
+       {}, true},
       {"empty body", k::response, "HTTP/1.1 202 Accepted\r\nContent-Length: 0\r\n\r\n", false, 202, "", {}, {}, true},
       {"no reason phrase", k::response, "HTTP/1.1 202 \r\nContent-Length: 0\r\n\r\n", false, 202, "", {}, {}, true},
       {"no reason, no space", k::response, "HTTP/1.1 202\r\nContent-Length: 0\r\n\r\n", false, 202, "", {}, {}, true},
