@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <optional>
 
 #include "lambdakit/version.h"
 #include "wire/base64.h"
@@ -37,11 +38,6 @@ std::string excerpt(std::string_view body) {
     if (static_cast<unsigned char>(c) < 0x20) c = ' ';
   }
   return s.empty() ? "(empty body)" : s;
-}
-
-std::string header_or_empty(const http::message& m, std::string_view name) {
-  auto v = m.header(name);
-  return v ? std::string(*v) : std::string();
 }
 
 }  // namespace
@@ -170,15 +166,34 @@ result<invocation> runtime_client::next() {
       return make_failure(errc::unexpected_status,
                           "GET /next answered " + std::to_string(m.status()) + ": " + excerpt(m.body()));
     }
-    auto id = m.header("Lambda-Runtime-Aws-Request-Id");
+    // One pass over the fields (this is the warm path), each name compared by length first.
+    std::optional<std::string_view> id, deadline;
+    invocation inv;
+    const http::fields& h = m.headers();
+    for (std::size_t i = 0; i < h.size(); ++i) {
+      auto [name, value] = h[i];
+      if (http::iequals(name, "Lambda-Runtime-Aws-Request-Id")) {
+        id = value;
+      } else if (http::iequals(name, "Lambda-Runtime-Deadline-Ms")) {
+        deadline = value;
+      } else if (http::iequals(name, "Lambda-Runtime-Invoked-Function-Arn")) {
+        inv.function_arn = value;
+      } else if (http::iequals(name, "Lambda-Runtime-Trace-Id")) {
+        inv.xray_trace_id = value;
+      } else if (http::iequals(name, "Lambda-Runtime-Client-Context")) {
+        inv.client_context = value;
+      } else if (http::iequals(name, "Lambda-Runtime-Cognito-Identity")) {
+        inv.cognito_identity = value;
+      } else if (http::iequals(name, "Lambda-Runtime-Aws-Tenant-Id")) {
+        inv.tenant_id = value;
+      }
+    }
     if (!id || !usable_request_id(*id)) {
       return make_failure(errc::malformed_invocation,
                           id ? "Lambda-Runtime-Aws-Request-Id is not a usable id: \"" + excerpt(*id) + "\""
                              : "the Lambda-Runtime-Aws-Request-Id header is missing");
     }
-    invocation inv;
     inv.request_id = std::string(*id);
-    auto deadline = m.header("Lambda-Runtime-Deadline-Ms");
     long long ms = 0;
     bool deadline_ok = false;
     if (deadline) {
@@ -195,11 +210,6 @@ result<invocation> runtime_client::next() {
       continue;
     }
     inv.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
-    inv.function_arn = header_or_empty(m, "Lambda-Runtime-Invoked-Function-Arn");
-    inv.xray_trace_id = header_or_empty(m, "Lambda-Runtime-Trace-Id");
-    inv.client_context = header_or_empty(m, "Lambda-Runtime-Client-Context");
-    inv.cognito_identity = header_or_empty(m, "Lambda-Runtime-Cognito-Identity");
-    inv.tenant_id = header_or_empty(m, "Lambda-Runtime-Aws-Tenant-Id");
     inv.payload = m.release_body();
     return inv;
   }

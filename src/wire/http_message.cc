@@ -15,16 +15,11 @@ std::string_view trim(std::string_view s) {
 
 bool iequals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
+  if (a == b) return true;  // peers mostly send the canonical case
   for (std::size_t i = 0; i < a.size(); ++i) {
     if (lower(a[i]) != lower(b[i])) return false;
   }
   return true;
-}
-
-fields::field fields::operator[](std::size_t i) const {
-  const ref& r = refs_[i];
-  std::string_view b(block_);
-  return {b.substr(r.name_at, r.name_len), b.substr(r.value_at, r.value_len)};
 }
 
 std::optional<std::string_view> fields::get(std::string_view name) const {

@@ -22,7 +22,11 @@ class fields {
 
   std::size_t size() const { return refs_.size(); }
   bool empty() const { return refs_.empty(); }
-  field operator[](std::size_t i) const;
+  field operator[](std::size_t i) const {
+    const ref& r = refs_[i];
+    return {std::string_view(block_.data() + r.name_at, r.name_len),
+            std::string_view(block_.data() + r.value_at, r.value_len)};
+  }
 
   // The value of the first field called `name` (any case), or nullopt.
   std::optional<std::string_view> get(std::string_view name) const;

@@ -1,7 +1,9 @@
 #include "wire/http_parser.h"
 
 #include <algorithm>
+#include <array>
 #include <charconv>
+#include <cstring>
 
 namespace lambdakit::wire::http {
 namespace {
@@ -9,22 +11,32 @@ namespace {
 constexpr std::size_t max_chunk_line = 1024;
 constexpr std::string_view crlf = "\r\n";
 
-bool is_tchar(unsigned char c) {
-  if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z')) return true;
-  return std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos;
+// Character classes of RFC 9110, as tables: the parser looks at every header byte.
+enum : std::uint8_t { tchar = 1, field_text = 2 };
+
+constexpr std::array<std::uint8_t, 256> char_classes = [] {
+  std::array<std::uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+    if (alnum || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
+      t[c] |= tchar;
+    }
+    if (c == '\t' || (c >= 0x20 && c != 0x7f)) t[c] |= field_text;  // visible, SP, HTAB, obs-text
+  }
+  return t;
+}();
+
+bool all_of_class(std::string_view s, std::uint8_t cls) {
+  for (char c : s) {
+    if ((char_classes[static_cast<unsigned char>(c)] & cls) == 0) return false;
+  }
+  return true;
 }
 
-bool is_token(std::string_view s) {
-  return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return is_tchar(static_cast<unsigned char>(c)); });
-}
+bool is_token(std::string_view s) { return !s.empty() && all_of_class(s, tchar); }
 
 // Field values and reason phrases: visible characters, space, tab and obs-text; no other controls.
-bool is_field_text(std::string_view s) {
-  return std::all_of(s.begin(), s.end(), [](char ch) {
-    auto c = static_cast<unsigned char>(ch);
-    return c == '\t' || (c >= 0x20 && c != 0x7f);
-  });
-}
+bool is_field_text(std::string_view s) { return all_of_class(s, field_text); }
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -198,20 +210,24 @@ result<section_progress> accumulate_section(std::string& block, std::size_t& sca
   std::size_t old = block.size();
   std::size_t take = std::min(data.size(), max - std::min(max, old));
   block.append(data.data(), take);
+  // One pass over the line ends (memchr finds them fast): each LF must follow a CR (a bare LF
+  // would leave us waiting for a CRLFCRLF that never comes), and CRLFCRLF, or a CRLF at the very
+  // start, ends the section. What follows the section is body and is not looked at.
+  const char* b = block.data();
+  std::size_t i = scanned;
   std::size_t end = std::string::npos;
-  if (block.size() >= 2 && block.compare(0, 2, crlf) == 0) {
-    end = 2;  // an empty section
-  } else {
-    std::size_t pos = block.find("\r\n\r\n", scanned >= 3 ? scanned - 3 : 0);
-    if (pos != std::string::npos) end = pos + 4;
-  }
-  // A bare LF would otherwise leave us waiting for a CRLFCRLF that never comes. Only the
-  // section's own bytes are checked: what follows it is body.
-  std::size_t limit = std::min(end, block.size());
-  for (std::size_t i = old; i < limit; ++i) {
-    if (block[i] == '\n' && (i == 0 || block[i - 1] != '\r')) {
+  while (i < block.size()) {
+    const void* hit = std::memchr(b + i, '\n', block.size() - i);
+    if (hit == nullptr) break;
+    auto lf = static_cast<std::size_t>(static_cast<const char*>(hit) - b);
+    if (lf == 0 || b[lf - 1] != '\r') {
       return make_failure(error::bad_line_ending, "a line ends in a bare LF instead of CRLF");
     }
+    if (lf == 1 || (lf >= 3 && b[lf - 2] == '\n' && b[lf - 3] == '\r')) {
+      end = lf + 1;
+      break;
+    }
+    i = lf + 1;
   }
   if (end == std::string::npos) {
     scanned = block.size();

@@ -6,7 +6,10 @@ namespace lambdakit::wire::http {
 namespace {
 
 bool safe_value(std::string_view v) {
-  return v.find_first_of("\r\n", 0) == std::string_view::npos && v.find('\0') == std::string_view::npos;
+  for (char c : v) {
+    if (c == '\r' || c == '\n' || c == '\0') return false;
+  }
+  return true;
 }
 
 void append_fields(std::string& out, const header_field* fields, std::size_t count) {
