@@ -1,6 +1,7 @@
 #include "fake_runtime_api.h"
 
 #include <arpa/inet.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -85,7 +86,15 @@ session_result run_session(const session_options& o) {
 
   auto t0 = clock_type::now();
   pid_t pid = 0;
-  if (int rc = ::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), env.data()); rc != 0) {
+  posix_spawn_file_actions_t actions;
+  ::posix_spawn_file_actions_init(&actions);
+  if (o.quiet) {
+    ::posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
+    ::posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
+  }
+  int spawned = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
+  ::posix_spawn_file_actions_destroy(&actions);
+  if (int rc = spawned; rc != 0) {
     res.error = "cannot start " + o.argv[0] + ": " + std::strerror(rc);
     ::close(lfd);
     return res;

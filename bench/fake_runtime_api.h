@@ -11,6 +11,7 @@ struct session_options {
   std::vector<std::string> argv;  // the runtime to start (argv[0] is the program), maybe under valgrind
   int invocations = 0;            // served before the 500
   std::string payload = "{}";
+  bool quiet = true;              // the runtime's stdout and stderr go to /dev/null
 };
 
 struct session_result {

@@ -115,8 +115,8 @@ int main(int argc, char** argv) {
     fs::path path;
   };
   std::vector<subject> subjects = {{"floor (static C, GET /next only)", o.bin_dir / "bench_floor_client"},
-                                   {"lambdakit hello (static libstdc++)", o.bin_dir / "hello"},
-                                   {"lambdakit hello (fully static)", o.bin_dir / "bench_hello_static"}};
+                                   {"lambdakit hello, fully static", o.bin_dir / "bench_hello_static"},
+                                   {"lambdakit hello, dynamic glibc", o.bin_dir / "bench_hello_dynamic"}};
   for (const auto& s : subjects) {
     if (!fs::exists(s.path)) {
       std::fprintf(stderr, "bench_runtime: %s is missing: run `make build` first\n", s.path.c_str());

@@ -12,6 +12,13 @@
 #include <cerrno>
 #include <cstring>
 
+// Weak, so a fully static binary does not pull in glibc's NSS-based resolver (which would need
+// the build machine's libnss at run time). There, only numeric addresses and "localhost" work,
+// which is all Lambda, the RIE and lambdakit's service ever give.
+#pragma weak getaddrinfo
+#pragma weak freeaddrinfo
+#pragma weak gai_strerror
+
 namespace lambdakit::runtime {
 namespace {
 
@@ -128,6 +135,12 @@ class tcp_connector final : public connector {
       v6->sin6_port = htons(ep_.port);
       len = sizeof *v6;
       return {};
+    }
+    if (&::getaddrinfo == nullptr) {
+      return make_failure(std::make_error_code(std::errc::address_not_available),
+                          "cannot resolve \"" + host +
+                              "\": this binary is fully static and resolves no host names; give "
+                              "AWS_LAMBDA_RUNTIME_API a numeric address such as 127.0.0.1:9001");
     }
     addrinfo hints{};
     hints.ai_socktype = SOCK_STREAM;
