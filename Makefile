@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CMAKE ?= cmake
 export PATH := $(CURDIR)/.deps/bin:$(PATH)
 
-.PHONY: deps build test unit asan fuzz interop demo bench format tidy clean
+.PHONY: deps build test unit asan fuzz interop lint demo bench format tidy clean
 
 deps:
 	@scripts/install-deps
@@ -19,7 +19,7 @@ build: deps
 
 # Every test: unit tests and the fuzz corpus (release, then ASan+UBSan), a short libFuzzer run,
 # and interop with AWS's Runtime Interface Emulator.
-test: build unit asan fuzz interop
+test: build unit lint asan fuzz interop
 
 unit: build
 	@ctest --preset release
@@ -49,10 +49,13 @@ bench: build
 	@build/bin/bench_runtime
 
 format:
-	@git ls-files '*.cc' '*.h' | xargs clang-format -i
+	@git ls-files '*.cc' '*.h' '*.c' | xargs clang-format -i
 
-tidy: build
-	@git ls-files 'src/*.cc' | xargs clang-tidy -p build/release --quiet
+# Style checks: clang-format (no diff) and clang-tidy (warnings are errors) on the library.
+lint: build
+	@git ls-files '*.cc' '*.h' '*.c' | xargs clang-format --dry-run --Werror
+	@git ls-files 'src/*.cc' | xargs clang-tidy -p build/release --quiet 2>&1 | grep -v "warnings generated" || true
+	@git ls-files 'src/*.cc' | xargs clang-tidy -p build/release --quiet >/dev/null 2>&1 && echo "lint: clang-format and clang-tidy clean"
 
 clean:
 	rm -rf build

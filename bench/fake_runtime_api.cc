@@ -149,17 +149,23 @@ session_result run_session(const session_options& o) {
         }
         if (served < o.invocations) {
           auto deadline = std::chrono::duration_cast<std::chrono::milliseconds>(
-                              std::chrono::system_clock::now().time_since_epoch()).count() + 60000;
-          reply = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: bench-" + std::to_string(served) +
+                              std::chrono::system_clock::now().time_since_epoch())
+                              .count() +
+                          60000;
+          reply = "HTTP/1.1 200 OK\r\nLambda-Runtime-Aws-Request-Id: bench-" +
+                  std::to_string(served) +
                   "\r\nLambda-Runtime-Deadline-Ms: " + std::to_string(deadline) +
-                  "\r\nLambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:000000000000:function:bench"
+                  "\r\nLambda-Runtime-Invoked-Function-Arn: "
+                  "arn:aws:lambda:us-east-1:000000000000:function:bench"
                   "\r\nLambda-Runtime-Trace-Id: Root=1-00000000-000000000000000000000000;Sampled=0"
                   "\r\nContent-Type: application/json\r\nContent-Length: " +
                   std::to_string(o.payload.size()) + "\r\n\r\n" + o.payload;
           ++served;
           sent = clock_type::now();
         } else {
-          reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+          reply =
+              "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\nConnection: "
+              "close\r\n\r\n";
           finished = true;
         }
       } else {

@@ -4,6 +4,7 @@
 //   instrs     user-space instructions per warm invoke (valgrind callgrind: repeatable)
 //   size       stripped binaries and their zips
 // Usage: bench_runtime [--runs N] [--invokes N] [--bin-dir DIR]
+#include <lambdakit/version.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 
@@ -11,7 +12,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <lambdakit/version.h>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -44,16 +44,19 @@ bool have(const char* tool) {
 
 // Instructions callgrind counts for one session of `program` serving `invokes` events.
 long long callgrind_instructions(const fs::path& program, int invokes) {
-  fs::path out = fs::temp_directory_path() / ("lambdakit-cg-" + std::to_string(::getpid()) + ".out");
+  fs::path out =
+      fs::temp_directory_path() / ("lambdakit-cg-" + std::to_string(::getpid()) + ".out");
   session_options s;
-  s.argv = {"valgrind", "--tool=callgrind", "--callgrind-out-file=" + out.string(), program.string()};
+  s.argv = {"valgrind", "--tool=callgrind", "--callgrind-out-file=" + out.string(),
+            program.string()};
   s.invocations = invokes;
   session_result r = run_session(s);
   if (!r.error.empty()) std::fprintf(stderr, "callgrind session: %s\n", r.error.c_str());
   std::ifstream in(out);
   long long total = -1;
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind("summary:", 0) == 0 || line.rfind("totals:", 0) == 0) total = std::atoll(line.c_str() + line.find(':') + 1);
+    if (line.rfind("summary:", 0) == 0 || line.rfind("totals:", 0) == 0)
+      total = std::atoll(line.c_str() + line.find(':') + 1);
   }
   fs::remove(out);
   return total;
@@ -65,8 +68,8 @@ std::pair<std::uintmax_t, std::uintmax_t> package_sizes(const fs::path& program)
   fs::create_directories(dir);
   fs::path boot = dir / "bootstrap";
   fs::path zip = dir / "function.zip";
-  std::string cmd = "strip -o '" + boot.string() + "' '" + program.string() + "' && cd '" + dir.string() +
-                    "' && zip -q -X -9 function.zip bootstrap";
+  std::string cmd = "strip -o '" + boot.string() + "' '" + program.string() + "' && cd '" +
+                    dir.string() + "' && zip -q -X -9 function.zip bootstrap";
   std::uintmax_t stripped = 0, zipped = 0;
   if (std::system(cmd.c_str()) == 0) {
     stripped = fs::file_size(boot);
@@ -114,12 +117,14 @@ int main(int argc, char** argv) {
     const char* name;
     fs::path path;
   };
-  std::vector<subject> subjects = {{"floor (static C, GET /next only)", o.bin_dir / "bench_floor_client"},
-                                   {"lambdakit hello, fully static", o.bin_dir / "bench_hello_static"},
-                                   {"lambdakit hello, dynamic glibc", o.bin_dir / "bench_hello_dynamic"}};
+  std::vector<subject> subjects = {
+      {"floor (static C, GET /next only)", o.bin_dir / "bench_floor_client"},
+      {"lambdakit hello, fully static", o.bin_dir / "bench_hello_static"},
+      {"lambdakit hello, dynamic glibc", o.bin_dir / "bench_hello_dynamic"}};
   for (const auto& s : subjects) {
     if (!fs::exists(s.path)) {
-      std::fprintf(stderr, "bench_runtime: %s is missing: run `make build` first\n", s.path.c_str());
+      std::fprintf(stderr, "bench_runtime: %s is missing: run `make build` first\n",
+                   s.path.c_str());
       return 1;
     }
   }
@@ -127,8 +132,10 @@ int main(int argc, char** argv) {
   utsname u{};
   ::uname(&u);
   std::printf("lambdakit %s runtime benchmark\n", lambdakit::version);
-  std::printf("machine:  %s, %ld cores, Linux %s\n", cpu_model().c_str(), ::sysconf(_SC_NPROCESSORS_ONLN), u.release);
-  std::printf("build:    %s, %s %s\n", LAMBDAKIT_BENCH_BUILD_TYPE, LAMBDAKIT_BENCH_COMPILER, LAMBDAKIT_BENCH_COMPILER_VERSION);
+  std::printf("machine:  %s, %ld cores, Linux %s\n", cpu_model().c_str(),
+              ::sysconf(_SC_NPROCESSORS_ONLN), u.release);
+  std::printf("build:    %s, %s %s\n", LAMBDAKIT_BENCH_BUILD_TYPE, LAMBDAKIT_BENCH_COMPILER,
+              LAMBDAKIT_BENCH_COMPILER_VERSION);
 #ifndef NDEBUG
   std::printf("WARNING:  assertions are enabled; figures are not representative\n");
 #endif
@@ -152,8 +159,8 @@ int main(int argc, char** argv) {
   std::printf("spawn -> first GET /next (%d runs each, interleaved)\n", o.runs);
   std::printf("  %-38s %10s %10s %8s\n", "", "median us", "p90 us", "x floor");
   for (std::size_t i = 0; i < subjects.size(); ++i) {
-    std::printf("  %-38s %10.0f %10.0f %8.2f\n", subjects[i].name, median(startup[i]), quantile(startup[i], 0.9),
-                median(startup[i]) / floor_median);
+    std::printf("  %-38s %10.0f %10.0f %8.2f\n", subjects[i].name, median(startup[i]),
+                quantile(startup[i], 0.9), median(startup[i]) / floor_median);
   }
 
   // 2. Warm round trip.
@@ -162,8 +169,10 @@ int main(int argc, char** argv) {
   warm.invocations = o.invokes;
   session_result w = run_session(warm);
   if (!w.error.empty()) std::fprintf(stderr, "bench_runtime: warm: %s\n", w.error.c_str());
-  std::printf("\nwarm invoke, /next answer sent -> /response received (%d invokes of hello)\n", o.invokes);
-  std::printf("  median %.1f us, p99 %.1f us\n", median(w.warm_round_trip_us), quantile(w.warm_round_trip_us, 0.99));
+  std::printf("\nwarm invoke, /next answer sent -> /response received (%d invokes of hello)\n",
+              o.invokes);
+  std::printf("  median %.1f us, p99 %.1f us\n", median(w.warm_round_trip_us),
+              quantile(w.warm_round_trip_us, 0.99));
 
   // 3. Instructions.
   std::printf("\nuser-space instructions (valgrind callgrind)\n");

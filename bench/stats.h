@@ -15,6 +15,8 @@ inline double quantile(std::vector<double> v, double q) {
   return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
-inline double median(const std::vector<double>& v) { return quantile(v, 0.5); }
+inline double median(const std::vector<double>& v) {
+  return quantile(v, 0.5);
+}
 
 }  // namespace lambdakit::bench

@@ -2,5 +2,6 @@
 #include <lambdakit/lambdakit.h>
 
 int main() {
-  return lambdakit::run([](const lambdakit::invocation& inv) { return lambdakit::response::json(inv.payload); });
+  return lambdakit::run(
+      [](const lambdakit::invocation& inv) { return lambdakit::response::json(inv.payload); });
 }

@@ -1,5 +1,6 @@
 // fail: throws a typed exception. The caller sees
-//   {"errorMessage":"card 4242 was declined","errorType":"examples::payment_declined","stackTrace":[]}
+//   {"errorMessage":"card 4242 was
+//   declined","errorType":"examples::payment_declined","stackTrace":[]}
 // with X-Amz-Function-Error: Unhandled, and the process lives on for the next invoke.
 #include <lambdakit/lambdakit.h>
 

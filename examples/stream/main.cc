@@ -13,7 +13,8 @@ int main() {
     long long fail_at = examples::int_field(inv.payload, "fail_at").value_or(-1);
     out.set_content_type("text/plain");
     for (long long i = 0; i < chunks; ++i) {
-      if (i == fail_at) throw std::runtime_error("stream failed after " + std::to_string(i) + " chunks");
+      if (i == fail_at)
+        throw std::runtime_error("stream failed after " + std::to_string(i) + " chunks");
       if (!out.write("chunk " + std::to_string(i) + "\n")) return;  // the caller went away
     }
   });

@@ -11,7 +11,8 @@ namespace lambdakit {
 
 class outcome {
  public:
-  outcome(response r) : v_(std::move(r)) {}        // NOLINT(google-explicit-constructor): a handler returns either
+  outcome(response r)
+      : v_(std::move(r)) {}  // NOLINT(google-explicit-constructor): a handler returns either
   outcome(function_error e) : v_(std::move(e)) {}  // NOLINT(google-explicit-constructor)
 
   bool is_success() const { return v_.index() == 0; }

@@ -32,15 +32,16 @@ struct run_options {
 
 // Process exit codes of run(); it returns only when the function must stop.
 namespace exit_code {
-inline constexpr int api_failed = 1;       // the Runtime API is unreachable, gone, or said "exit"
-inline constexpr int bad_environment = 2;  // not started by Lambda: AWS_LAMBDA_RUNTIME_API unset or bad
-inline constexpr int init_failed = 3;      // run_options::init threw (after posting /init/error)
+inline constexpr int api_failed = 1;  // the Runtime API is unreachable, gone, or said "exit"
+inline constexpr int bad_environment =
+    2;                                 // not started by Lambda: AWS_LAMBDA_RUNTIME_API unset or bad
+inline constexpr int init_failed = 3;  // run_options::init threw (after posting /init/error)
 }  // namespace exit_code
 
 // Serves invokes until the execution environment ends: long-polls the Runtime API at
 // AWS_LAMBDA_RUNTIME_API, calls `h` for each event and posts its outcome. Sets _X_AMZN_TRACE_ID
 // for each invoke. Returns a non-zero exit code (above), having said why on stderr.
-int run(handler h, run_options options = {});
-int run(streaming_handler h, run_options options = {});
+int run(const handler& h, const run_options& options = {});
+int run(const streaming_handler& h, const run_options& options = {});
 
 }  // namespace lambdakit

@@ -7,8 +7,8 @@ namespace lambdakit::runtime {
 result<endpoint> parse_endpoint(std::string_view text) {
   auto bad = [&](const char* why) {
     return make_failure(std::make_error_code(std::errc::invalid_argument),
-                        "AWS_LAMBDA_RUNTIME_API=\"" + std::string(text.substr(0, 100)) + "\": " + why +
-                            " (expected host:port, e.g. 127.0.0.1:9001)");
+                        "AWS_LAMBDA_RUNTIME_API=\"" + std::string(text.substr(0, 100)) +
+                            "\": " + why + " (expected host:port, e.g. 127.0.0.1:9001)");
   };
   if (text.empty()) return bad("empty");
   if (text.find("://") != std::string_view::npos) return bad("has a scheme");
@@ -31,7 +31,8 @@ result<endpoint> parse_endpoint(std::string_view text) {
   if (ep.host.empty()) return bad("no host");
   unsigned value = 0;
   auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 || value > 65535) {
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value == 0 ||
+      value > 65535) {
     return bad("the port is not a number from 1 to 65535");
   }
   ep.port = static_cast<std::uint16_t>(value);

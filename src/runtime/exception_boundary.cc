@@ -13,7 +13,8 @@ namespace {
 
 std::string demangle(const char* mangled) {
   int status = 0;
-  std::unique_ptr<char, void (*)(void*)> name(abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
+  std::unique_ptr<char, void (*)(void*)> name(
+      abi::__cxa_demangle(mangled, nullptr, nullptr, &status), std::free);
   return status == 0 && name ? std::string(name.get()) : std::string(mangled);
 }
 
@@ -39,7 +40,8 @@ function_error current_exception_error() noexcept {
   }
 }
 
-outcome call_handler(const std::function<outcome(const invocation&)>& h, const invocation& inv) noexcept {
+outcome call_handler(const std::function<outcome(const invocation&)>& h,
+                     const invocation& inv) noexcept {
   try {
     return h(inv);
   } catch (...) {

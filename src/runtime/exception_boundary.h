@@ -14,6 +14,7 @@ namespace lambdakit::runtime {
 function_error current_exception_error() noexcept;
 
 // Calls h(inv); an exception comes back as its function_error.
-outcome call_handler(const std::function<outcome(const invocation&)>& h, const invocation& inv) noexcept;
+outcome call_handler(const std::function<outcome(const invocation&)>& h,
+                     const invocation& inv) noexcept;
 
 }  // namespace lambdakit::runtime

@@ -32,7 +32,8 @@ bool run_init(runtime_client& client, const run_options& options) {
   } catch (...) {
     function_error e = current_exception_error();
     log_line("init failed: " + e.type + ": " + e.message);
-    if (auto p = client.post_init_error(e); !p) log_line("reporting the init error failed: " + p.error().message());
+    if (auto p = client.post_init_error(e); !p)
+      log_line("reporting the init error failed: " + p.error().message());
     return false;
   }
 }
@@ -41,7 +42,8 @@ bool run_init(runtime_client& client, const run_options& options) {
 // writing anything still gets an ordinary /error.
 class stream_writer final : public response_writer {
  public:
-  stream_writer(runtime_client& c, const std::string& request_id) : client_(c), request_id_(request_id) {}
+  stream_writer(runtime_client& c, const std::string& request_id)
+      : client_(c), request_id_(request_id) {}
 
   void set_content_type(std::string_view type) override {
     if (!started_) content_type_ = std::string(type);

@@ -17,8 +17,10 @@ int run_any(const Handler& h, const run_options& options) {
   const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (api == nullptr) {
     runtime::log_line(
-        "AWS_LAMBDA_RUNTIME_API is not set, so there is no Runtime API to serve. This program is a Lambda "
-        "function: run it on Lambda (runtime provided.al2023, file name bootstrap), under `lambdakit serve`, "
+        "AWS_LAMBDA_RUNTIME_API is not set, so there is no Runtime API to serve. This program is a "
+        "Lambda "
+        "function: run it on Lambda (runtime provided.al2023, file name bootstrap), under "
+        "`lambdakit serve`, "
         "or under the Runtime Interface Emulator (aws-lambda-rie ./bootstrap).");
     return exit_code::bad_environment;
   }
@@ -34,7 +36,11 @@ int run_any(const Handler& h, const run_options& options) {
 
 }  // namespace
 
-int run(handler h, run_options options) { return run_any(h, options); }
-int run(streaming_handler h, run_options options) { return run_any(h, options); }
+int run(const handler& h, const run_options& options) {
+  return run_any(h, options);
+}
+int run(const streaming_handler& h, const run_options& options) {
+  return run_any(h, options);
+}
 
 }  // namespace lambdakit

@@ -13,7 +13,7 @@ namespace lambdakit::runtime {
 namespace http = wire::http;
 namespace {
 
-constexpr std::size_t read_buffer_size = 64 * 1024;
+constexpr std::size_t read_buffer_size = std::size_t{64} * 1024;
 constexpr std::string_view api = "/2018-06-01/runtime";
 constexpr std::string_view user_agent = "lambdakit/" LAMBDAKIT_VERSION_STRING;
 
@@ -59,7 +59,9 @@ std::string error_body(const function_error& e) {
 }
 
 runtime_client::runtime_client(connector& c, retry_policy retry, http::limits limits)
-    : connector_(c), retry_(retry), parser_(http::parser::kind::response, limits),
+    : connector_(c),
+      retry_(retry),
+      parser_(http::parser::kind::response, limits),
       buf_(new char[read_buffer_size]) {}
 
 void runtime_client::drop_connection() {
@@ -85,10 +87,10 @@ result<void> runtime_client::connect_with_retry() {
     }
     last = std::move(s).error();
   }
-  return make_failure(errc::api_unreachable, "no connection to " + connector_.authority() + " after " +
-                                                 std::to_string(retry_.attempts) + " attempts (" +
-                                                 last.message() +
-                                                 "); check AWS_LAMBDA_RUNTIME_API and that the Runtime API is up");
+  return make_failure(errc::api_unreachable,
+                      "no connection to " + connector_.authority() + " after " +
+                          std::to_string(retry_.attempts) + " attempts (" + last.message() +
+                          "); check AWS_LAMBDA_RUNTIME_API and that the Runtime API is up");
 }
 
 result<void> runtime_client::read_response() {
@@ -118,7 +120,8 @@ result<void> runtime_client::read_response() {
   }
 }
 
-result<const http::message*> runtime_client::exchange(const std::string_view* parts, std::size_t count) {
+result<const http::message*> runtime_client::exchange(const std::string_view* parts,
+                                                      std::size_t count) {
   auto pause = retry_.first_pause;
   failure last;
   for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
@@ -135,7 +138,8 @@ result<const http::message*> runtime_client::exchange(const std::string_view* pa
     if (auto r = read_response(); !r) {
       if (!is_retryable(r.error().code)) {
         drop_connection();
-        return make_failure(errc::protocol_error, "from " + connector_.authority() + ": " + r.error().message());
+        return make_failure(errc::protocol_error,
+                            "from " + connector_.authority() + ": " + r.error().message());
       }
       last = std::move(r).error();
       drop_connection();
@@ -144,9 +148,9 @@ result<const http::message*> runtime_client::exchange(const std::string_view* pa
     close_after_ = !parser_.get().keep_alive();
     return &parser_.get();
   }
-  return make_failure(errc::api_unreachable, "the connection to " + connector_.authority() + " failed " +
-                                                 std::to_string(retry_.attempts) + " times; last: " +
-                                                 last.message());
+  return make_failure(errc::api_unreachable, "the connection to " + connector_.authority() +
+                                                 " failed " + std::to_string(retry_.attempts) +
+                                                 " times; last: " + last.message());
 }
 
 result<invocation> runtime_client::next() {
@@ -154,7 +158,8 @@ result<invocation> runtime_client::next() {
   while (true) {
     head_.clear();
     const http::header_field fields[] = {{"User-Agent", user_agent}};
-    http::append_request_head(head_, "GET", target, connector_.authority(), fields, 1, http::framing::none);
+    http::append_request_head(head_, "GET", target, connector_.authority(), fields, 1,
+                              http::framing::none);
     std::string_view parts[] = {head_};
     auto r = exchange(parts, 1);
     if (!r) return std::move(r).error();
@@ -163,8 +168,9 @@ result<invocation> runtime_client::next() {
       return make_failure(errc::container_error, "GET /next answered 500: " + excerpt(m.body()));
     }
     if (m.status() != 200) {
-      return make_failure(errc::unexpected_status,
-                          "GET /next answered " + std::to_string(m.status()) + ": " + excerpt(m.body()));
+      return make_failure(
+          errc::unexpected_status,
+          "GET /next answered " + std::to_string(m.status()) + ": " + excerpt(m.body()));
     }
     // One pass over the fields (this is the warm path), each name compared by length first.
     std::optional<std::string_view> id, deadline;
@@ -189,9 +195,10 @@ result<invocation> runtime_client::next() {
       }
     }
     if (!id || !usable_request_id(*id)) {
-      return make_failure(errc::malformed_invocation,
-                          id ? "Lambda-Runtime-Aws-Request-Id is not a usable id: \"" + excerpt(*id) + "\""
-                             : "the Lambda-Runtime-Aws-Request-Id header is missing");
+      return make_failure(
+          errc::malformed_invocation,
+          id ? "Lambda-Runtime-Aws-Request-Id is not a usable id: \"" + excerpt(*id) + "\""
+             : "the Lambda-Runtime-Aws-Request-Id header is missing");
     }
     inv.request_id = std::string(*id);
     long long ms = 0;
@@ -203,10 +210,12 @@ result<invocation> runtime_client::next() {
     if (!deadline_ok) {
       // There is an id to report against: tell the caller, and poll again.
       function_error e{"Runtime.MalformedInvocation",
-                       deadline ? "Lambda-Runtime-Deadline-Ms is not epoch milliseconds: \"" + excerpt(*deadline) + "\""
+                       deadline ? "Lambda-Runtime-Deadline-Ms is not epoch milliseconds: \"" +
+                                      excerpt(*deadline) + "\""
                                 : "the Lambda-Runtime-Deadline-Ms header is missing",
                        {}};
-      if (auto p = post_error(inv.request_id, e); !p && is_fatal(p.error().code)) return std::move(p).error();
+      if (auto p = post_error(inv.request_id, e); !p && is_fatal(p.error().code))
+        return std::move(p).error();
       continue;
     }
     inv.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
@@ -218,21 +227,23 @@ result<invocation> runtime_client::next() {
 result<void> runtime_client::check_post(const http::message& m, std::string_view what) {
   int s = m.status();
   if (s >= 200 && s < 300) return {};
-  std::string detail = std::string(what) + " answered " + std::to_string(s) + ": " + excerpt(m.body());
+  std::string detail =
+      std::string(what) + " answered " + std::to_string(s) + ": " + excerpt(m.body());
   if (s == 413) return make_failure(errc::response_too_large, std::move(detail));
   if (s == 500) return make_failure(errc::container_error, std::move(detail));
   return make_failure(errc::rejected, std::move(detail));
 }
 
-result<void> runtime_client::post(std::string_view target, std::string_view content_type, std::string_view body,
-                                  std::string_view error_type, std::string_view what) {
+result<void> runtime_client::post(std::string_view target, std::string_view content_type,
+                                  std::string_view body, std::string_view error_type,
+                                  std::string_view what) {
   head_.clear();
   http::header_field fields[] = {{"User-Agent", user_agent},
                                  {"Content-Type", content_type},
                                  {"Lambda-Runtime-Function-Error-Type", error_type}};
   std::size_t n = error_type.empty() ? 2 : 3;
-  http::append_request_head(head_, "POST", target, connector_.authority(), fields, n, http::framing::content_length,
-                            body.size());
+  http::append_request_head(head_, "POST", target, connector_.authority(), fields, n,
+                            http::framing::content_length, body.size());
   std::string_view parts[] = {head_, body};
   auto r = exchange(parts, 2);
   if (!r) return std::move(r).error();
@@ -254,7 +265,8 @@ result<void> runtime_client::post_init_error(const function_error& e) {
   return post(target, "application/json", error_body(e), e.type, "POST /init/error");
 }
 
-result<void> runtime_client::stream_begin(std::string_view request_id, std::string_view content_type) {
+result<void> runtime_client::stream_begin(std::string_view request_id,
+                                          std::string_view content_type) {
   if (auto c = connect_with_retry(); !c) return std::move(c).error();
   std::string target = std::string(api) + "/invocation/" + std::string(request_id) + "/response";
   head_.clear();
@@ -263,7 +275,8 @@ result<void> runtime_client::stream_begin(std::string_view request_id, std::stri
       {"Content-Type", content_type},
       {"Lambda-Runtime-Function-Response-Mode", "streaming"},
       {"Trailer", "Lambda-Runtime-Function-Error-Type, Lambda-Runtime-Function-Error-Body"}};
-  http::append_request_head(head_, "POST", target, connector_.authority(), fields, 4, http::framing::chunked);
+  http::append_request_head(head_, "POST", target, connector_.authority(), fields, 4,
+                            http::framing::chunked);
   std::string_view parts[] = {head_};
   if (auto w = stream_->write_all(parts, 1); !w) {
     drop_connection();
@@ -304,7 +317,8 @@ result<void> runtime_client::stream_end(const function_error* error) {
   }
   if (auto r = read_response(); !r) {
     drop_connection();
-    return make_failure(errc::stream_broken, "reading the answer to the stream: " + r.error().message());
+    return make_failure(errc::stream_broken,
+                        "reading the answer to the stream: " + r.error().message());
   }
   close_after_ = !parser_.get().keep_alive();
   return check_post(parser_.get(), "POST /response (streaming)");

@@ -21,7 +21,7 @@
 namespace lambdakit::runtime {
 
 struct retry_policy {
-  int attempts = 8;                          // tries per call, the first included
+  int attempts = 8;                           // tries per call, the first included
   std::chrono::milliseconds first_pause{10};  // doubled after each failed try...
   std::chrono::milliseconds max_pause{1000};  // ...up to this
 };
@@ -71,11 +71,11 @@ class runtime_client {
   connector& connector_;
   retry_policy retry_;
   std::unique_ptr<byte_stream> stream_;
-  bool close_after_ = false;      // the last answer said Connection: close
+  bool close_after_ = false;  // the last answer said Connection: close
   wire::http::parser parser_;
-  std::string head_;              // request head, reused
-  std::unique_ptr<char[]> buf_;   // read buffer
-  std::size_t buf_begin_ = 0;     // unparsed bytes in buf_ [begin, end)
+  std::string head_;             // request head, reused
+  std::unique_ptr<char[]> buf_;  // read buffer
+  std::size_t buf_begin_ = 0;    // unparsed bytes in buf_ [begin, end)
   std::size_t buf_end_ = 0;
 };
 

@@ -18,7 +18,9 @@ enum class errc {
 
 const std::error_category& runtime_category() noexcept;
 
-inline std::error_code make_error_code(errc e) noexcept { return {static_cast<int>(e), runtime_category()}; }
+inline std::error_code make_error_code(errc e) noexcept {
+  return {static_cast<int>(e), runtime_category()};
+}
 
 // True for the errors after which the runtime must exit rather than poll /next again.
 bool is_fatal(const std::error_code& ec) noexcept;

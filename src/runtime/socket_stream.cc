@@ -22,7 +22,9 @@
 namespace lambdakit::runtime {
 namespace {
 
-std::error_code last_error() { return {errno, std::system_category()}; }
+std::error_code last_error() {
+  return {errno, std::system_category()};
+}
 
 // An owned file descriptor.
 class fd_handle {
@@ -112,7 +114,8 @@ class tcp_connector final : public connector {
   }
 
   void pause(std::chrono::milliseconds d) override {
-    timespec ts{static_cast<time_t>(d.count() / 1000), static_cast<long>(d.count() % 1000) * 1000000L};
+    timespec ts{static_cast<time_t>(d.count() / 1000),
+                static_cast<long>(d.count() % 1000) * 1000000L};
     while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
     }
   }

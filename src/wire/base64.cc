@@ -53,8 +53,10 @@ std::optional<std::string> decode(std::string_view text) {
     int c = text[i + 2] == '=' && last ? -2 : value_of(text[i + 2]);
     int d = text[i + 3] == '=' && last ? -2 : value_of(text[i + 3]);
     if (a < 0 || b < 0 || c == -1 || d == -1 || (c == -2 && d != -2)) return std::nullopt;
-    std::uint32_t v = (static_cast<std::uint32_t>(a) << 18) | (static_cast<std::uint32_t>(b) << 12) |
-                      (c >= 0 ? static_cast<std::uint32_t>(c) << 6 : 0) | (d >= 0 ? static_cast<std::uint32_t>(d) : 0);
+    std::uint32_t v = (static_cast<std::uint32_t>(a) << 18) |
+                      (static_cast<std::uint32_t>(b) << 12) |
+                      (c >= 0 ? static_cast<std::uint32_t>(c) << 6 : 0) |
+                      (d >= 0 ? static_cast<std::uint32_t>(d) : 0);
     out.push_back(static_cast<char>((v >> 16) & 0xFF));
     if (c >= 0) out.push_back(static_cast<char>((v >> 8) & 0xFF));
     if (d >= 0) out.push_back(static_cast<char>(v & 0xFF));

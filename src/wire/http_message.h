@@ -71,7 +71,9 @@ class message {
   struct span {
     std::uint32_t at = 0, len = 0;
   };
-  std::string_view slice(span s) const { return std::string_view(headers_.block_).substr(s.at, s.len); }
+  std::string_view slice(span s) const {
+    return std::string_view(headers_.block_).substr(s.at, s.len);
+  }
 
   int status_ = 0;
   int version_minor_ = 1;

@@ -18,7 +18,8 @@ constexpr std::array<std::uint8_t, 256> char_classes = [] {
   std::array<std::uint8_t, 256> t{};
   for (int c = 0; c < 256; ++c) {
     bool alnum = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-    if (alnum || std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
+    if (alnum ||
+        std::string_view("!#$%&'*+-.^_`|~").find(static_cast<char>(c)) != std::string_view::npos) {
       t[c] |= tchar;
     }
     if (c == '\t' || (c >= 0x20 && c != 0x7f)) t[c] |= field_text;  // visible, SP, HTAB, obs-text
@@ -33,10 +34,14 @@ bool all_of_class(std::string_view s, std::uint8_t cls) {
   return true;
 }
 
-bool is_token(std::string_view s) { return !s.empty() && all_of_class(s, tchar); }
+bool is_token(std::string_view s) {
+  return !s.empty() && all_of_class(s, tchar);
+}
 
 // Field values and reason phrases: visible characters, space, tab and obs-text; no other controls.
-bool is_field_text(std::string_view s) { return all_of_class(s, field_text); }
+bool is_field_text(std::string_view s) {
+  return all_of_class(s, field_text);
+}
 
 std::string_view trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -182,15 +187,16 @@ result<void> parser::feed_eof() {
       return {};
     case state::head:
       if (msg_.headers_.block_.empty()) {
-        return fail(error::partial_message, "the peer closed the connection before sending a message");
+        return fail(error::partial_message,
+                    "the peer closed the connection before sending a message");
       }
       return fail(error::partial_message, "the peer closed the connection after " +
-                                         std::to_string(msg_.headers_.block_.size()) +
-                                         " bytes of the header section");
+                                              std::to_string(msg_.headers_.block_.size()) +
+                                              " bytes of the header section");
     case state::body_length:
       return fail(error::partial_message,
-           "the peer closed the connection with " + std::to_string(remaining_) +
-               " of the body bytes its Content-Length announced still to come");
+                  "the peer closed the connection with " + std::to_string(remaining_) +
+                      " of the body bytes its Content-Length announced still to come");
     default:
       return fail(error::partial_message, "the peer closed the connection inside a chunked body");
   }
@@ -262,7 +268,8 @@ result<std::size_t> parser::feed_head(std::string_view data) {
     }
     if (skipped == data.size()) return skipped;
   }
-  auto r = accumulate_section(msg_.headers_.block_, scanned_, data.substr(skipped), limits_.max_head);
+  auto r =
+      accumulate_section(msg_.headers_.block_, scanned_, data.substr(skipped), limits_.max_head);
   if (!r) {
     state_ = state::failed;
     failure_ = std::move(r).error();
@@ -295,7 +302,9 @@ result<void> parser::parse_start_line(std::string_view line) {
       msg_.version_minor_ = v[7] - '0';
       return {};
     }
-    if (v.substr(0, 5) == "HTTP/") return make_failure(error::bad_version, quote(v) + " (only HTTP/1.0 and HTTP/1.1 are spoken)");
+    if (v.substr(0, 5) == "HTTP/")
+      return make_failure(error::bad_version,
+                          quote(v) + " (only HTTP/1.0 and HTTP/1.1 are spoken)");
     return make_failure(error::bad_start_line, quote(line));
   };
   auto at = [&](std::string_view part) {
@@ -308,14 +317,19 @@ result<void> parser::parse_start_line(std::string_view line) {
     if (line.size() < 12 || line[8] != ' ') return make_failure(error::bad_start_line, quote(line));
     if (auto r = parse_version(line.substr(0, 8)); !r) return r;
     std::string_view code = line.substr(9, 3);
-    if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) || code[0] == '0') {
+    if (!std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; }) ||
+        code[0] == '0') {
       return make_failure(error::bad_status, quote(code) + " is not a status code from 100 to 999");
     }
     msg_.status_ = (code[0] - '0') * 100 + (code[1] - '0') * 10 + (code[2] - '0');
     if (line.size() > 12) {
-      if (line[12] != ' ') return make_failure(error::bad_status, quote(line.substr(9)) + " is not a status code from 100 to 999");
+      if (line[12] != ' ')
+        return make_failure(error::bad_status,
+                            quote(line.substr(9)) + " is not a status code from 100 to 999");
       std::string_view reason = line.substr(13);
-      if (!is_field_text(reason)) return make_failure(error::bad_start_line, "control character in the reason phrase " + quote(reason));
+      if (!is_field_text(reason))
+        return make_failure(error::bad_start_line,
+                            "control character in the reason phrase " + quote(reason));
       msg_.reason_ = at(reason);
     }
     return {};
@@ -348,21 +362,25 @@ result<void> parser::parse_fields(fields& out, std::size_t from, std::size_t to)
     std::size_t eol = b.find(crlf, pos);
     std::string_view line = b.substr(pos, eol - pos);
     if (line.front() == ' ' || line.front() == '\t') {
-      return make_failure(error::obsolete_line_folding, "a header line starts with white space: " + quote(line));
+      return make_failure(error::obsolete_line_folding,
+                          "a header line starts with white space: " + quote(line));
     }
     if (line.find('\r') != std::string_view::npos) {
       return make_failure(error::bad_line_ending, "a bare CR in the header line " + quote(line));
     }
     std::size_t colon = line.find(':');
-    if (colon == std::string_view::npos) return make_failure(error::bad_header, "no colon in " + quote(line));
+    if (colon == std::string_view::npos)
+      return make_failure(error::bad_header, "no colon in " + quote(line));
     std::string_view name = line.substr(0, colon);
     if (!is_token(name)) return make_failure(error::bad_header, "bad field name " + quote(name));
     std::string_view value = trim(line.substr(colon + 1));
     if (!is_field_text(value)) {
-      return make_failure(error::bad_header, "control character in the value of " + std::string(name));
+      return make_failure(error::bad_header,
+                          "control character in the value of " + std::string(name));
     }
     if (out.refs_.size() == limits_.max_fields) {
-      return make_failure(error::too_many_headers, "more than " + std::to_string(limits_.max_fields) + " fields");
+      return make_failure(error::too_many_headers,
+                          "more than " + std::to_string(limits_.max_fields) + " fields");
     }
     out.refs_.push_back({static_cast<std::uint32_t>(pos), static_cast<std::uint32_t>(name.size()),
                          static_cast<std::uint32_t>(value.data() - b.data()),
@@ -395,11 +413,13 @@ result<void> parser::choose_framing() {
         std::size_t comma = list.find(',');
         std::uint64_t v = 0;
         if (!parse_decimal(trim(list.substr(0, comma)), v)) {
-          return make_failure(error::bad_content_length, quote(f.value) + " is not a decimal byte count");
+          return make_failure(error::bad_content_length,
+                              quote(f.value) + " is not a decimal byte count");
         }
         if (has_length && v != length) {
           return make_failure(error::bad_content_length,
-                              "two Content-Length values disagree: " + std::to_string(length) + " and " + std::to_string(v));
+                              "two Content-Length values disagree: " + std::to_string(length) +
+                                  " and " + std::to_string(v));
         }
         has_length = true;
         length = v;
@@ -409,12 +429,14 @@ result<void> parser::choose_framing() {
     }
   }
   if (transfer_encodings > 0 && has_length) {
-    return make_failure(error::conflicting_framing, "both Content-Length and Transfer-Encoding are present");
+    return make_failure(error::conflicting_framing,
+                        "both Content-Length and Transfer-Encoding are present");
   }
   if (transfer_encodings > 0) {
     if (transfer_encodings > 1 || !iequals(trim(transfer_encoding), "chunked")) {
-      return make_failure(error::unsupported_transfer_coding,
-                          "Transfer-Encoding " + quote(transfer_encoding) + " (only chunked is supported)");
+      return make_failure(
+          error::unsupported_transfer_coding,
+          "Transfer-Encoding " + quote(transfer_encoding) + " (only chunked is supported)");
     }
     state_ = state::chunk_size;
     return {};
@@ -443,7 +465,8 @@ result<std::size_t> parser::feed_chunk_size(std::string_view data) {
   std::size_t nl = data.find('\n');
   std::size_t take = nl == std::string_view::npos ? data.size() : nl + 1;
   if (line_.size() + take > max_chunk_line) {
-    return fail(error::bad_chunk_size, "a chunk-size line longer than " + std::to_string(max_chunk_line) + " bytes");
+    return fail(error::bad_chunk_size,
+                "a chunk-size line longer than " + std::to_string(max_chunk_line) + " bytes");
   }
   line_.append(data.data(), take);
   if (nl == std::string_view::npos) return take;
@@ -454,17 +477,23 @@ result<std::size_t> parser::feed_chunk_size(std::string_view data) {
   std::size_t digits = 0;
   std::uint64_t size = 0;
   for (char c : line) {
-    int v = (c >= '0' && c <= '9') ? c - '0' : (c >= 'a' && c <= 'f') ? c - 'a' + 10 : (c >= 'A' && c <= 'F') ? c - 'A' + 10 : -1;
+    int v = (c >= '0' && c <= '9')   ? c - '0'
+            : (c >= 'a' && c <= 'f') ? c - 'a' + 10
+            : (c >= 'A' && c <= 'F') ? c - 'A' + 10
+                                     : -1;
     if (v < 0) break;
-    if (++digits > 15) return fail(error::bad_chunk_size, "chunk size " + quote(line) + " overflows");
+    if (++digits > 15)
+      return fail(error::bad_chunk_size, "chunk size " + quote(line) + " overflows");
     size = size * 16 + static_cast<std::uint64_t>(v);
   }
   std::string_view after = line.substr(digits);
-  if (digits == 0 || !(after.empty() || after.front() == ';' || after.front() == ' ' || after.front() == '\t')) {
+  if (digits == 0 ||
+      !(after.empty() || after.front() == ';' || after.front() == ' ' || after.front() == '\t')) {
     return fail(error::bad_chunk_size, quote(line) + " is not a hexadecimal chunk size");
   }
   if (msg_.body_.size() + size > limits_.max_body) {
-    return fail(error::body_too_large, "a chunk of " + std::to_string(size) + " bytes takes the body past the limit of " +
+    return fail(error::body_too_large, "a chunk of " + std::to_string(size) +
+                                           " bytes takes the body past the limit of " +
                                            std::to_string(limits_.max_body) + " bytes");
   }
   line_.clear();

@@ -21,9 +21,10 @@
 namespace lambdakit::wire::http {
 
 struct limits {
-  std::size_t max_head = 64 * 1024;         // start line + header fields, bytes (also trailers)
-  std::size_t max_fields = 128;             // header fields (also trailer fields)
-  std::size_t max_body = 16 * 1024 * 1024;  // decoded body bytes
+  std::size_t max_head =
+      std::size_t{64} * 1024;    // start line + header fields, bytes (also trailers)
+  std::size_t max_fields = 128;  // header fields (also trailer fields)
+  std::size_t max_body = std::size_t{16} * 1024 * 1024;  // decoded body bytes
 };
 
 class parser {
@@ -55,7 +56,17 @@ class parser {
   void reset();
 
  private:
-  enum class state { head, body_length, body_eof, chunk_size, chunk_data, chunk_crlf, trailers, done, failed };
+  enum class state {
+    head,
+    body_length,
+    body_eof,
+    chunk_size,
+    chunk_data,
+    chunk_crlf,
+    trailers,
+    done,
+    failed
+  };
 
   failure fail(error e, std::string detail);  // enters the failed state
   result<std::size_t> feed_head(std::string_view data);
@@ -70,7 +81,7 @@ class parser {
   limits limits_;
   state state_ = state::head;
   bool no_body_ = false;
-  bool pending_cr_ = false;      // a CR seen before the message, perhaps the start of an empty line
+  bool pending_cr_ = false;  // a CR seen before the message, perhaps the start of an empty line
   message msg_;
   std::uint64_t remaining_ = 0;  // body_length: bytes left; chunk_data: bytes left in the chunk
   std::size_t scanned_ = 0;      // how far the head or trailer buffer was searched for its end

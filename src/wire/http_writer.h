@@ -30,6 +30,7 @@ void append_chunk(std::string& out, std::string_view data);
 void append_chunk_header(std::string& out, std::size_t size);
 
 // Appends the last chunk, the trailer fields and the final CRLF.
-void append_last_chunk(std::string& out, const header_field* trailers = nullptr, std::size_t count = 0);
+void append_last_chunk(std::string& out, const header_field* trailers = nullptr,
+                       std::size_t count = 0);
 
 }  // namespace lambdakit::wire::http

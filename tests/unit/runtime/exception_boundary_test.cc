@@ -59,15 +59,19 @@ TEST(ExceptionBoundary, BadAllocIsReported) {
 TEST(ExceptionBoundary, SuccessPassesThrough) {
   invocation inv;
   inv.payload = "abc";
-  outcome o = call_handler([](const invocation& i) -> outcome { return response::text(i.payload); }, inv);
+  outcome o =
+      call_handler([](const invocation& i) -> outcome { return response::text(i.payload); }, inv);
   ASSERT_TRUE(o.is_success());
   EXPECT_EQ(o.get_response().body(), "abc");
   EXPECT_EQ(o.get_response().content_type(), "text/plain; charset=utf-8");
 }
 
 TEST(ExceptionBoundary, ReturnedErrorsPassThrough) {
-  outcome o = call_handler([](const invocation&) -> outcome { return function_error{"T", "m", {"f1", "f2"}}; },
-                           invocation{});
+  outcome o = call_handler(
+      [](const invocation&) -> outcome {
+        return function_error{"T", "m", {"f1", "f2"}};
+      },
+      invocation{});
   ASSERT_FALSE(o.is_success());
   EXPECT_EQ(o.get_error().type, "T");
   EXPECT_EQ(o.get_error().stack_trace.size(), 2u);

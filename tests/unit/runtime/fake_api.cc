@@ -15,7 +15,9 @@ std::string lower(std::string_view s) {
   return out;
 }
 
-failure io_error(int err) { return make_failure({err, std::system_category()}, "fake I/O failure"); }
+failure io_error(int err) {
+  return make_failure({err, std::system_category()}, "fake I/O failure");
+}
 
 class fake_stream final : public runtime::byte_stream {
  public:
@@ -49,7 +51,9 @@ class fake_stream final : public runtime::byte_stream {
   }
 
  private:
-  static void report_bad_http(const std::string& m) { fprintf(stderr, "client sent bad HTTP: %s\n", m.c_str()); }
+  static void report_bad_http(const std::string& m) {
+    fprintf(stderr, "client sent bad HTTP: %s\n", m.c_str());
+  }
 
   void answer() {
     const http::message& m = parser_.get();
@@ -57,8 +61,10 @@ class fake_stream final : public runtime::byte_stream {
     r.method = std::string(m.method());
     r.target = std::string(m.target());
     r.body = m.body();
-    for (std::size_t i = 0; i < m.headers().size(); ++i) r.headers[lower(m.headers()[i].name)] = std::string(m.headers()[i].value);
-    for (std::size_t i = 0; i < m.trailers().size(); ++i) r.trailers[lower(m.trailers()[i].name)] = std::string(m.trailers()[i].value);
+    for (std::size_t i = 0; i < m.headers().size(); ++i)
+      r.headers[lower(m.headers()[i].name)] = std::string(m.headers()[i].value);
+    for (std::size_t i = 0; i < m.trailers().size(); ++i)
+      r.trailers[lower(m.trailers()[i].name)] = std::string(m.trailers()[i].value);
     api_.requests.push_back(r);
     std::string reply = api_.answer(r);
     if (reply.empty()) {
@@ -82,18 +88,21 @@ std::string http_response(int status, std::string_view body, std::string_view ex
          "Content-Length: " + std::to_string(body.size()) + "\r\n\r\n" + std::string(body);
 }
 
-std::string next_response(std::string_view request_id, std::string_view payload, std::string_view extra_headers) {
-  std::string h = "Lambda-Runtime-Aws-Request-Id: " + std::string(request_id) +
-                  "\r\nLambda-Runtime-Deadline-Ms: 4102444800000\r\n"
-                  "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:f\r\n" +
-                  std::string(extra_headers);
+std::string next_response(std::string_view request_id, std::string_view payload,
+                          std::string_view extra_headers) {
+  std::string h =
+      "Lambda-Runtime-Aws-Request-Id: " + std::string(request_id) +
+      "\r\nLambda-Runtime-Deadline-Ms: 4102444800000\r\n"
+      "Lambda-Runtime-Invoked-Function-Arn: arn:aws:lambda:us-east-1:123456789012:function:f\r\n" +
+      std::string(extra_headers);
   return http_response(200, payload, h);
 }
 
 fake_api::fake_api() {
   answer = [this](const recorded_request& r) -> std::string {
     if (r.target.ends_with("/invocation/next")) {
-      if (invocations.empty()) return http_response(500, R"({"errorMessage":"shutting down","errorType":"Test"})");
+      if (invocations.empty())
+        return http_response(500, R"({"errorMessage":"shutting down","errorType":"Test"})");
       std::string a = invocations.front();
       invocations.pop_front();
       return a;

@@ -26,7 +26,8 @@ struct recorded_request {
 std::string http_response(int status, std::string_view body, std::string_view extra_headers = {});
 
 // A /next answer carrying one invocation.
-std::string next_response(std::string_view request_id, std::string_view payload, std::string_view extra_headers = {});
+std::string next_response(std::string_view request_id, std::string_view payload,
+                          std::string_view extra_headers = {});
 
 class fake_api final : public runtime::connector {
  public:

@@ -13,14 +13,18 @@ namespace {
 using testing::fake_api;
 using testing::next_response;
 
-retry_policy fast_retry() { return retry_policy{.attempts = 3}; }
+retry_policy fast_retry() {
+  return retry_policy{.attempts = 3};
+}
 
 TEST(Loop, AnswersEachInvocationThenExitsOnContainerError) {
   fake_api api;
   api.invocations.push_back(next_response("a", "1"));
   api.invocations.push_back(next_response("b", "2"));
   runtime_client client(api);
-  int rc = serve(client, handler([](const invocation& inv) { return response::json("[" + inv.payload + "]"); }), {});
+  int rc = serve(
+      client,
+      handler([](const invocation& inv) { return response::json("[" + inv.payload + "]"); }), {});
   EXPECT_EQ(rc, exit_code::api_failed);
   auto a = api.posts_to("/invocation/a/response");
   auto b = api.posts_to("/invocation/b/response");
@@ -43,14 +47,16 @@ TEST(Loop, AThrowingHandlerBecomesAFunctionErrorAndTheLoopGoesOn) {
         {});
   auto err = api.posts_to("/invocation/a/error");
   ASSERT_EQ(err.size(), 1u);
-  EXPECT_EQ(err[0].body, R"({"errorMessage":"index 7 of 3","errorType":"std::out_of_range","stackTrace":[]})");
+  EXPECT_EQ(err[0].body,
+            R"({"errorMessage":"index 7 of 3","errorType":"std::out_of_range","stackTrace":[]})");
   EXPECT_EQ(err[0].headers["lambda-runtime-function-error-type"], "std::out_of_range");
   EXPECT_EQ(api.posts_to("/invocation/b/response").size(), 1u);
 }
 
 TEST(Loop, SetsAndClearsTheTraceId) {
   fake_api api;
-  api.invocations.push_back(next_response("a", "{}", "Lambda-Runtime-Trace-Id: Root=1-abc;Sampled=1\r\n"));
+  api.invocations.push_back(
+      next_response("a", "{}", "Lambda-Runtime-Trace-Id: Root=1-abc;Sampled=1\r\n"));
   api.invocations.push_back(next_response("b", "{}"));
   runtime_client client(api);
   std::vector<std::string> seen;
@@ -79,7 +85,9 @@ TEST(Loop, InitFailureIsPostedAndEndsTheProcess) {
   EXPECT_FALSE(called);
   auto init = api.posts_to("/runtime/init/error");
   ASSERT_EQ(init.size(), 1u);
-  EXPECT_EQ(init[0].body, R"({"errorMessage":"config file missing","errorType":"std::runtime_error","stackTrace":[]})");
+  EXPECT_EQ(
+      init[0].body,
+      R"({"errorMessage":"config file missing","errorType":"std::runtime_error","stackTrace":[]})");
   EXPECT_EQ(api.requests.size(), 1u) << "no /next after a failed init";
 }
 

@@ -12,20 +12,23 @@ using testing::next_response;
 
 TEST(RuntimeClient, NextReadsEveryContextHeader) {
   fake_api api;
-  api.invocations.push_back(next_response(
-      "id-1", R"({"k":1})",
-      "Lambda-Runtime-Trace-Id: Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1\r\n"
-      "Lambda-Runtime-Client-Context: {\"custom\":{\"a\":\"b\"}}\r\n"
-      "Lambda-Runtime-Cognito-Identity: {\"cognitoIdentityId\":\"x\"}\r\n"
-      "Lambda-Runtime-Aws-Tenant-Id: tenant-7\r\n"));
+  api.invocations.push_back(
+      next_response("id-1", R"({"k":1})",
+                    "Lambda-Runtime-Trace-Id: "
+                    "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1\r\n"
+                    "Lambda-Runtime-Client-Context: {\"custom\":{\"a\":\"b\"}}\r\n"
+                    "Lambda-Runtime-Cognito-Identity: {\"cognitoIdentityId\":\"x\"}\r\n"
+                    "Lambda-Runtime-Aws-Tenant-Id: tenant-7\r\n"));
   runtime_client client(api);
   auto inv = client.next();
   ASSERT_TRUE(inv) << inv.error().message();
   EXPECT_EQ(inv->request_id, "id-1");
   EXPECT_EQ(inv->payload, R"({"k":1})");
-  EXPECT_EQ(inv->deadline, std::chrono::system_clock::time_point(std::chrono::milliseconds(4102444800000)));
+  EXPECT_EQ(inv->deadline,
+            std::chrono::system_clock::time_point(std::chrono::milliseconds(4102444800000)));
   EXPECT_EQ(inv->function_arn, "arn:aws:lambda:us-east-1:123456789012:function:f");
-  EXPECT_EQ(inv->xray_trace_id, "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1");
+  EXPECT_EQ(inv->xray_trace_id,
+            "Root=1-5bef4de7-ad49b0e87f6ef6c87fc2e700;Parent=9a9197af755a6419;Sampled=1");
   EXPECT_EQ(inv->client_context, R"({"custom":{"a":"b"}})");
   EXPECT_EQ(inv->cognito_identity, R"({"cognitoIdentityId":"x"})");
   EXPECT_EQ(inv->tenant_id, "tenant-7");
@@ -49,7 +52,8 @@ TEST(RuntimeClient, AbsentContextHeadersAreEmpty) {
 
 TEST(RuntimeClient, KeepsOneConnection) {
   fake_api api;
-  for (int i = 0; i < 5; ++i) api.invocations.push_back(next_response("id-" + std::to_string(i), "{}"));
+  for (int i = 0; i < 5; ++i)
+    api.invocations.push_back(next_response("id-" + std::to_string(i), "{}"));
   runtime_client client(api);
   for (int i = 0; i < 5; ++i) {
     auto inv = client.next();
@@ -84,11 +88,13 @@ TEST(RuntimeClient, PostResponseSendsBodyAndContentType) {
 TEST(RuntimeClient, PostErrorSendsJsonAndTypeHeader) {
   fake_api api;
   runtime_client client(api);
-  ASSERT_TRUE(client.post_error("abc", function_error{"app::bad \"input\"", "line1\nline2", {"main.cc:3"}}));
+  ASSERT_TRUE(client.post_error(
+      "abc", function_error{"app::bad \"input\"", "line1\nline2", {"main.cc:3"}}));
   ASSERT_EQ(api.requests.size(), 1u);
   EXPECT_EQ(api.requests[0].target, "/2018-06-01/runtime/invocation/abc/error");
-  EXPECT_EQ(api.requests[0].body,
-            R"({"errorMessage":"line1\nline2","errorType":"app::bad \"input\"","stackTrace":["main.cc:3"]})");
+  EXPECT_EQ(
+      api.requests[0].body,
+      R"({"errorMessage":"line1\nline2","errorType":"app::bad \"input\"","stackTrace":["main.cc:3"]})");
   EXPECT_EQ(api.requests[0].headers["lambda-runtime-function-error-type"], "app::bad \"input\"");
   EXPECT_EQ(api.requests[0].headers["content-type"], "application/json");
 }
@@ -104,8 +110,11 @@ TEST(RuntimeClient, PostStatusesMapToErrors) {
   struct {
     int status;
     errc code;
-  } cases[] = {{413, errc::response_too_large}, {400, errc::rejected}, {403, errc::rejected},
-               {404, errc::rejected},           {500, errc::container_error}};
+  } cases[] = {{413, errc::response_too_large},
+               {400, errc::rejected},
+               {403, errc::rejected},
+               {404, errc::rejected},
+               {500, errc::container_error}};
   for (auto c : cases) {
     fake_api api;
     api.answer = [&](const testing::recorded_request&) {
@@ -122,7 +131,9 @@ TEST(RuntimeClient, PostStatusesMapToErrors) {
 
 TEST(RuntimeClient, NextStatuses) {
   fake_api api;
-  api.answer = [](const testing::recorded_request&) { return http_response(500, "container error"); };
+  api.answer = [](const testing::recorded_request&) {
+    return http_response(500, "container error");
+  };
   runtime_client client(api);
   auto r = client.next();
   ASSERT_FALSE(r);
@@ -130,7 +141,9 @@ TEST(RuntimeClient, NextStatuses) {
   EXPECT_TRUE(is_fatal(r.error().code));
 
   fake_api api2;
-  api2.answer = [](const testing::recorded_request&) { return http_response(403, "InvalidStateTransition"); };
+  api2.answer = [](const testing::recorded_request&) {
+    return http_response(403, "InvalidStateTransition");
+  };
   runtime_client client2(api2);
   auto r2 = client2.next();
   ASSERT_FALSE(r2);
@@ -139,8 +152,9 @@ TEST(RuntimeClient, NextStatuses) {
 }
 
 TEST(RuntimeClient, MissingRequestIdIsFatal) {
-  for (std::string headers : {"Lambda-Runtime-Deadline-Ms: 1\r\n", "Lambda-Runtime-Aws-Request-Id: a/b\r\n",
-                              "Lambda-Runtime-Aws-Request-Id: \r\n"}) {
+  for (std::string headers :
+       {"Lambda-Runtime-Deadline-Ms: 1\r\n", "Lambda-Runtime-Aws-Request-Id: a/b\r\n",
+        "Lambda-Runtime-Aws-Request-Id: \r\n"}) {
     fake_api api;
     api.invocations.push_back(http_response(200, "{}", headers));
     runtime_client client(api);
@@ -152,9 +166,11 @@ TEST(RuntimeClient, MissingRequestIdIsFatal) {
 }
 
 TEST(RuntimeClient, BadDeadlineIsReportedAndPollingGoesOn) {
-  for (std::string deadline : {"", "Lambda-Runtime-Deadline-Ms: soon\r\n", "Lambda-Runtime-Deadline-Ms: -5\r\n"}) {
+  for (std::string deadline :
+       {"", "Lambda-Runtime-Deadline-Ms: soon\r\n", "Lambda-Runtime-Deadline-Ms: -5\r\n"}) {
     fake_api api;
-    api.invocations.push_back(http_response(200, "{}", "Lambda-Runtime-Aws-Request-Id: bad\r\n" + deadline));
+    api.invocations.push_back(
+        http_response(200, "{}", "Lambda-Runtime-Aws-Request-Id: bad\r\n" + deadline));
     api.invocations.push_back(next_response("good", "{}"));
     runtime_client client(api);
     auto inv = client.next();
@@ -162,7 +178,8 @@ TEST(RuntimeClient, BadDeadlineIsReportedAndPollingGoesOn) {
     EXPECT_EQ(inv->request_id, "good");
     auto errors = api.posts_to("/invocation/bad/error");
     ASSERT_EQ(errors.size(), 1u);
-    EXPECT_EQ(errors[0].headers["lambda-runtime-function-error-type"], "Runtime.MalformedInvocation");
+    EXPECT_EQ(errors[0].headers["lambda-runtime-function-error-type"],
+              "Runtime.MalformedInvocation");
     EXPECT_NE(errors[0].body.find("Lambda-Runtime-Deadline-Ms"), std::string::npos);
   }
 }
@@ -178,7 +195,8 @@ TEST(RuntimeClient, RetriesAfterTheConnectionDrops) {
   auto inv = client.next();
   ASSERT_TRUE(inv) << inv.error().message();
   EXPECT_EQ(api.connects, 3);
-  EXPECT_EQ(api.pauses, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(10), std::chrono::milliseconds(20)}));
+  EXPECT_EQ(api.pauses, (std::vector<std::chrono::milliseconds>{std::chrono::milliseconds(10),
+                                                                std::chrono::milliseconds(20)}));
 }
 
 TEST(RuntimeClient, ServerClosingMidResponseIsRetriedThenGivenUp) {
@@ -215,7 +233,8 @@ TEST(RuntimeClient, UnreachableApiGivesUpWithAHint) {
   EXPECT_EQ(r.error().code, errc::api_unreachable);
   EXPECT_EQ(refuse.tries, 8);
   EXPECT_EQ(refuse.waited, std::chrono::milliseconds(10 + 20 + 40 + 80 + 160 + 320 + 640));
-  EXPECT_NE(r.error().detail.find("check AWS_LAMBDA_RUNTIME_API"), std::string::npos) << r.error().detail;
+  EXPECT_NE(r.error().detail.find("check AWS_LAMBDA_RUNTIME_API"), std::string::npos)
+      << r.error().detail;
   EXPECT_NE(r.error().detail.find("refused"), std::string::npos) << r.error().detail;
 }
 
@@ -269,8 +288,9 @@ TEST(RuntimeClient, StreamingSendsChunksAndTrailers) {
   EXPECT_EQ(r.headers.at("content-type"), "text/plain");
   EXPECT_EQ(r.trailers.at("lambda-runtime-function-error-type"), "Boom");
   // base64 of {"errorMessage":"mid-stream","errorType":"Boom","stackTrace":[]}
-  EXPECT_EQ(r.trailers.at("lambda-runtime-function-error-body"),
-            "eyJlcnJvck1lc3NhZ2UiOiJtaWQtc3RyZWFtIiwiZXJyb3JUeXBlIjoiQm9vbSIsInN0YWNrVHJhY2UiOltdfQ==");
+  EXPECT_EQ(
+      r.trailers.at("lambda-runtime-function-error-body"),
+      "eyJlcnJvck1lc3NhZ2UiOiJtaWQtc3RyZWFtIiwiZXJyb3JUeXBlIjoiQm9vbSIsInN0YWNrVHJhY2UiOltdfQ==");
 }
 
 TEST(RuntimeClient, BrokenStreamIsReportedNotRetried) {

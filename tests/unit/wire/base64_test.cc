@@ -10,8 +10,12 @@ struct vector_case {
 };
 
 // RFC 4648 §10 test vectors.
-constexpr vector_case rfc_vectors[] = {{"", ""},           {"f", "Zg=="},         {"fo", "Zm8="},
-                                       {"foo", "Zm9v"},    {"foob", "Zm9vYg=="},  {"fooba", "Zm9vYmE="},
+constexpr vector_case rfc_vectors[] = {{"", ""},
+                                       {"f", "Zg=="},
+                                       {"fo", "Zm8="},
+                                       {"foo", "Zm9v"},
+                                       {"foob", "Zm9vYg=="},
+                                       {"fooba", "Zm9vYmE="},
                                        {"foobar", "Zm9vYmFy"}};
 
 TEST(Base64, RfcVectorsEncode) {
