@@ -53,9 +53,7 @@ format:
 
 # Style checks: clang-format (no diff) and clang-tidy (warnings are errors) on the library.
 lint: build
-	@git ls-files '*.cc' '*.h' '*.c' | xargs clang-format --dry-run --Werror
-	@git ls-files 'src/*.cc' | xargs clang-tidy -p build/release --quiet 2>&1 | grep -v "warnings generated" || true
-	@git ls-files 'src/*.cc' | xargs clang-tidy -p build/release --quiet >/dev/null 2>&1 && echo "lint: clang-format and clang-tidy clean"
+	@scripts/lint
 
 clean:
 	rm -rf build
