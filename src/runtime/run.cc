@@ -17,11 +17,10 @@ int run_any(const Handler& h, const run_options& options) {
   const char* api = std::getenv("AWS_LAMBDA_RUNTIME_API");
   if (api == nullptr) {
     runtime::log_line(
-        "AWS_LAMBDA_RUNTIME_API is not set, so there is no Runtime API to serve. This program is a "
-        "Lambda "
-        "function: run it on Lambda (runtime provided.al2023, file name bootstrap), under "
-        "`lambdakit serve`, "
-        "or under the Runtime Interface Emulator (aws-lambda-rie ./bootstrap).");
+        "AWS_LAMBDA_RUNTIME_API (the Runtime API's host:port) is not set, so there is nothing to "
+        "serve. This program is a Lambda function: run it on Lambda (runtime provided.al2023, "
+        "file name bootstrap), under `lambdakit serve`, or under the Runtime Interface Emulator "
+        "(aws-lambda-rie ./bootstrap).");
     return exit_code::bad_environment;
   }
   auto ep = runtime::parse_endpoint(api);
