@@ -1,41 +1,20 @@
-// lambdakit: the command-line tool. Subcommands arrive with their issues (serve, invoke, build,
-// package, deploy, bench); today it tells what it is.
+// lambdakit: the command-line tool, a thin main over tested library code.
 #include <lambdakit/version.h>
 
-#include <cstdio>
-#include <cstring>
+#include <CLI/CLI.hpp>
 
-namespace {
-
-constexpr const char* usage =
-    "usage: lambdakit <command> [options]\n"
-    "\n"
-    "C++ functions on AWS Lambda: build, package, run locally and measure.\n"
-    "\n"
-    "options:\n"
-    "  -h, --help     show this help and exit\n"
-    "  --version      print the version and exit\n"
-    "\n"
-    "A function is a program whose main is `return lambdakit::run(handler);`.\n"
-    "Run one locally under AWS's Runtime Interface Emulator:\n"
-    "  aws-lambda-rie ./build/bin/hello\n"
-    "  curl -d '{}' http://localhost:8080/2015-03-31/functions/function/invocations\n";
-
-}  // namespace
+#include "commands.h"
 
 int main(int argc, char** argv) {
-  if (argc < 2) {
-    std::fputs(usage, stderr);
-    return 2;
-  }
-  if (std::strcmp(argv[1], "-h") == 0 || std::strcmp(argv[1], "--help") == 0) {
-    std::fputs(usage, stdout);
-    return 0;
-  }
-  if (std::strcmp(argv[1], "--version") == 0) {
-    std::printf("lambdakit %s\n", lambdakit::version);
-    return 0;
-  }
-  std::fprintf(stderr, "lambdakit: unknown command '%s'\n\n%s", argv[1], usage);
-  return 2;
+  CLI::App app{"lambdakit: C++ functions on AWS Lambda: run them locally, package them, measure them.", "lambdakit"};
+  app.set_version_flag("--version", std::string("lambdakit ") + lambdakit::version);
+  app.require_subcommand(1);
+  app.footer(
+      "A function is a program whose main is `return lambdakit::run(handler);`.\n"
+      "Quick start:  lambdakit serve &   then   aws lambda create-function --endpoint-url http://127.0.0.1:9001 ...");
+  int exit_code = 0;
+  lambdakit::cli::add_serve(app, exit_code);
+  lambdakit::cli::add_invoke(app, exit_code);
+  CLI11_PARSE(app, argc, argv);
+  return exit_code;
 }

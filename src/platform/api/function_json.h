@@ -1,0 +1,46 @@
+// The management API's JSON: requests to function_config (with AWS's validation rules), and
+// function_config to FunctionConfiguration.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <variant>
+
+#include "platform/api/errors.h"
+#include "platform/function.h"
+
+namespace lambdakit::platform::api {
+
+struct create_request {
+  function_config config;  // code fields not yet filled
+  std::string zip;         // decoded Code.ZipFile
+};
+
+struct code_update {
+  std::string zip;  // decoded ZipFile
+};
+
+// Each returns the parsed request or the service error to answer with.
+std::variant<create_request, service_error> parse_create(const std::string& body);
+std::variant<code_update, service_error> parse_code_update(const std::string& body);
+// Applies an UpdateFunctionConfiguration body to `config`.
+std::optional<service_error> apply_configuration(const std::string& body, function_config& config);
+// ReservedConcurrentExecutions of PutFunctionConcurrency.
+std::variant<int, service_error> parse_concurrency(const std::string& body);
+
+// FunctionConfiguration as AWS renders it.
+std::string configuration_json(const function_config& f, const std::string& region, const std::string& account);
+std::string function_arn(const std::string& name, const std::string& region, const std::string& account);
+
+// A function name or ARN as given in a path: name, name:qualifier, partial or full ARN.
+struct function_ref {
+  std::string name;
+  std::string qualifier;  // empty when none
+};
+std::optional<function_ref> parse_function_ref(const std::string& decoded);
+
+// Now, as LastModified ("2024-01-02T03:04:05.000+0000").
+std::string timestamp_now();
+std::string new_revision_id();
+
+}  // namespace lambdakit::platform::api

@@ -1,0 +1,393 @@
+#include "platform/api/lambda_api.h"
+
+#include <chrono>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "platform/api/function_json.h"
+#include "platform/logs/report.h"
+#include "wire/base64.h"
+
+namespace lambdakit::platform::api {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+constexpr std::size_t max_sync_payload = 6291456;
+constexpr std::size_t max_client_context = 3583;
+
+http::response json_response(int status, std::string body, const std::string& rid) {
+  http::response r;
+  r.status = status;
+  r.set("Content-Type", "application/json");
+  r.set("x-amzn-RequestId", rid);
+  r.body = std::move(body);
+  return r;
+}
+
+std::vector<std::string> split_path(std::string_view path) {
+  std::vector<std::string> parts;
+  while (!path.empty()) {
+    if (path.front() == '/') {
+      path.remove_prefix(1);
+      continue;
+    }
+    auto slash = path.find('/');
+    parts.push_back(http::percent_decode(path.substr(0, slash)));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash);
+  }
+  return parts;
+}
+
+double ms_between(clock_type::time_point a, clock_type::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+std::string trace_header() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  auto h = [&](int n) {
+    std::string s;
+    for (int i = 0; i < n; ++i) s.push_back(hex[rng() & 15]);
+    return s;
+  };
+  char t[16];
+  std::snprintf(t, sizeof t, "%08llx", static_cast<unsigned long long>(std::time(nullptr)));
+  return "Root=1-" + std::string(t) + "-" + h(24) + ";Parent=" + h(16) + ";Sampled=0";
+}
+
+}  // namespace
+
+std::string new_request_id() {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  for (int i = 0; i < 32; ++i) {
+    if (i == 8 || i == 12 || i == 16 || i == 20) s.push_back('-');
+    char c = hex[rng() & 15];
+    if (i == 12) c = '4';
+    if (i == 16) c = hex[8 + (rng() & 3)];
+    s.push_back(c);
+  }
+  return s;
+}
+
+lambda_api::lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool, api_options options)
+    : functions_(functions), code_(code), pool_(pool), opt_(std::move(options)) {}
+
+void lambda_api::handle(http::request&& r, http::responder respond) {
+  std::string rid = new_request_id();
+  auto parts = split_path(r.path());
+  const std::string& m = r.method;
+  auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
+  try {
+    if (parts.size() >= 2 && parts[0] == "2015-03-31" && parts[1] == "functions") {
+      if (parts.size() == 2) {
+        if (m == "POST") return create(r, respond, rid);
+        if (m == "GET") return list(r, respond, rid);
+      } else if (parts.size() == 3) {
+        if (m == "GET") return get(parts[2], false, respond, rid);
+        if (m == "DELETE") return remove(parts[2], respond, rid);
+      } else if (parts.size() == 4) {
+        if (parts[3] == "invocations" && m == "POST") return invoke(parts[2], std::move(r), std::move(respond), rid);
+        if (parts[3] == "code" && m == "PUT") return update_code(parts[2], r, respond, rid);
+        if (parts[3] == "configuration" && m == "PUT") return update_configuration(parts[2], r, respond, rid);
+        if (parts[3] == "configuration" && m == "GET") return get(parts[2], true, respond, rid);
+      }
+    } else if (parts.size() == 4 && parts[0] == "2017-10-31" && parts[1] == "functions" && parts[3] == "concurrency") {
+      return concurrency(parts[2], r, respond, rid);
+    } else if (parts.size() == 3 && parts[0] == "lambdakit" && parts[1] == "v1") {
+      if (parts[2] == "health" && m == "GET") return respond(json_response(200, R"({"status":"ok"})", rid));
+      if (parts[2] == "invocations" && m == "GET") {
+        auto fn = http::query_param(r.query(), "function").value_or("");
+        auto limit_text = http::query_param(r.query(), "limit").value_or("10000");
+        std::size_t limit = 10000;
+        try {
+          limit = std::stoul(limit_text);
+        } catch (...) {
+          return fail(validation("limit must be a positive integer"));
+        }
+        return respond(json_response(200, records_.json(fn, limit), rid));
+      }
+    }
+    fail({404, "UnknownOperationException", "Unknown operation " + m + " " + std::string(r.path()), {}});
+  } catch (const std::exception& e) {  // a bug: answer it as AWS would, and keep serving
+    fail(service_failure(std::string("lambdakit serve failed: ") + e.what()));
+  }
+}
+
+void lambda_api::create(const http::request& r, const http::responder& respond, const std::string& rid) {
+  auto parsed = parse_create(r.body);
+  if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
+  auto& req = std::get<create_request>(parsed);
+  auto existing = functions_.get(req.config.name);
+  if (!existing) return respond(to_response(service_failure(existing.error().message()), rid));
+  if (*existing) {
+    return respond(to_response(conflict("Function already exist: " + req.config.name), rid));
+  }
+  auto stored = code_.add(req.zip);
+  if (!stored) {
+    const auto& f = stored.error();
+    if (f.code == store::code_errc::zip_too_large) {
+      return respond(to_response(too_large("Request must be smaller than 52428800 bytes for the CreateFunction "
+                                           "operation: " + f.detail), rid));
+    }
+    if (f.code == store::code_errc::io_error) return respond(to_response(service_failure(f.message()), rid));
+    return respond(to_response(
+        invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again. (" +
+                          f.message() + ")"),
+        rid));
+  }
+  function_config& c = req.config;
+  c.code_sha256 = stored->sha256_hex;
+  c.code_sha256_base64 = stored->sha256_base64;
+  c.code_size = stored->size;
+  c.last_modified = timestamp_now();
+  c.revision_id = new_revision_id();
+  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  respond(json_response(201, configuration_json(c, opt_.region, opt_.account), rid));
+}
+
+void lambda_api::get(const std::string& name, bool config_only, const http::responder& respond,
+                     const std::string& rid) {
+  auto ref = parse_function_ref(name);
+  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
+  if (!*found) return respond(to_response(not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
+  const function_config& c = **found;
+  std::string config = configuration_json(c, opt_.region, opt_.account);
+  if (config_only) return respond(json_response(200, config, rid));
+  nlohmann::json j = {{"Configuration", nlohmann::json::parse(config)},
+                      {"Code", {{"RepositoryType", "S3"}, {"Location", "file://" + code_.task_root(c.code_sha256).string()}}},
+                      {"Tags", c.tags}};
+  if (c.reserved_concurrency >= 0) j["Concurrency"] = {{"ReservedConcurrentExecutions", c.reserved_concurrency}};
+  respond(json_response(200, j.dump(), rid));
+}
+
+void lambda_api::list(const http::request& r, const http::responder& respond, const std::string& rid) {
+  std::string marker = http::query_param(r.query(), "Marker").value_or("");
+  int max = 50;
+  if (auto m = http::query_param(r.query(), "MaxItems")) {
+    try {
+      max = std::stoi(*m);
+    } catch (...) {
+      max = 0;
+    }
+    if (max < 1 || max > 10000) {
+      return respond(to_response(validation("1 validation error detected: Value '" + *m +
+                                             "' at 'maxItems' failed to satisfy constraint: Member must have value "
+                                             "between 1 and 10000"),
+                                 rid));
+    }
+  }
+  auto page = functions_.list(marker, max + 1);
+  if (!page) return respond(to_response(service_failure(page.error().message()), rid));
+  nlohmann::json list = nlohmann::json::array();
+  for (int i = 0; i < static_cast<int>(page->size()) && i < max; ++i) {
+    list.push_back(nlohmann::json::parse(configuration_json((*page)[static_cast<std::size_t>(i)], opt_.region, opt_.account)));
+  }
+  nlohmann::json j = {{"Functions", list}};
+  if (static_cast<int>(page->size()) > max) j["NextMarker"] = (*page)[static_cast<std::size_t>(max - 1)].name;
+  respond(json_response(200, j.dump(), rid));
+}
+
+void lambda_api::remove(const std::string& name, const http::responder& respond, const std::string& rid) {
+  auto ref = parse_function_ref(name);
+  auto removed = ref ? functions_.remove(ref->name) : result<bool>(false);
+  if (!removed) return respond(to_response(service_failure(removed.error().message()), rid));
+  if (!*removed) return respond(to_response(not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
+  pool_.retire(ref->name);
+  http::response res;
+  res.status = 204;
+  res.set("x-amzn-RequestId", rid);
+  respond(std::move(res));
+}
+
+void lambda_api::update_code(const std::string& name, const http::request& r, const http::responder& respond,
+                             const std::string& rid) {
+  auto ref = parse_function_ref(name);
+  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
+  if (!*found) return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  auto parsed = parse_code_update(r.body);
+  if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
+  auto stored = code_.add(std::get<code_update>(parsed).zip);
+  if (!stored) {
+    const auto& f = stored.error();
+    if (f.code == store::code_errc::zip_too_large) return respond(to_response(too_large(f.message()), rid));
+    return respond(to_response(
+        invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again. (" +
+                          f.message() + ")"),
+        rid));
+  }
+  function_config c = **found;
+  c.code_sha256 = stored->sha256_hex;
+  c.code_sha256_base64 = stored->sha256_base64;
+  c.code_size = stored->size;
+  c.last_modified = timestamp_now();
+  c.revision_id = new_revision_id();
+  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  pool_.retire(c.name);
+  respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
+}
+
+void lambda_api::update_configuration(const std::string& name, const http::request& r, const http::responder& respond,
+                                      const std::string& rid) {
+  auto ref = parse_function_ref(name);
+  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
+  if (!*found) return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  function_config c = **found;
+  if (auto e = apply_configuration(r.body, c)) return respond(to_response(*e, rid));
+  c.last_modified = timestamp_now();
+  c.revision_id = new_revision_id();
+  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  pool_.retire(c.name);
+  respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
+}
+
+void lambda_api::concurrency(const std::string& name, const http::request& r, const http::responder& respond,
+                             const std::string& rid) {
+  auto ref = parse_function_ref(name);
+  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
+  if (!*found) return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  function_config c = **found;
+  if (r.method == "GET") {
+    return respond(json_response(200, c.reserved_concurrency >= 0 ? nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump() : "{}", rid));
+  }
+  if (r.method == "DELETE") {
+    c.reserved_concurrency = -1;
+  } else if (r.method == "PUT") {
+    auto n = parse_concurrency(r.body);
+    if (auto* e = std::get_if<service_error>(&n)) return respond(to_response(*e, rid));
+    c.reserved_concurrency = std::get<int>(n);
+  } else {
+    return respond(to_response({405, "UnknownOperationException", "use GET, PUT or DELETE", {}}, rid));
+  }
+  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  if (r.method == "DELETE") {
+    http::response res;
+    res.status = 204;
+    res.set("x-amzn-RequestId", rid);
+    return respond(std::move(res));
+  }
+  respond(json_response(200, nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump(), rid));
+}
+
+void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
+                        const std::string& rid) {
+  auto received = clock_type::now();
+  auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
+  auto ref = parse_function_ref(name_or_arn);
+  std::string qualifier = http::query_param(r.query(), "Qualifier").value_or(ref ? ref->qualifier : "");
+  if (!ref) return fail(not_found(function_arn(name_or_arn, opt_.region, opt_.account)));
+  auto found = functions_.get(ref->name);
+  if (!found) return fail(service_failure(found.error().message()));
+  std::string arn = function_arn(ref->name, opt_.region, opt_.account);
+  if (!*found) return fail(not_found(arn));
+  if (!qualifier.empty() && qualifier != "$LATEST") {
+    return fail(not_found(arn + ":" + qualifier + " (lambdakit serve has $LATEST only: no versions or aliases)"));
+  }
+  function_config fn = std::move(**found);
+
+  std::string type(r.header("X-Amz-Invocation-Type").value_or("RequestResponse"));
+  if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
+    return fail(invalid_parameter("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type));
+  }
+  if (r.body.size() > max_sync_payload) {
+    return fail(too_large("Request must be smaller than 6291456 bytes for the InvokeFunction operation"));
+  }
+  if (!r.body.empty() && !nlohmann::json::accept(r.body)) {
+    return fail(invalid_content("Could not parse request body into json: Could not parse payload into json: the "
+                                "payload is not valid JSON"));
+  }
+  std::string client_context;
+  if (auto cc = r.header("X-Amz-Client-Context")) {
+    auto decoded = wire::base64::decode(*cc);
+    if (cc->size() > max_client_context || !decoded || !nlohmann::json::accept(*decoded)) {
+      return fail(invalid_content("Client context must be a valid Base64-encoded JSON object of at most 3583 bytes."));
+    }
+    client_context = std::move(*decoded);
+  }
+  if (type == "DryRun") {
+    http::response res;
+    res.status = 204;
+    res.set("x-amzn-RequestId", rid);
+    return respond(std::move(res));
+  }
+  if (type == "Event") {
+    return fail(invalid_parameter("InvocationType Event is not supported by lambdakit serve yet; use RequestResponse"));
+  }
+  bool tail = r.header("X-Amz-Log-Type").value_or("None") == "Tail";
+
+  env::invoke_request req;
+  req.request_id = rid;
+  req.payload = std::move(r.body);
+  req.function_arn = qualifier.empty() ? arn : arn + ":" + qualifier;
+  req.trace_id = std::string(r.header("X-Amzn-Trace-Id").value_or(""));
+  if (req.trace_id.empty()) req.trace_id = trace_header();
+  req.client_context = std::move(client_context);
+  req.cognito_identity = std::string(r.header("X-Amz-Cognito-Identity").value_or(""));
+
+  auto chosen = clock_type::now();
+  auto task_root = code_.task_root(fn.code_sha256);
+  std::string name = fn.name;
+  int memory = fn.memory_mb;
+  auto log = opt_.log;
+  auto* recs = &records_;
+  auto started_unix = std::chrono::duration_cast<std::chrono::milliseconds>(
+                          std::chrono::system_clock::now().time_since_epoch()).count();
+  if (log) log(name, logs::start_line(rid));
+  bool accepted = pool_.invoke(
+      fn, task_root, std::move(req),
+      [respond, rid, name, memory, tail, log, recs, received, chosen, started_unix](env::invoke_outcome o) {
+        logs::report rep;
+        rep.request_id = rid;
+        rep.duration_ms = o.invoke_ms;
+        rep.memory_size_mb = memory;
+        rep.max_memory_used_mb = o.max_memory_mb;
+        if (o.cold && o.init_ms > 0) rep.init_duration_ms = o.init_ms;
+        rep.timeout = o.status == env::invoke_status::timeout;
+        std::string end = logs::end_line(rid);
+        std::string report = logs::report_line(rep);
+        if (log) {
+          log(name, end);
+          log(name, report);
+        }
+        http::response res;
+        res.status = 200;
+        res.set("Content-Type", o.content_type.empty() ? "application/json" : o.content_type);
+        res.set("X-Amz-Executed-Version", "$LATEST");
+        res.set("x-amzn-RequestId", rid);
+        if (o.status != env::invoke_status::success) res.set("X-Amz-Function-Error", "Unhandled");
+        if (tail) {
+          std::string full = logs::start_line(rid) + "\n" + o.log + end + "\n" + report + "\n";
+          res.set("X-Amz-Log-Result", wire::base64::encode(logs::tail(full)));
+        }
+        res.body = std::move(o.body);
+        auto now = clock_type::now();
+        invocation_record rec;
+        rec.request_id = rid;
+        rec.function = name;
+        rec.status = env::to_string(o.status);
+        rec.cold = o.cold;
+        rec.queue_ms = ms_between(received, chosen);
+        rec.spawn_ms = o.spawn_ms;
+        rec.init_ms = std::max(0.0, o.init_ms - o.spawn_ms);
+        rec.invoke_ms = o.invoke_ms;
+        rec.total_ms = ms_between(received, now);
+        rec.overhead_ms = std::max(0.0, rec.total_ms - rec.queue_ms - rec.spawn_ms - rec.init_ms - rec.invoke_ms);
+        rec.max_memory_mb = o.max_memory_mb;
+        rec.started_unix_ms = started_unix;
+        recs->add(std::move(rec));
+        respond(std::move(res));
+      },
+      fn.reserved_concurrency);
+  if (!accepted) {
+    if (log) log(name, "lambdakit: " + rid + " throttled: all environments are busy");
+    fail(too_many_requests(fn.reserved_concurrency >= 0));
+  }
+}
+
+}  // namespace lambdakit::platform::api

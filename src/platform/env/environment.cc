@@ -1,0 +1,484 @@
+#include "platform/env/environment.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <cmath>
+#include <ctime>
+#include <random>
+
+#include "platform/env/process.h"
+#include "platform/env/runtimes.h"
+#include "platform/http/server.h"
+#include "wire/base64.h"
+
+extern char** environ;
+
+namespace lambdakit::platform::env {
+namespace asio = boost::asio;
+using clock_type = std::chrono::steady_clock;
+
+namespace {
+
+constexpr std::size_t max_response_bytes = 6291556;
+constexpr std::size_t max_log_capture = 256 * 1024;  // per invoke; older output is dropped first
+
+double ms_between(clock_type::time_point a, clock_type::time_point b) {
+  return std::chrono::duration<double, std::milli>(b - a).count();
+}
+
+std::int64_t epoch_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string random_hex(std::size_t n) {
+  static std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string s;
+  for (std::size_t i = 0; i < n; ++i) s.push_back(hex[rng() & 15]);
+  return s;
+}
+
+http::response api_error(int status, std::string_view type, std::string_view message) {
+  http::response r;
+  r.status = status;
+  r.set("Content-Type", "application/json");
+  r.body = std::string(R"({"errorMessage":")") + std::string(message) + R"(","errorType":")" + std::string(type) + "\"}";
+  return r;
+}
+
+http::response accepted() {
+  http::response r;
+  r.status = 202;
+  r.set("Content-Type", "application/json");
+  r.body = R"({"status":"OK"})";
+  return r;
+}
+
+}  // namespace
+
+const char* to_string(invoke_status s) {
+  switch (s) {
+    case invoke_status::success: return "success";
+    case invoke_status::function_error: return "error";
+    case invoke_status::timeout: return "timeout";
+    case invoke_status::crash: return "crash";
+    case invoke_status::init_error: return "init_error";
+    case invoke_status::invalid_entrypoint: return "invalid_entrypoint";
+    case invoke_status::response_too_large: return "response_too_large";
+  }
+  return "unknown";
+}
+
+struct environment::impl : std::enable_shared_from_this<environment::impl> {
+  enum class phase { fresh, initializing, ready, dead };
+
+  struct call {
+    invoke_request req;
+    done_fn done;
+    bool delivered = false;
+    clock_type::time_point delivered_at;
+    invoke_outcome outcome;  // filled as it goes (cold, phases, log)
+  };
+
+  impl(asio::io_context& io, environment_options o) : io_(io), opt_(std::move(o)), timer_(io) {}
+
+  asio::io_context& io_;
+  environment_options opt_;
+  asio::steady_timer timer_;
+  std::unique_ptr<http::server> api_;
+  std::unique_ptr<process> proc_;
+  phase phase_ = phase::fresh;
+  std::optional<http::responder> parked_next_;
+  std::optional<call> current_;
+  std::string last_answered_;
+  bool next_since_answer_ = false;
+  bool init_retried_ = false;
+  std::optional<std::string> init_error_body_;
+  clock_type::time_point spawned_at_, last_used_ = clock_type::now();
+  std::string line_;
+  std::string log_stream_ = "";
+
+  // --- lifecycle ----------------------------------------------------------------------------
+
+  void invoke(invoke_request req, done_fn done) {
+    last_used_ = clock_type::now();
+    current_.emplace();
+    current_->req = std::move(req);
+    current_->done = std::move(done);
+    if (phase_ == phase::fresh) {
+      current_->outcome.cold = true;
+      if (!start_runtime()) return;
+    } else if (phase_ == phase::ready) {
+      if (proc_) proc_->thaw();
+      deliver();
+    }
+  }
+
+  // Spawns the runtime with its Runtime API; false when it could not (the call is finished).
+  bool start_runtime() {
+    auto cmd = runtime_command(opt_.fn, opt_.task_root);
+    if (!cmd) {
+      bool entry = cmd.error().code == runtime_errc::invalid_entrypoint;
+      std::string type = entry ? "Runtime.InvalidEntrypoint" : "Runtime.Unsupported";
+      finish_error(entry ? invoke_status::invalid_entrypoint : invoke_status::init_error, type,
+                   "RequestId: " + current_->req.request_id + " Error: " + cmd.error().detail, true);
+      return false;
+    }
+    if (!api_) {
+      std::weak_ptr<impl> weak = shared_from_this();
+      auto server = http::server::start(io_, {.host = "127.0.0.1", .port = 0, .body_limit = 210u * 1024 * 1024, .name = "runtime-api"},
+                                        [weak](http::request&& r, http::responder respond) {
+                                          if (auto self = weak.lock()) {
+                                            self->on_api(std::move(r), std::move(respond));
+                                          } else {
+                                            respond(api_error(500, "ServiceException", "environment gone"));
+                                          }
+                                        });
+      if (!server) {
+        finish_error(invoke_status::init_error, "Runtime.Unavailable", server.error().message(), true);
+        return false;
+      }
+      api_ = std::move(server).value();
+    }
+    std::weak_ptr<impl> weak = shared_from_this();
+    spawn_spec spec;
+    spec.argv = std::move(cmd).value();
+    spec.cwd = opt_.task_root;
+    spec.env = environment_variables();
+    auto t0 = clock_type::now();
+    auto p = process::spawn(
+        io_, spec,
+        [weak](std::string_view bytes) {
+          if (auto self = weak.lock()) self->on_output(bytes);
+        },
+        [weak](int status) {
+          if (auto self = weak.lock()) self->on_exit(status);
+        });
+    if (!p) {
+      finish_error(invoke_status::init_error, "Runtime.ExitError",
+                   "RequestId: " + current_->req.request_id + " Error: " + p.error().message(), true);
+      return false;
+    }
+    proc_ = std::move(p).value();
+    spawned_at_ = t0;  // Init Duration runs from the start of the runtime process
+    current_->outcome.spawn_ms += ms_between(t0, clock_type::now());
+    phase_ = phase::initializing;
+    next_since_answer_ = false;
+    last_answered_.clear();
+    if (!init_retried_) {
+      arm_timer(opt_.init_limit, [this] { on_init_timeout(); });
+    } else {
+      arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
+    }
+    return true;
+  }
+
+  std::vector<std::string> environment_variables() {
+    const function_config& f = opt_.fn;
+    std::map<std::string, std::string> vars;
+    // The user's variables first: reserved ones below overwrite them, as on Lambda.
+    for (const auto& [k, v] : f.environment) vars[k] = v;
+    std::time_t now = std::time(nullptr);
+    char date[16];
+    std::strftime(date, sizeof date, "%Y/%m/%d", std::gmtime(&now));
+    if (log_stream_.empty()) log_stream_ = std::string(date) + "/[$LATEST]" + random_hex(32);
+    auto put = [&](const char* k, std::string v) { vars[k] = std::move(v); };
+    put("_HANDLER", f.handler);
+    put("AWS_REGION", opt_.region);
+    put("AWS_DEFAULT_REGION", opt_.region);
+    put("AWS_EXECUTION_ENV", "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
+    put("AWS_LAMBDA_FUNCTION_NAME", f.name);
+    put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+    put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(f.memory_mb));
+    put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + f.name);
+    put("AWS_LAMBDA_LOG_STREAM_NAME", log_stream_);
+    put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
+    put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + std::to_string(api_->port()));
+    put("LAMBDA_TASK_ROOT", opt_.task_root.string());
+    put("LAMBDA_RUNTIME_DIR", opt_.task_root.string());
+    put("AWS_ACCESS_KEY_ID", "lambdakit-local");
+    put("AWS_SECRET_ACCESS_KEY", "lambdakit-local");
+    put("AWS_SESSION_TOKEN", "lambdakit-local");
+    put("LANG", "en_US.UTF-8");
+    put("TZ", ":UTC");
+    put("TMPDIR", opt_.tmp_dir.string());
+    const char* host_path = std::getenv("PATH");
+    put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") + (host_path ? std::string(":") + host_path : ""));
+    put("LD_LIBRARY_PATH", opt_.task_root.string() + ":" + opt_.task_root.string() + "/lib");
+    std::vector<std::string> out;
+    out.reserve(vars.size());
+    for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
+    return out;
+  }
+
+  void arm_timer(std::chrono::milliseconds d, std::function<void()> fire) {
+    timer_.expires_after(d);
+    std::weak_ptr<impl> weak = shared_from_this();
+    timer_.async_wait([weak, fire = std::move(fire)](boost::system::error_code ec) {
+      if (ec) return;
+      if (auto self = weak.lock()) fire();
+    });
+  }
+
+  void on_init_timeout() {
+    if (phase_ != phase::initializing || !current_) return;
+    // Lambda: an Init that overruns 10 s is retried inside the first invoke, under its timeout.
+    log_line("lambdakit: init did not finish within " + std::to_string(opt_.init_limit.count()) +
+             " ms; retrying it inside the invoke");
+    kill_runtime();
+    init_retried_ = true;
+    start_runtime();
+  }
+
+  void on_invoke_timeout() {
+    if (!current_) return;
+    char secs[32];
+    std::snprintf(secs, sizeof secs, "%.2f", static_cast<double>(opt_.fn.timeout_s));
+    finish_error(invoke_status::timeout, "Sandbox.Timedout",
+                 "RequestId: " + current_->req.request_id + " Error: Task timed out after " + secs + " seconds", true);
+  }
+
+  void on_exit(int status) {
+    std::string how = describe_exit(status);
+    if (phase_ == phase::dead) return;
+    if (!current_) {  // died while idle: the next invoke starts a new one
+      log_line("lambdakit: runtime exited while idle: " + how);
+      become_dead();
+      return;
+    }
+    if (phase_ == phase::initializing) {
+      if (init_error_body_) return finish(invoke_status::init_error, *init_error_body_, "application/json", true);
+      return finish_error(invoke_status::init_error, "Runtime.ExitError",
+                          "RequestId: " + current_->req.request_id + " Error: Runtime exited with error: " + how, true);
+    }
+    finish_error(invoke_status::crash, "Runtime.ExitError",
+                 "RequestId: " + current_->req.request_id + " Error: Runtime exited with error: " + how, true);
+  }
+
+  // --- the Runtime API ------------------------------------------------------------------------
+
+  void on_api(http::request&& r, http::responder respond) {
+    std::string_view path = r.path();
+    constexpr std::string_view base = "/2018-06-01/runtime/";
+    if (path.substr(0, base.size()) != base) {
+      return respond(api_error(404, "NotFound", "lambdakit serves the Runtime API (2018-06-01) only"));
+    }
+    std::string_view rest = path.substr(base.size());
+    if (rest == "invocation/next") {
+      if (r.method != "GET") return respond(api_error(405, "MethodNotAllowed", "use GET"));
+      return on_next(std::move(respond));
+    }
+    if (rest == "init/error") {
+      if (r.method != "POST") return respond(api_error(405, "MethodNotAllowed", "use POST"));
+      return on_init_error(r, std::move(respond));
+    }
+    constexpr std::string_view inv = "invocation/";
+    if (rest.substr(0, inv.size()) == inv) {
+      rest.remove_prefix(inv.size());
+      auto slash = rest.find('/');
+      if (slash != std::string_view::npos && r.method == "POST") {
+        std::string id(rest.substr(0, slash));
+        std::string_view what = rest.substr(slash + 1);
+        if (what == "response") return on_answer(std::move(id), r, std::move(respond), false);
+        if (what == "error") return on_answer(std::move(id), r, std::move(respond), true);
+      }
+    }
+    respond(api_error(404, "NotFound", "no such Runtime API call: " + std::string(path)));
+  }
+
+  void on_next(http::responder respond) {
+    if (phase_ == phase::initializing) {
+      auto now = clock_type::now();
+      current_->outcome.init_ms = ms_between(spawned_at_, now);
+      timer_.cancel();
+      phase_ = phase::ready;
+    }
+    next_since_answer_ = true;
+    parked_next_ = std::move(respond);
+    if (current_ && !current_->delivered) deliver();
+  }
+
+  void deliver() {
+    if (!current_ || current_->delivered || !parked_next_) return;
+    auto respond = std::move(*parked_next_);
+    parked_next_.reset();
+    call& c = *current_;
+    c.delivered = true;
+    c.delivered_at = clock_type::now();
+    http::response r;
+    r.set("Content-Type", "application/json");
+    r.set("Lambda-Runtime-Aws-Request-Id", c.req.request_id);
+    r.set("Lambda-Runtime-Deadline-Ms", std::to_string(epoch_ms() + opt_.fn.timeout_s * 1000LL));
+    r.set("Lambda-Runtime-Invoked-Function-Arn", c.req.function_arn);
+    if (!c.req.trace_id.empty()) r.set("Lambda-Runtime-Trace-Id", c.req.trace_id);
+    if (!c.req.client_context.empty()) r.set("Lambda-Runtime-Client-Context", c.req.client_context);
+    if (!c.req.cognito_identity.empty()) r.set("Lambda-Runtime-Cognito-Identity", c.req.cognito_identity);
+    r.body = c.req.payload;
+    if (!init_retried_) arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
+    respond(std::move(r));
+  }
+
+  void on_answer(std::string id, const http::request& r, http::responder respond, bool is_error) {
+    bool in_flight = current_ && current_->delivered;
+    if (!in_flight) {
+      if (!next_since_answer_ || id == last_answered_) {
+        return respond(api_error(403, "InvalidStateTransition",
+                                 "State transition from " + std::string(last_answered_.empty() ? "Init" : "InvocationResponse") +
+                                     " to " + (is_error ? "InvocationErrorResponse" : "InvocationResponse") + " failed"));
+      }
+      return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
+    }
+    if (id != current_->req.request_id) {
+      return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
+    }
+    auto mode = r.header("Lambda-Runtime-Function-Response-Mode");
+    bool streaming = mode && *mode == "streaming";
+    if (mode && !streaming) {
+      return respond(api_error(400, "InvalidFunctionResponseMode",
+                               "Lambda-Runtime-Function-Response-Mode must be \"streaming\", not \"" + std::string(*mode) + "\""));
+    }
+    std::string content_type(r.header("Content-Type").value_or(is_error ? "application/json" : "application/json"));
+    if (is_error) {
+      respond(accepted());
+      return finish(invoke_status::function_error, r.body, "application/json", false);
+    }
+    if (streaming) {
+      auto type = r.header("Lambda-Runtime-Function-Error-Type");
+      auto body = r.header("Lambda-Runtime-Function-Error-Body");
+      if (type || body) {  // the stream ended with an error trailer
+        std::optional<std::string> decoded = body ? wire::base64::decode(*body) : std::nullopt;
+        respond(accepted());
+        return finish(invoke_status::function_error,
+                      decoded ? *decoded
+                              : std::string(R"({"errorMessage":"the response stream ended with an error","errorType":")") +
+                                    std::string(type.value_or("Unknown")) + "\"}",
+                      "application/json", false);
+      }
+      respond(accepted());
+      return finish(invoke_status::success, r.body, content_type, false);
+    }
+    if (r.body.size() > max_response_bytes) {
+      respond(api_error(413, "RequestEntityTooLarge",
+                        "Response payload size (" + std::to_string(r.body.size()) + " bytes) exceeded maximum allowed payload size (" +
+                            std::to_string(max_response_bytes) + " bytes)."));
+      return finish(invoke_status::response_too_large,
+                    R"({"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes)."})",
+                    "application/json", false);
+    }
+    respond(accepted());
+    finish(invoke_status::success, r.body, content_type, false);
+  }
+
+  void on_init_error(const http::request& r, http::responder respond) {
+    if (phase_ != phase::initializing) {
+      return respond(api_error(403, "InvalidStateTransition", "State transition from Ready to InitError failed"));
+    }
+    init_error_body_ = r.body;
+    respond(accepted());
+  }
+
+  // --- output -------------------------------------------------------------------------------
+
+  void on_output(std::string_view bytes) {
+    for (char c : bytes) {
+      if (c == '\n') {
+        log_line(line_);
+        line_.clear();
+      } else if (line_.size() < 256 * 1024) {  // a line without end is cut, not buffered forever
+        line_.push_back(c);
+      }
+    }
+  }
+
+  void log_line(const std::string& line) {
+    if (opt_.on_log) opt_.on_log(opt_.id, line);
+    if (current_) {
+      std::string& log = current_->outcome.log;
+      log.append(line).push_back('\n');
+      if (log.size() > max_log_capture) log.erase(0, log.size() - max_log_capture / 2);
+    }
+  }
+
+  // --- endings ------------------------------------------------------------------------------
+
+  void finish_error(invoke_status s, std::string_view type, const std::string& message, bool reset) {
+    std::string body = R"({"errorType":")" + std::string(type) + R"(","errorMessage":")" + json_escape(message) + "\"}";
+    finish(s, std::move(body), "application/json", reset);
+  }
+
+  static std::string json_escape(const std::string& s) {
+    std::string out;
+    for (char c : s) {
+      if (c == '"' || c == '\\') out.push_back('\\');
+      if (static_cast<unsigned char>(c) < 0x20) continue;
+      out.push_back(c);
+    }
+    return out;
+  }
+
+  void finish(invoke_status s, std::string body, std::string content_type, bool reset) {
+    if (!current_) return;
+    timer_.cancel();
+    call c = std::move(*current_);
+    current_.reset();
+    if (proc_) {
+      proc_->drain_output();
+      if (!line_.empty() && reset) {
+        log_line(line_);
+        line_.clear();
+      }
+    }
+    c.outcome.status = s;
+    c.outcome.body = std::move(body);
+    c.outcome.content_type = std::move(content_type);
+    if (c.delivered) c.outcome.invoke_ms = ms_between(c.delivered_at, clock_type::now());
+    if (proc_) c.outcome.max_memory_mb = (proc_->peak_rss_kib() + 1023) / 1024;
+    c.outcome.reset = reset;
+    if (c.delivered) {
+      last_answered_ = c.req.request_id;
+      next_since_answer_ = false;
+    }
+    if (reset) {
+      become_dead();
+    } else if (opt_.freeze_between_invokes && proc_) {
+      proc_->freeze();
+    }
+    last_used_ = clock_type::now();
+    asio::post(io_, [done = std::move(c.done), outcome = std::move(c.outcome)]() mutable { done(std::move(outcome)); });
+  }
+
+  void kill_runtime() {
+    if (proc_) {
+      proc_->kill();
+      proc_.reset();
+    }
+    parked_next_.reset();
+  }
+
+  void become_dead() {
+    kill_runtime();
+    phase_ = phase::dead;
+    if (api_) api_->close();
+  }
+};
+
+environment::environment(asio::io_context& io, environment_options options)
+    : impl_(std::make_shared<impl>(io, std::move(options))) {}
+
+environment::~environment() {
+  impl_->timer_.cancel();
+  impl_->become_dead();
+}
+
+void environment::invoke(invoke_request request, done_fn done) { impl_->invoke(std::move(request), std::move(done)); }
+bool environment::busy() const { return impl_->current_.has_value(); }
+bool environment::dead() const { return impl_->phase_ == impl::phase::dead; }
+const function_config& environment::function() const { return impl_->opt_.fn; }
+std::chrono::steady_clock::time_point environment::last_used() const { return impl_->last_used_; }
+std::string environment::runtime_api() const {
+  return impl_->api_ ? "127.0.0.1:" + std::to_string(impl_->api_->port()) : std::string();
+}
+
+}  // namespace lambdakit::platform::env

@@ -1,0 +1,64 @@
+// One execution environment: a runtime process and its own Runtime API endpoint, with the
+// state machine of the Runtime API (spec §1) and the lifecycle of spec §2: cold start, Init
+// limited to 10 s (then retried inside the invoke), invoke limited by the function timeout,
+// reset after a crash or timeout, frozen between invokes.
+//
+// Lives on the service's io_context thread; not thread-safe.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "platform/env/invocation.h"
+#include "platform/function.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace lambdakit::platform::env {
+
+struct environment_options {
+  std::string id;                  // unique, for logs
+  function_config fn;
+  std::filesystem::path task_root;  // the extracted code, read-only for the runtime
+  std::filesystem::path tmp_dir;    // this environment's /tmp (TMPDIR)
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  bool freeze_between_invokes = true;
+  std::chrono::milliseconds init_limit{10000};
+  // Each line the runtime prints (without its newline).
+  std::function<void(const std::string& env_id, std::string_view line)> on_log;
+};
+
+class environment {
+ public:
+  using done_fn = std::function<void(invoke_outcome)>;
+
+  environment(boost::asio::io_context& io, environment_options options);
+  ~environment();  // kills the runtime
+  environment(const environment&) = delete;
+  environment& operator=(const environment&) = delete;
+
+  // Runs one invoke, cold-starting the runtime first when it is not running. `done` is called
+  // exactly once, asynchronously. One invoke at a time.
+  void invoke(invoke_request request, done_fn done);
+
+  bool busy() const;
+  bool dead() const;  // must not be used again
+  const function_config& function() const;
+  std::chrono::steady_clock::time_point last_used() const;
+  // The AWS_LAMBDA_RUNTIME_API value (host:port) while running.
+  std::string runtime_api() const;
+
+  struct impl;
+
+ private:
+  std::shared_ptr<impl> impl_;
+};
+
+}  // namespace lambdakit::platform::env

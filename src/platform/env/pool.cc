@@ -1,0 +1,108 @@
+#include "platform/env/pool.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
+
+namespace lambdakit::platform::env {
+namespace asio = boost::asio;
+
+struct pool_timer {
+  explicit pool_timer(asio::io_context& io) : t(io) {}
+  asio::steady_timer t;
+};
+
+pool::pool(asio::io_context& io, pool_options options)
+    : io_(io), opt_(std::move(options)), timer_(std::make_unique<pool_timer>(io)) {
+  schedule_eviction();
+}
+
+pool::~pool() { shutdown(); }
+
+bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root, invoke_request request,
+                  environment::done_fn done, int limit) {
+  auto& list = envs_[fn.name];
+  // Retire what is dead or of an older revision, if idle.
+  std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
+    return e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id);
+  });
+  std::shared_ptr<environment> chosen;
+  for (auto& e : list) {  // the most recently used idle one: warmest caches
+    if (!e->busy() && e->function().revision_id == fn.revision_id &&
+        (!chosen || e->last_used() > chosen->last_used())) {
+      chosen = e;
+    }
+  }
+  if (!chosen) {
+    int max = limit >= 0 ? limit : opt_.max_concurrency;
+    if (static_cast<int>(list.size()) >= max) return false;
+    environment_options eo;
+    eo.id = fn.name + "-" + std::to_string(next_id_++);
+    eo.fn = fn;
+    eo.task_root = task_root;
+    eo.tmp_dir = opt_.tmp_root / eo.id;
+    std::error_code ec;
+    std::filesystem::create_directories(eo.tmp_dir, ec);
+    eo.region = opt_.region;
+    eo.account = opt_.account;
+    eo.freeze_between_invokes = opt_.freeze_between_invokes;
+    if (opt_.on_log) {
+      eo.on_log = [log = opt_.on_log, name = fn.name](const std::string& id, std::string_view line) {
+        log(name, id, line);
+      };
+    }
+    chosen = std::make_shared<environment>(io_, std::move(eo));
+    list.push_back(chosen);
+  }
+  std::weak_ptr<environment> keep = chosen;
+  chosen->invoke(std::move(request), [this, keep, name = fn.name, done = std::move(done)](invoke_outcome o) {
+    if (auto e = keep.lock(); e && (e->dead() || o.reset) && !shut_) {
+      auto& l = envs_[name];
+      std::erase(l, e);
+    }
+    done(std::move(o));
+  });
+  return true;
+}
+
+void pool::retire(const std::string& function) {
+  auto it = envs_.find(function);
+  if (it == envs_.end()) return;
+  std::erase_if(it->second, [](const std::shared_ptr<environment>& e) { return !e->busy(); });
+  // Busy ones are dropped after their invoke: their revision no longer matches.
+}
+
+void pool::shutdown() {
+  if (shut_) return;
+  shut_ = true;
+  timer_->t.cancel();
+  envs_.clear();  // each environment kills its runtime
+}
+
+std::size_t pool::size() const {
+  std::size_t n = 0;
+  for (const auto& [name, list] : envs_) n += list.size();
+  return n;
+}
+
+void pool::evict_idle() {
+  auto now = std::chrono::steady_clock::now();
+  for (auto& [name, list] : envs_) {
+    std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
+      return e->dead() || (!e->busy() && now - e->last_used() >= opt_.idle_timeout);
+    });
+  }
+}
+
+void pool::schedule_eviction() {
+  auto period = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(100),
+                                                     std::min<std::chrono::milliseconds>(opt_.idle_timeout / 4,
+                                                                                         std::chrono::milliseconds(5000)));
+  timer_->t.expires_after(period);
+  timer_->t.async_wait([this](boost::system::error_code ec) {
+    if (ec || shut_) return;
+    evict_idle();
+    schedule_eviction();
+  });
+}
+
+}  // namespace lambdakit::platform::env

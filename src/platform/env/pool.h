@@ -1,0 +1,66 @@
+// Execution environments of every function: an invoke takes an idle warm environment of its
+// function or cold-starts a new one, up to a per-function limit; idle ones are evicted after a
+// while; environments of an older revision of the function are retired.
+#pragma once
+
+#include <chrono>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "platform/env/environment.h"
+#include "platform/function.h"
+
+namespace boost::asio {
+class io_context;
+}
+
+namespace lambdakit::platform::env {
+
+struct pool_timer;
+
+struct pool_options {
+  int max_concurrency = 10;                       // environments per function
+  std::chrono::milliseconds idle_timeout{300000};  // an idle environment older than this is evicted
+  bool freeze_between_invokes = true;
+  std::filesystem::path tmp_root;  // each environment gets <tmp_root>/<env id> as /tmp
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+  std::function<void(const std::string& function, const std::string& env_id, std::string_view line)> on_log;
+};
+
+class pool {
+ public:
+  pool(boost::asio::io_context& io, pool_options options);
+  ~pool();
+
+  // Runs `request` on an environment of `fn` whose code is in `task_root`. Returns false, and
+  // does not call `done`, when the function already has its limit of busy environments
+  // (`limit` overrides the pool's when >= 0: reserved concurrency).
+  bool invoke(const function_config& fn, const std::filesystem::path& task_root, invoke_request request,
+              environment::done_fn done, int limit = -1);
+
+  // The function was deleted or changed: idle environments go now, busy ones after their invoke.
+  void retire(const std::string& function);
+
+  // Kills every environment.
+  void shutdown();
+
+  std::size_t size() const;
+
+ private:
+  void evict_idle();
+  void schedule_eviction();
+
+  boost::asio::io_context& io_;
+  pool_options opt_;
+  std::map<std::string, std::vector<std::shared_ptr<environment>>> envs_;
+  std::unique_ptr<pool_timer> timer_;
+  std::uint64_t next_id_ = 1;
+  bool shut_ = false;
+};
+
+}  // namespace lambdakit::platform::env

@@ -1,0 +1,178 @@
+#include "platform/env/process.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/posix/stream_descriptor.hpp>
+#include <cctype>
+#include <array>
+#include <cstring>
+#include <fstream>
+
+namespace lambdakit::platform::env {
+namespace asio = boost::asio;
+namespace {
+
+std::error_code errno_code() { return {errno, std::system_category()}; }
+
+class process_impl final : public process {
+ public:
+  process_impl(asio::io_context& io, pid_t pid, int out_fd, int pid_fd, output_fn on_output, exit_fn on_exit)
+      : pid_(pid), out_(io, out_fd), exit_watch_(io, pid_fd), on_output_(std::move(on_output)),
+        on_exit_(std::move(on_exit)), alive_(std::make_shared<bool>(true)) {}
+
+  ~process_impl() override {
+    *alive_ = false;
+    if (running_) {
+      kill();
+      int status = 0;
+      ::waitpid(pid_, &status, 0);  // SIGKILL is immediate; do not leave a zombie
+    }
+    boost::system::error_code ec;
+    out_.close(ec);
+    exit_watch_.close(ec);
+  }
+
+  void start() {
+    read_output();
+    std::weak_ptr<bool> alive = alive_;
+    exit_watch_.async_wait(asio::posix::stream_descriptor::wait_read, [this, alive](boost::system::error_code ec) {
+      if (alive.expired() || ec) return;
+      reap();
+    });
+  }
+
+  pid_t pid() const override { return pid_; }
+  bool running() const override { return running_; }
+
+  void kill() override {
+    if (!running_) return;
+    ::kill(-pid_, SIGKILL);
+    ::kill(-pid_, SIGCONT);
+  }
+  void freeze() override {
+    if (running_) ::kill(-pid_, SIGSTOP);
+  }
+  void thaw() override {
+    if (running_) ::kill(-pid_, SIGCONT);
+  }
+
+  std::int64_t peak_rss_kib() const override {
+    if (!running_) return maxrss_kib_;
+    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
+    for (std::string line; std::getline(status, line);) {
+      if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
+    }
+    return maxrss_kib_;
+  }
+
+  void drain_output() override {
+    char buf[65536];
+    while (true) {
+      ssize_t n = ::read(out_.native_handle(), buf, sizeof buf);
+      if (n <= 0) return;
+      on_output_(std::string_view(buf, static_cast<std::size_t>(n)));
+    }
+  }
+
+ private:
+  void read_output() {
+    std::weak_ptr<bool> alive = alive_;
+    out_.async_read_some(asio::buffer(buf_), [this, alive](boost::system::error_code ec, std::size_t n) {
+      if (alive.expired()) return;
+      if (n > 0) on_output_(std::string_view(buf_.data(), n));
+      if (!ec) read_output();
+    });
+  }
+
+  void reap() {
+    int status = 0;
+    rusage ru{};
+    pid_t r = ::wait4(pid_, &status, WNOHANG, &ru);
+    if (r != pid_) return;
+    maxrss_kib_ = ru.ru_maxrss;
+    running_ = false;
+    drain_output();
+    auto cb = std::move(on_exit_);
+    if (cb) cb(status);
+  }
+
+  pid_t pid_;
+  asio::posix::stream_descriptor out_;
+  asio::posix::stream_descriptor exit_watch_;
+  output_fn on_output_;
+  exit_fn on_exit_;
+  std::shared_ptr<bool> alive_;  // callbacks check it: the process object may be gone
+  std::array<char, 65536> buf_{};
+  bool running_ = true;
+  std::int64_t maxrss_kib_ = 0;
+};
+
+}  // namespace
+
+std::string describe_exit(int status) {
+  if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
+  if (WIFSIGNALED(status)) {
+    std::string name = ::strsignal(WTERMSIG(status));
+    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return "signal: " + name;
+  }
+  return "unknown exit " + std::to_string(status);
+}
+
+result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spawn_spec& spec, output_fn on_output,
+                                                exit_fn on_exit) {
+  int pipe_fds[2];
+  if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_failure(errno_code(), "creating a pipe");
+  std::vector<char*> argv, envp;
+  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
+  argv.push_back(nullptr);
+  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
+  envp.push_back(nullptr);
+
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
+  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
+  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // no listening socket of ours leaks in
+  posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
+  posix_spawnattr_t attr;
+  posix_spawnattr_init(&attr);
+  posix_spawnattr_setpgroup(&attr, 0);
+  sigset_t none, all;
+  sigemptyset(&none);
+  sigfillset(&all);
+  posix_spawnattr_setsigmask(&attr, &none);
+  posix_spawnattr_setsigdefault(&attr, &all);
+  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
+  posix_spawn_file_actions_destroy(&actions);
+  posix_spawnattr_destroy(&attr);
+  ::close(pipe_fds[1]);
+  if (rc != 0) {
+    ::close(pipe_fds[0]);
+    return make_failure({rc, std::system_category()}, "starting " + spec.argv[0]);
+  }
+  int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
+  if (pid_fd < 0) {
+    auto err = errno_code();
+    ::kill(-pid, SIGKILL);
+    ::waitpid(pid, nullptr, 0);
+    ::close(pipe_fds[0]);
+    return make_failure(err, "pidfd_open (Linux 5.3 or later is needed)");
+  }
+  ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
+  auto p = std::make_unique<process_impl>(io, pid, pipe_fds[0], pid_fd, std::move(on_output), std::move(on_exit));
+  p->start();
+  return std::unique_ptr<process>(std::move(p));
+}
+
+}  // namespace lambdakit::platform::env

@@ -1,0 +1,89 @@
+#include "platform/service.h"
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <iostream>
+
+#include "platform/api/lambda_api.h"
+#include "platform/env/pool.h"
+#include "platform/http/server.h"
+#include "platform/store/code_store.h"
+#include "platform/store/function_store.h"
+
+namespace lambdakit::platform {
+namespace fs = std::filesystem;
+
+fs::path default_state_dir() {
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x != '\0') return fs::path(x) / "lambdakit";
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') return fs::path(h) / ".local/state/lambdakit";
+  return fs::temp_directory_path() / "lambdakit";
+}
+
+int serve(const service_options& o) {
+  std::error_code ec;
+  fs::path state = o.state_dir.empty() ? default_state_dir() : o.state_dir;
+  fs::create_directories(state, ec);
+  if (ec) {
+    std::fprintf(stderr, "lambdakit serve: cannot create the state directory %s: %s\n", state.c_str(),
+                 ec.message().c_str());
+    return 1;
+  }
+  auto functions = store::function_store::open(state.string());
+  if (!functions) {
+    std::fprintf(stderr, "lambdakit serve: %s\n", functions.error().message().c_str());
+    return 1;
+  }
+  store::code_store code(state);
+  fs::path tmp_root = state / "tmp";
+  fs::remove_all(tmp_root, ec);  // environments of an earlier run are gone
+
+  std::signal(SIGPIPE, SIG_IGN);  // a closed connection is an error code, not a death
+  boost::asio::io_context io;
+  bool quiet = o.level > log_level::info;
+  env::pool_options po;
+  po.max_concurrency = o.max_concurrency;
+  po.idle_timeout = o.idle_timeout;
+  po.freeze_between_invokes = o.freeze;
+  po.tmp_root = tmp_root;
+  po.region = o.region;
+  po.account = o.account;
+  po.on_log = [quiet](const std::string& fn, const std::string&, std::string_view line) {
+    if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
+  };
+  env::pool pool(io, po);
+  api::api_options ao;
+  ao.region = o.region;
+  ao.account = o.account;
+  ao.log = [quiet](const std::string& fn, const std::string& line) {
+    if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
+  };
+  api::lambda_api lambda(*functions, code, pool, ao);
+  auto server = http::server::start(io, {.host = o.host, .port = o.port, .body_limit = std::size_t{80} * 1024 * 1024, .name = "lambda-api"},
+                                    [&lambda](http::request&& r, http::responder respond) {
+                                      lambda.handle(std::move(r), std::move(respond));
+                                    });
+  if (!server) {
+    std::fprintf(stderr, "lambdakit serve: %s\n", server.error().message().c_str());
+    return 1;
+  }
+  boost::asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](boost::system::error_code, int sig) {
+    std::cerr << "lambdakit serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping every environment\n";
+    (*server)->close();
+    pool.shutdown();
+    io.stop();
+  });
+  if (o.level <= log_level::info) {
+    std::cerr << "lambdakit serve: state in " << state.string()
+              << "; environments run as plain processes (no namespaces or cgroups yet)\n";
+  }
+  std::printf("lambdakit serve: listening on http://%s:%u\n", o.host.c_str(), (*server)->port());
+  std::fflush(stdout);
+  io.run();
+  return 0;
+}
+
+}  // namespace lambdakit::platform

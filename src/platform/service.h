@@ -1,0 +1,33 @@
+// `lambdakit serve`: the local Lambda service, all parts wired together.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+
+namespace lambdakit::platform {
+
+enum class log_level { debug, info, warn, error };
+
+struct service_options {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 9001;  // 0: any free port
+  std::filesystem::path state_dir;
+  std::chrono::milliseconds idle_timeout{300000};
+  int max_concurrency = 10;  // environments per function
+  bool freeze = true;        // SIGSTOP environments between invokes
+  log_level level = log_level::info;
+  std::string region = "us-east-1";
+  std::string account = "000000000000";
+};
+
+// The default state directory: $XDG_STATE_HOME/lambdakit, or ~/.local/state/lambdakit.
+std::filesystem::path default_state_dir();
+
+// Runs the service until SIGINT or SIGTERM; then kills every environment and returns 0. Prints
+// "lambdakit serve: listening on http://HOST:PORT" on stdout once it accepts connections.
+// Returns non-zero, with a message on stderr, when it cannot start.
+int serve(const service_options& options);
+
+}  // namespace lambdakit::platform

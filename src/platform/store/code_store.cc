@@ -1,0 +1,206 @@
+#include "platform/store/code_store.h"
+
+#include <archive.h>
+#include <archive_entry.h>
+#include <fcntl.h>
+#include <openssl/evp.h>
+#include <unistd.h>
+
+#include <random>
+#include <vector>
+
+#include "wire/base64.h"
+
+namespace lambdakit::platform::store {
+namespace fs = std::filesystem;
+namespace {
+
+class category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "lambdakit.code"; }
+  std::string message(int ev) const override {
+    switch (static_cast<code_errc>(ev)) {
+      case code_errc::zip_too_large: return "the zip file is too large";
+      case code_errc::unzipped_too_large: return "the unzipped code is too large";
+      case code_errc::corrupt_zip: return "the zip file cannot be read";
+      case code_errc::unsafe_entry: return "the zip file has an entry outside the task root";
+      case code_errc::io_error: return "the code could not be stored";
+    }
+    return "unknown code store error";
+  }
+};
+
+std::string sha256_hex(std::string_view data, std::string& raw) {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
+  raw.assign(reinterpret_cast<const char*>(digest), len);
+  static constexpr char hex[] = "0123456789abcdef";
+  std::string out;
+  for (unsigned i = 0; i < len; ++i) {
+    out.push_back(hex[digest[i] >> 4]);
+    out.push_back(hex[digest[i] & 15]);
+  }
+  return out;
+}
+
+// Lexically normalises `p` (relative to the task root); nullopt when it climbs out of it.
+std::optional<fs::path> confined(const fs::path& p) {
+  fs::path out;
+  for (const auto& part : p) {
+    if (part == "." || part.empty()) continue;
+    if (part == "..") {
+      if (out.empty()) return std::nullopt;
+      out = out.parent_path();
+      continue;
+    }
+    out /= part;
+  }
+  return out;
+}
+
+failure unsafe(const std::string& entry, const std::string& why) {
+  return make_failure(code_errc::unsafe_entry, "\"" + entry + "\" " + why);
+}
+
+struct archive_closer {
+  void operator()(archive* a) const { archive_read_free(a); }
+};
+
+}  // namespace
+
+std::error_code make_error_code(code_errc e) noexcept {
+  static const category_impl instance;
+  return {static_cast<int>(e), instance};
+}
+
+result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
+  std::unique_ptr<archive, archive_closer> a(archive_read_new());
+  archive_read_support_format_zip(a.get());
+  if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
+    return make_failure(code_errc::corrupt_zip, archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
+  }
+  std::error_code ec;
+  fs::create_directories(dest, ec);
+  if (ec) return make_failure(code_errc::io_error, "creating " + dest.string() + ": " + ec.message());
+  std::uint64_t total = 0;
+  std::size_t entries = 0;
+  std::vector<char> buf(64 * 1024);
+  archive_entry* e = nullptr;
+  while (true) {
+    int rc = archive_read_next_header(a.get(), &e);
+    if (rc == ARCHIVE_EOF) break;
+    if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
+      return make_failure(code_errc::corrupt_zip, archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
+    }
+    if (++entries > max_zip_entries) {
+      return make_failure(code_errc::corrupt_zip, "more than " + std::to_string(max_zip_entries) + " entries");
+    }
+    const char* raw_name = archive_entry_pathname(e);
+    std::string name = raw_name != nullptr ? raw_name : "";
+    if (name.empty()) return unsafe(name, "has no name");
+    fs::path rel(name);
+    if (rel.is_absolute()) return unsafe(name, "is an absolute path");
+    auto safe = confined(rel);
+    if (!safe) return unsafe(name, "climbs out of the task root with \"..\"");
+    if (safe->empty()) continue;  // "./" itself
+    fs::path target = dest / *safe;
+    fs::create_directories(target.parent_path(), ec);
+    if (ec) return make_failure(code_errc::io_error, "creating " + target.parent_path().string() + ": " + ec.message());
+    if (archive_entry_hardlink(e) != nullptr) return unsafe(name, "is a hard link");
+    auto mode = archive_entry_mode(e);
+    switch (archive_entry_filetype(e)) {
+      case AE_IFDIR:
+        fs::create_directories(target, ec);
+        if (ec) return make_failure(code_errc::io_error, "creating " + target.string() + ": " + ec.message());
+        break;
+      case AE_IFLNK: {
+        const char* link = archive_entry_symlink(e);
+        fs::path to = link != nullptr ? link : "";
+        if (to.empty() || to.is_absolute() || !confined(safe->parent_path() / to)) {
+          return unsafe(name, "is a symbolic link to \"" + to.string() + "\", outside the task root");
+        }
+        fs::create_symlink(to, target, ec);
+        if (ec) return make_failure(code_errc::io_error, "linking " + target.string() + ": " + ec.message());
+        break;
+      }
+      case AE_IFREG:
+      case 0: {  // some zip writers leave the type out for plain files
+        int fd = ::open(target.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+        if (fd < 0) {
+          return make_failure(errno == EEXIST ? code_errc::corrupt_zip : code_errc::io_error,
+                              "\"" + name + "\": " + std::generic_category().message(errno) +
+                                  (errno == EEXIST ? " (a duplicate entry)" : ""));
+        }
+        while (true) {
+          la_ssize_t n = archive_read_data(a.get(), buf.data(), buf.size());
+          if (n == 0) break;
+          if (n < 0) {
+            ::close(fd);
+            return make_failure(code_errc::corrupt_zip, "\"" + name + "\": " +
+                                                            (archive_error_string(a.get()) ? archive_error_string(a.get()) : ""));
+          }
+          total += static_cast<std::uint64_t>(n);
+          if (total > max_unzipped_bytes) {
+            ::close(fd);
+            return make_failure(code_errc::unzipped_too_large,
+                                "Unzipped size must be smaller than " + std::to_string(max_unzipped_bytes) + " bytes");
+          }
+          if (::write(fd, buf.data(), static_cast<std::size_t>(n)) != n) {
+            int err = errno;
+            ::close(fd);
+            return make_failure(code_errc::io_error, "writing " + target.string() + ": " + std::generic_category().message(err));
+          }
+        }
+        mode_t perms = mode & 0777;
+        ::fchmod(fd, perms == 0 ? 0644 : (perms | 0400));
+        ::close(fd);
+        break;
+      }
+      default:
+        return unsafe(name, "is a device, FIFO or socket");
+    }
+  }
+  return total;
+}
+
+code_store::code_store(fs::path state_dir) : dir_(std::move(state_dir) / "code") {}
+
+fs::path code_store::task_root(const std::string& sha256_hex) const { return dir_ / sha256_hex; }
+
+bool code_store::contains(const std::string& sha256_hex) const {
+  std::error_code ec;
+  return fs::is_directory(task_root(sha256_hex), ec);
+}
+
+result<stored_code> code_store::add(std::string_view zip) {
+  if (zip.size() > max_zip_bytes) {
+    return make_failure(code_errc::zip_too_large,
+                        "the zip is " + std::to_string(zip.size()) + " bytes; Lambda takes at most " +
+                            std::to_string(max_zip_bytes) + " bytes directly (larger code goes through S3)");
+  }
+  std::string raw;
+  stored_code out;
+  out.sha256_hex = sha256_hex(zip, raw);
+  out.sha256_base64 = wire::base64::encode(raw);
+  out.size = static_cast<std::int64_t>(zip.size());
+  if (contains(out.sha256_hex)) return out;
+
+  std::error_code ec;
+  fs::create_directories(dir_, ec);
+  std::random_device rd;
+  fs::path staging = dir_ / (".staging-" + std::to_string(rd()) + std::to_string(::getpid()));
+  auto extracted = extract_zip(zip, staging);
+  if (!extracted) {
+    fs::remove_all(staging, ec);
+    return std::move(extracted).error();
+  }
+  fs::rename(staging, task_root(out.sha256_hex), ec);
+  if (ec) {
+    fs::remove_all(staging, ec);
+    if (!contains(out.sha256_hex)) return make_failure(code_errc::io_error, "storing the extracted code");
+  }
+  return out;
+}
+
+}  // namespace lambdakit::platform::store

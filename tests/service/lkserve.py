@@ -1,0 +1,658 @@
+"""Helpers for the `lambdakit serve` end-to-end tests: the Service wrapper, zips, /proc, raw
+HTTP, REPORT parsing. conftest.py turns them into fixtures; test modules import from here."""
+
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import http.client
+import io
+import json
+import math
+import os
+import queue
+import re
+import shlex
+import shutil
+import signal
+import socket
+import stat
+import subprocess
+import sys
+import threading
+import time
+import urllib.parse
+import uuid
+import zipfile
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+FUNCTIONS_DIR = Path(__file__).resolve().parent / "functions"
+
+REGION = "us-east-1"
+ACCOUNT = "000000000000"
+ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambdakit-test"
+
+READY_TIMEOUT_S = 10.0     # contract: the listening line appears within 10 s
+STOP_GRACE_S = 10.0        # SIGTERM -> exit; then SIGKILL
+CHILD_EXIT_GRACE_S = 3.0   # after the service exited, its function processes must be gone
+HTTP_TIMEOUT_S = 60.0      # every HTTP call is bounded
+CLI_TIMEOUT_S = 120.0      # every aws CLI run is bounded
+
+SYNC_REQUEST_LIMIT = 6291456    # Invoke request payload limit (bytes)
+SYNC_RESPONSE_LIMIT = 6291556   # Invoke response payload limit (bytes)
+
+LISTEN_RX = re.compile(r"^lambdakit serve: listening on http://127\.0\.0\.1:(\d+)$")
+
+# One REPORT line, exactly as Lambda writes it (fields end in a tab). `Init Duration` only on a
+# cold start, after `Max Memory Used`; `Status: timeout` only after a timeout (tolerated with or
+# without a separating/ending tab, see the report).
+REPORT_RX = re.compile(
+    r"^REPORT RequestId: (?P<id>\S+)\t"
+    r"Duration: (?P<duration>\d+\.\d{2}) ms\t"
+    r"Billed Duration: (?P<billed>\d+) ms\t"
+    r"Memory Size: (?P<memory>\d+) MB\t"
+    r"Max Memory Used: (?P<max_memory>\d+) MB\t"
+    r"(?:Init Duration: (?P<init>\d+\.\d{2}) ms\t)?"
+    r"(?P<timeout>\t?Status: timeout\t?)?"
+    r"$",
+    re.M,
+)
+
+
+def bin_dir() -> Path:
+    return Path(os.environ.get("LAMBDAKIT_BIN_DIR", REPO_ROOT / "build" / "bin"))
+
+
+def example_binary(name: str) -> Path:
+    path = bin_dir() / name
+    if not (path.is_file() and os.access(path, os.X_OK)):
+        pytest.fail(f"example binary {name!r} not found/executable at {path}. "
+                    "Run `make build` or set LAMBDAKIT_BIN_DIR.", pytrace=False)
+    return path
+
+
+def serve_command() -> list[str]:
+    override = os.environ.get("LAMBDAKIT_SERVE_CMD")
+    if override:
+        return shlex.split(override)
+    exe = bin_dir() / "lambdakit"
+    if not (exe.is_file() and os.access(exe, os.X_OK)):
+        pytest.fail(f"lambdakit CLI not found/executable at {exe}. Run `make build` or set "
+                    "LAMBDAKIT_BIN_DIR (or LAMBDAKIT_SERVE_CMD).", pytrace=False)
+    return [str(exe), "serve"]
+
+
+def unique_name(prefix: str = "fn") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:12]}"
+
+
+def function_arn(name: str) -> str:
+    return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
+
+
+# --- zips ---------------------------------------------------------------------------------------
+
+def make_zip(files: dict[str, bytes | tuple[bytes, int]],
+             symlinks: dict[str, str] | None = None,
+             compression: int = zipfile.ZIP_DEFLATED) -> bytes:
+    """A zip as the Lambda console/CLI would upload it. `files` maps archive name -> bytes or
+    (bytes, unix mode); `symlinks` maps archive name -> link target (stored the way Info-ZIP's
+    `zip -y` stores links: S_IFLNK mode, the target as the entry's data). Names are written
+    exactly as given, so '../x' and '/x' reach the archive unchanged."""
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", compression) as zf:
+        for name, value in files.items():
+            data, mode = value if isinstance(value, tuple) else (value, 0o644)
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.create_system = 3  # Unix: unzip honours the mode bits below
+            info.external_attr = (stat.S_IFREG | mode) << 16
+            info.compress_type = compression
+            zf.writestr(info, data)
+        for name, target in (symlinks or {}).items():
+            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
+            info.create_system = 3
+            info.external_attr = (stat.S_IFLNK | 0o777) << 16
+            zf.writestr(info, target.encode())
+    return buf.getvalue()
+
+
+@lru_cache(maxsize=None)
+def example_zip(name: str) -> bytes:
+    """The example binary `name` as a provided.* function: the zip's root holds `bootstrap`, 0755."""
+    return make_zip({"bootstrap": (example_binary(name).read_bytes(), 0o755)})
+
+
+def peer_bootstrap_bytes(peer: str) -> bytes:
+    """tests/service/functions/<peer>/bootstrap with its `#!/usr/bin/env python3` line pointed at
+    the interpreter running the tests, so the peer does not depend on the PATH the service gives
+    functions (Lambda's is /usr/local/bin:/usr/bin/:/bin:/opt/bin)."""
+    src = (FUNCTIONS_DIR / peer / "bootstrap").read_bytes()
+    first, _, rest = src.partition(b"\n")
+    assert first.startswith(b"#!"), f"{peer}/bootstrap has no shebang line"
+    return b"#!" + sys.executable.encode() + b"\n" + rest
+
+
+@lru_cache(maxsize=None)
+def peer_zip(peer: str) -> bytes:
+    return make_zip({"bootstrap": (peer_bootstrap_bytes(peer), 0o755)})
+
+
+def code_sha256(zip_bytes: bytes) -> str:
+    return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
+
+
+# --- /proc --------------------------------------------------------------------------------------
+
+def proc_stat(pid: int) -> tuple[str, int, int] | None:
+    """(state, ppid, starttime) of pid, or None once it is gone."""
+    try:
+        raw = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    fields = raw[raw.rindex(")") + 2:].split()  # comm may hold spaces and parentheses
+    return fields[0], int(fields[1]), int(fields[19])
+
+
+def proc_alive(pid: int, starttime: int | None = None) -> bool:
+    """True while pid runs (zombies count as gone); with starttime, only if it is the same process."""
+    st = proc_stat(pid)
+    if st is None or st[0] in ("Z", "X"):
+        return False
+    return starttime is None or st[2] == starttime
+
+
+def proc_cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+    except OSError:
+        return "<gone>"
+
+
+def descendants(root_pid: int) -> dict[int, int]:
+    """pid -> starttime for every live (non-zombie) descendant of root_pid."""
+    children: dict[int, list[tuple[int, int]]] = {}
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        st = proc_stat(int(entry))
+        if st is not None and st[0] not in ("Z", "X"):
+            children.setdefault(st[1], []).append((int(entry), st[2]))
+    out: dict[int, int] = {}
+    todo = [root_pid]
+    while todo:
+        for pid, start in children.get(todo.pop(), []):
+            out[pid] = start
+            todo.append(pid)
+    return out
+
+
+def wait_until(predicate, timeout: float, interval: float = 0.02, what: str = "condition"):
+    """Poll predicate() until it returns a truthy value (returned) or fail after timeout."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+# --- HTTP ---------------------------------------------------------------------------------------
+
+@dataclass
+class Response:
+    status: int
+    headers: dict[str, str]  # lower-cased names
+    body: bytes
+    elapsed_s: float = 0.0
+
+    def header(self, name: str, default: str | None = None) -> str | None:
+        return self.headers.get(name.lower(), default)
+
+    def json(self):
+        return json.loads(self.body)
+
+    @property
+    def function_error(self) -> str | None:
+        return self.header("X-Amz-Function-Error")
+
+    @property
+    def request_id(self) -> str | None:
+        return self.header("x-amzn-RequestId")
+
+    @property
+    def error_type(self) -> str | None:
+        """x-amzn-ErrorType cut at ':' (as botocore reads it)."""
+        value = self.header("x-amzn-ErrorType")
+        return value.split(":")[0] if value else None
+
+    @property
+    def log_tail(self) -> str | None:
+        value = self.header("X-Amz-Log-Result")
+        return None if value is None else base64.b64decode(value).decode("utf-8", "replace")
+
+    def describe(self) -> str:
+        return f"HTTP {self.status} {self.headers} {self.body[:400]!r}"
+
+
+def http_request(port: int, method: str, path: str, body: bytes = b"",
+                 headers: dict[str, str] | None = None, timeout: float = HTTP_TIMEOUT_S) -> Response:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+    t0 = time.monotonic()
+    try:
+        try:
+            conn.request(method, path, body=body if (body or method in ("POST", "PUT")) else None,
+                         headers=headers or {})
+        except (BrokenPipeError, ConnectionResetError):
+            pass  # the server answered early (e.g. 413) and closed; its answer may still be readable
+        r = conn.getresponse()
+        data = r.read()
+        hdrs: dict[str, str] = {}
+        for k, v in r.getheaders():
+            k = k.lower()
+            hdrs[k] = f"{hdrs[k]}, {v}" if k in hdrs else v
+        return Response(r.status, hdrs, data, time.monotonic() - t0)
+    finally:
+        conn.close()
+
+
+def json_string_payload(size: int) -> bytes:
+    """A valid JSON string literal of exactly `size` bytes whose content does not repeat in a way
+    that would hide a dropped or reordered chunk."""
+    alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
+    n = size - 2
+    pattern = bytes(alphabet[(i * 7 + i // 97) % len(alphabet)] for i in range(6790))
+    body = (pattern * (n // len(pattern) + 1))[:n]
+    out = b'"' + body + b'"'
+    assert len(out) == size
+    return out
+
+
+# --- REPORT lines -------------------------------------------------------------------------------
+
+@dataclass
+class Report:
+    request_id: str
+    duration_ms: float
+    billed_ms: int
+    memory_mb: int
+    max_memory_mb: int
+    init_ms: float | None
+    timed_out: bool
+    line: str
+
+
+def find_report(log: str, request_id: str) -> Report:
+    """The REPORT line of request_id in log text; fails if it is missing or malformed."""
+    for m in REPORT_RX.finditer(log):
+        if m["id"] == request_id:
+            return Report(m["id"], float(m["duration"]), int(m["billed"]), int(m["memory"]),
+                          int(m["max_memory"]), float(m["init"]) if m["init"] else None,
+                          bool(m["timeout"]), m.group(0))
+    lines = [ln for ln in log.splitlines() if "REPORT" in ln and request_id in ln]
+    raise AssertionError(f"no well-formed REPORT line for {request_id}; REPORT lines seen: "
+                         f"{[ln for ln in lines] or 'none'}\n--- log ---\n{log}")
+
+
+def billed_matches(duration_ms: float, billed_ms: int) -> bool:
+    """Billed Duration = ceil(Duration). Duration is printed rounded to 0.01 ms, so when the
+    printed value is a whole number the true value may have been just above it (ceil = n + 1)."""
+    if round(duration_ms * 100) % 100 == 0:
+        return billed_ms in (round(duration_ms), round(duration_ms) + 1)
+    return billed_ms == math.ceil(duration_ms)
+
+
+# --- the service --------------------------------------------------------------------------------
+
+@dataclass
+class ServiceOptions:
+    idle_timeout: float | None = 600
+    max_concurrency: int | None = None
+    log_level: str | None = None
+    extra_args: list[str] = field(default_factory=list)
+
+
+class Service:
+    """One `lambdakit serve` process on a kernel-chosen port."""
+
+    def __init__(self, workdir: Path, state_dir: Path, options: ServiceOptions, label: str):
+        self.workdir = workdir
+        self.state_dir = state_dir
+        self.options = options
+        self.label = label
+        self.stderr_path = workdir / f"serve-{label}.stderr.log"
+        self.proc: subprocess.Popen | None = None
+        self.port = 0
+        self.stdout_lines: list[str] = []
+        self.returncode: int | None = None
+        self._lines: queue.Queue = queue.Queue()
+        self._reader: threading.Thread | None = None
+        self._children: dict[int, int] = {}  # pid -> starttime, every function process seen
+        self._client = None
+        self._cli_env: dict[str, str] | None = None
+        self.start_failed = False
+
+    # -- lifecycle --------------------------------------------------------------------------------
+
+    def command(self) -> list[str]:
+        cmd = serve_command() + ["--port", "0", "--state-dir", str(self.state_dir)]
+        o = self.options
+        if o.idle_timeout is not None:
+            cmd += ["--idle-timeout", f"{o.idle_timeout:g}"]
+        if o.max_concurrency is not None:
+            cmd += ["--max-concurrency", str(o.max_concurrency)]
+        level = o.log_level or os.environ.get("LAMBDAKIT_SERVE_LOG_LEVEL")
+        if level:
+            cmd += ["--log-level", level]
+        return cmd + list(o.extra_args)
+
+    def start(self) -> "Service":
+        env = dict(os.environ)
+        for key in list(env):  # keep the service hermetic: nothing Lambda-ish leaks in from here
+            if key.startswith("AWS_LAMBDA_") or key in ("_HANDLER", "LOG_LEVEL"):
+                del env[key]
+        self.state_dir.mkdir(parents=True, exist_ok=True)
+        cmd = self.command()
+        with open(self.stderr_path, "ab") as err:
+            err.write(f"### lambdakit tests: {shlex.join(cmd)}\n".encode())
+            err.flush()
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                         stderr=err, env=env, cwd=self.workdir,
+                                         start_new_session=True)
+        self._reader = threading.Thread(target=self._read_stdout, daemon=True)
+        self._reader.start()
+        try:
+            line = self._lines.get(timeout=READY_TIMEOUT_S)
+        except queue.Empty:
+            line = None
+        if line is None:
+            state = ("exited with code %s" % self.proc.poll()) if self.proc.poll() is not None \
+                else f"printed no listening line within {READY_TIMEOUT_S}s"
+            self.start_failed = True
+            self._kill_hard()
+            pytest.fail(f"`{shlex.join(cmd)}` {state}\n--- stderr ---\n{self.read_log()}",
+                        pytrace=False)
+        m = LISTEN_RX.match(line)
+        if not m:
+            self.start_failed = True
+            self._kill_hard()
+            pytest.fail(f"first stdout line is not the listening line: {line!r}\n"
+                        f"--- stderr ---\n{self.read_log()}", pytrace=False)
+        self.port = int(m.group(1))
+        assert 0 < self.port < 65536
+        return self
+
+    def _read_stdout(self):
+        assert self.proc is not None and self.proc.stdout is not None
+        for raw in self.proc.stdout:
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            self.stdout_lines.append(line)
+            self._lines.put(line)
+        self._lines.put(None)
+
+    def _kill_hard(self):
+        if self.proc is not None and self.proc.poll() is None:
+            self.remember_children()
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            self.proc.wait(timeout=STOP_GRACE_S)
+        self._kill_survivors()
+
+    def _kill_survivors(self) -> list[str]:
+        survivors = []
+        for pid, start in self._children.items():
+            if proc_alive(pid, start):
+                survivors.append(f"{pid}: {proc_cmdline(pid)}")
+                try:
+                    os.kill(pid, signal.SIGKILL)
+                except ProcessLookupError:
+                    pass
+        return survivors
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def remember_children(self) -> dict[int, int]:
+        """Record the service's live descendants (function processes); returns the current set."""
+        if not self.alive:
+            return {}
+        current = descendants(self.proc.pid)
+        self._children.update(current)
+        return current
+
+    def function_processes(self) -> dict[int, int]:
+        return self.remember_children()
+
+    def stop(self, sig: int = signal.SIGTERM) -> int:
+        """Signal the service, wait for it (SIGKILL fallback), and check that every function process
+        it started is gone. Returns its exit code; raises AssertionError on a leaked process or a
+        SIGKILL fallback. Idempotent."""
+        if self.proc is None or self.start_failed:
+            return 0
+        if self.returncode is not None:
+            return self.returncode
+        problems = []
+        if self.proc.poll() is not None:
+            problems.append(f"the service had already exited (code {self.proc.returncode}) "
+                            "before it was asked to stop")
+        else:
+            self.remember_children()
+            self.proc.send_signal(sig)
+            try:
+                self.proc.wait(timeout=STOP_GRACE_S)
+            except subprocess.TimeoutExpired:
+                problems.append(f"the service did not exit within {STOP_GRACE_S}s of "
+                                f"{signal.Signals(sig).name}; SIGKILLed")
+                self._kill_hard()
+        self.returncode = self.proc.returncode
+        if self._reader is not None:
+            self._reader.join(timeout=5)
+        deadline = time.monotonic() + CHILD_EXIT_GRACE_S
+        while time.monotonic() < deadline and any(proc_alive(p, s) for p, s in self._children.items()):
+            time.sleep(0.02)
+        survivors = self._kill_survivors()
+        if survivors:
+            problems.append("function processes survived the service: " + "; ".join(survivors))
+        if problems:
+            raise AssertionError("\n".join(problems))
+        return self.returncode
+
+    # -- logs -------------------------------------------------------------------------------------
+
+    def read_log(self) -> str:
+        try:
+            return self.stderr_path.read_text(errors="replace")
+        except OSError:
+            return "<no stderr>"
+
+    def wait_for_log(self, pattern: str, timeout: float = 10.0) -> re.Match:
+        rx = re.compile(pattern, re.M)
+        found = []
+
+        def probe():
+            m = rx.search(self.read_log())
+            if m:
+                found.append(m)
+            return m
+
+        try:
+            wait_until(probe, timeout, what=f"/{pattern}/ in the service's stderr")
+        except AssertionError as e:
+            raise AssertionError(f"{e}\n--- stderr ---\n{self.read_log()[-6000:]}") from None
+        return found[0]
+
+    # -- Lambda API -------------------------------------------------------------------------------
+
+    @property
+    def endpoint(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def client(self):
+        """boto3 Lambda client for this service; retries off, so a 429 or 5xx is seen as it is."""
+        if self._client is None:
+            import boto3
+            from botocore.config import Config
+            self._client = boto3.session.Session().client(
+                "lambda", endpoint_url=self.endpoint, region_name=REGION,
+                aws_access_key_id="x", aws_secret_access_key="x",
+                config=Config(retries={"total_max_attempts": 1, "mode": "standard"},
+                              connect_timeout=5, read_timeout=HTTP_TIMEOUT_S,
+                              parameter_validation=True))
+        return self._client
+
+    def http(self, method: str, path: str, body: bytes = b"", headers: dict | None = None,
+             timeout: float = HTTP_TIMEOUT_S) -> Response:
+        r = http_request(self.port, method, path, body, headers, timeout)
+        self.remember_children()
+        return r
+
+    def invoke(self, name: str, payload: bytes | str | dict = b"{}", *,
+               invocation_type: str | None = None, log_type: str | None = "Tail",
+               client_context: str | None = None, qualifier: str | None = None,
+               headers: dict | None = None, timeout: float = HTTP_TIMEOUT_S) -> Response:
+        """Raw Invoke: `name` goes into the path as given (pre-encode it if needed). Tail logs are
+        asked for by default so REPORT lines can be checked."""
+        if isinstance(payload, dict):
+            payload = json.dumps(payload)
+        if isinstance(payload, str):
+            payload = payload.encode()
+        h = dict(headers or {})
+        if invocation_type:
+            h["X-Amz-Invocation-Type"] = invocation_type
+        if log_type:
+            h["X-Amz-Log-Type"] = log_type
+        if client_context is not None:
+            h["X-Amz-Client-Context"] = client_context
+        path = f"/2015-03-31/functions/{name}/invocations"
+        if qualifier is not None:
+            path += "?Qualifier=" + urllib.parse.quote(qualifier, safe="")
+        return self.http("POST", path, payload, h, timeout)
+
+    def invocations(self, function: str) -> list[dict]:
+        r = self.http("GET", "/lambdakit/v1/invocations?function=" + urllib.parse.quote(function))
+        assert r.status == 200, r.describe()
+        doc = r.json()
+        assert isinstance(doc.get("invocations"), list), doc
+        return doc["invocations"]
+
+    def create_function(self, name: str | None = None, zip_bytes: bytes | None = None, *,
+                        runtime: str = "provided.al2023", handler: str = "bootstrap",
+                        timeout: int | None = None, memory: int | None = None,
+                        env: dict[str, str] | None = None, role: str = ROLE) -> dict:
+        name = name or unique_name()
+        kw = dict(FunctionName=name, Runtime=runtime, Role=role, Handler=handler,
+                  Code={"ZipFile": zip_bytes if zip_bytes is not None else example_zip("hello")})
+        if timeout is not None:
+            kw["Timeout"] = timeout
+        if memory is not None:
+            kw["MemorySize"] = memory
+        if env is not None:
+            kw["Environment"] = {"Variables": env}
+        config = self.client.create_function(**kw)
+        assert config["FunctionName"] == name, config
+        return config
+
+    def create_example(self, example: str, name: str | None = None, **kw) -> str:
+        """Create a provided.al2023 function from build/bin/<example>; returns its name."""
+        name = name or unique_name(example)
+        self.create_function(name, example_zip(example), **kw)
+        return name
+
+    def create_peer(self, peer: str, name: str | None = None, **kw) -> str:
+        """Create a provided.al2023 function from tests/service/functions/<peer>/bootstrap."""
+        name = name or unique_name(peer)
+        self.create_function(name, peer_zip(peer), **kw)
+        return name
+
+    # -- aws CLI ----------------------------------------------------------------------------------
+
+    def aws(self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT_S
+            ) -> subprocess.CompletedProcess:
+        """`aws lambda <args> --endpoint-url <service> --region us-east-1 --output json`."""
+        exe = shutil.which("aws")
+        if exe is None:
+            pytest.fail("the aws CLI is not on PATH (pip install awscli)", pytrace=False)
+        if self._cli_env is None:
+            env = {k: v for k, v in os.environ.items()
+                   if not k.startswith("AWS_") and k not in ("_HANDLER",)}
+            env.update(AWS_ACCESS_KEY_ID="x", AWS_SECRET_ACCESS_KEY="x", AWS_PAGER="",
+                       AWS_DEFAULT_REGION=REGION, AWS_MAX_ATTEMPTS="1", AWS_RETRY_MODE="standard",
+                       AWS_CONFIG_FILE=str(self.workdir / "aws-config-none"),
+                       AWS_SHARED_CREDENTIALS_FILE=str(self.workdir / "aws-credentials-none"),
+                       AWS_EC2_METADATA_DISABLED="true")
+            self._cli_env = env
+        cmd = [exe, "lambda", *args, "--endpoint-url", self.endpoint, "--region", REGION,
+               "--output", "json"]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=self._cli_env,
+                              cwd=self.workdir, timeout=timeout, stdin=subprocess.DEVNULL)
+        self.remember_children()
+        if check and proc.returncode != 0:
+            raise AssertionError(f"{shlex.join(cmd)} exited {proc.returncode}\n"
+                                 f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
+        return proc
+
+    def aws_json(self, *args: str) -> dict:
+        out = self.aws(*args).stdout
+        return json.loads(out) if out.strip() else {}
+
+
+class Gate:
+    """A loopback TCP listener the `counter` peer connects to when given {"gate_port": port}: the
+    peer sends `started <pid>` and blocks until released. Lets a test hold invocations open
+    without sleeping."""
+
+    def __init__(self):
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+        self.conns: list[socket.socket] = []
+
+    def wait_started(self, n: int = 1, timeout: float = 15.0) -> list[int]:
+        """Accept n more peers; returns their pids."""
+        pids = []
+        deadline = time.monotonic() + timeout
+        for _ in range(n):
+            self.sock.settimeout(max(0.01, deadline - time.monotonic()))
+            try:
+                conn, _ = self.sock.accept()
+            except socket.timeout:
+                raise AssertionError(f"only {len(pids)} of {n} gated invocations started "
+                                     f"within {timeout}s") from None
+            conn.settimeout(5)
+            data = b""
+            while not data.endswith(b"\n"):
+                chunk = conn.recv(100)
+                if not chunk:
+                    break
+                data += chunk
+            assert data.startswith(b"started "), data
+            pids.append(int(data.split()[1]))
+            self.conns.append(conn)
+        return pids
+
+    def release(self):
+        for conn in self.conns:
+            try:
+                conn.sendall(b"release\n")
+                conn.close()
+            except OSError:
+                pass
+        self.conns.clear()
+
+    def close(self):
+        self.release()
+        self.sock.close()
+
+

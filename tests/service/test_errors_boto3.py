@@ -1,0 +1,304 @@
+"""Service errors of `lambdakit serve` as boto3 sees them: each must map to botocore's modelled
+exception class (code from x-amzn-ErrorType, message from the body) with the right HTTP status,
+and a rejected request must leave no trace (no function created, nothing invoked).
+
+The boto3 client has retries off (see lkserve.Service.client), so a 429 is seen once, as sent.
+"""
+
+import io
+import json
+import os
+import threading
+import zipfile
+
+import pytest
+
+from lkserve import (ROLE, SYNC_REQUEST_LIMIT, code_sha256, example_binary, example_zip,
+                     function_arn, json_string_payload, make_zip, peer_zip, unique_name)
+
+HELLO = b'{"message":"Hello World"}'
+MB = 1024 * 1024
+
+
+def _status(exc) -> int:
+    return exc.response["ResponseMetadata"]["HTTPStatusCode"]
+
+
+def _message(exc) -> str:
+    return exc.response["Error"].get("Message", "")
+
+
+def _assert_not_created(service, name):
+    c = service.client
+    with pytest.raises(c.exceptions.ResourceNotFoundException):
+        c.get_function(FunctionName=name)
+    listed = [f["FunctionName"] for f in c.list_functions()["Functions"]]
+    assert name not in listed
+
+
+def _hello_bootstrap() -> bytes:
+    return example_binary("hello").read_bytes()
+
+
+# --- ResourceNotFoundException (404) ------------------------------------------------------------
+
+@pytest.mark.parametrize("operation", ["invoke", "get_function", "delete_function",
+                                       "update_function_code", "update_function_configuration"])
+def test_unknown_function_raises_resource_not_found(service, operation):
+    c = service.client
+    name = unique_name("missing")
+    kwargs = {"FunctionName": name}
+    if operation == "invoke":
+        kwargs["Payload"] = b"{}"
+    elif operation == "update_function_code":
+        kwargs["ZipFile"] = example_zip("hello")
+    elif operation == "update_function_configuration":
+        kwargs["Timeout"] = 5
+    with pytest.raises(c.exceptions.ResourceNotFoundException) as ei:
+        getattr(c, operation)(**kwargs)
+    assert _status(ei.value) == 404
+    assert function_arn(name) in _message(ei.value)
+
+
+def test_unknown_function_by_arn_raises_resource_not_found(service):
+    c = service.client
+    service.create_example("hello", name="present")
+    arn = function_arn("absent")
+    with pytest.raises(c.exceptions.ResourceNotFoundException) as ei:
+        c.invoke(FunctionName=arn, Payload=b"{}")
+    assert _status(ei.value) == 404
+
+
+# --- TooManyRequestsException (429) -------------------------------------------------------------
+
+def test_concurrency_limit_raises_too_many_requests(start_service, gate):
+    service = start_service(max_concurrency=1)
+    c = service.client
+    name = service.create_peer("counter")
+    held = {}
+
+    def hold():
+        held["r"] = service.invoke(name, {"gate_port": gate.port}, timeout=60)
+
+    t = threading.Thread(target=hold, daemon=True)
+    t.start()
+    try:
+        gate.wait_started(1)
+        with pytest.raises(c.exceptions.TooManyRequestsException) as ei:
+            c.invoke(FunctionName=name, Payload=b"{}")
+        assert _status(ei.value) == 429
+        assert ei.value.response.get("Reason") in (
+            "ConcurrentInvocationLimitExceeded", "ReservedFunctionConcurrentInvocationLimitExceeded")
+    finally:
+        gate.release()
+        t.join(timeout=30)
+    assert not t.is_alive(), "the held invoke never finished"
+    assert held["r"].status == 200, held["r"].describe()
+    assert held["r"].json()["count"] == 1
+    # The slot is free again, and the rejected call never reached the function.
+    out = c.invoke(FunctionName=name, Payload=b"{}")
+    assert out["StatusCode"] == 200
+    assert json.loads(out["Payload"].read())["count"] == 2
+
+
+# --- InvalidRequestContentException (400) -------------------------------------------------------
+
+@pytest.mark.parametrize("payload", [b"this is not json", b'{"unterminated": ', b"{'a': 1}",
+                                     b'{"a":1} trailing', b"\xff\xfe{}"],
+                         ids=["text", "truncated", "single-quotes", "trailing-garbage", "not-utf8"])
+def test_non_json_payload_raises_invalid_request_content(service, payload):
+    c = service.client
+    name = service.create_peer("counter")
+    with pytest.raises(c.exceptions.InvalidRequestContentException) as ei:
+        c.invoke(FunctionName=name, Payload=payload)
+    assert _status(ei.value) == 400
+    out = c.invoke(FunctionName=name, Payload=b"{}")
+    assert json.loads(out["Payload"].read())["count"] == 1, \
+        "the rejected payload reached the function"
+
+
+# --- RequestEntityTooLargeException (413) -------------------------------------------------------
+
+def test_oversized_invoke_payload_raises_request_entity_too_large(service):
+    c = service.client
+    name = service.create_peer("counter")
+    with pytest.raises(c.exceptions.RequestEntityTooLargeException) as ei:
+        c.invoke(FunctionName=name, Payload=json_string_payload(SYNC_REQUEST_LIMIT + 1))
+    assert _status(ei.value) == 413
+    assert "6291456" in _message(ei.value)
+    out = c.invoke(FunctionName=name, Payload=b"{}")
+    assert json.loads(out["Payload"].read())["count"] == 1
+
+
+def test_zip_over_50_mb_raises_request_entity_too_large(service):
+    c = service.client
+    name = unique_name("bigzip")
+    # Random data does not compress: the zip itself is ~52 MB (its base64 ~70 MB, past AWS's
+    # 69905067-byte CreateFunction request limit too), while unzipped it stays far below 250 MB.
+    zip_bytes = make_zip({"bootstrap": (_hello_bootstrap(), 0o755), "blob.bin": os.urandom(52 * MB)},
+                         compression=zipfile.ZIP_STORED)
+    assert len(zip_bytes) > 50 * MB
+    with pytest.raises(c.exceptions.RequestEntityTooLargeException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE,
+                          Handler="bootstrap", Code={"ZipFile": zip_bytes})
+    assert _status(ei.value) == 413
+    _assert_not_created(service, name)
+
+
+# --- ResourceConflictException (409) ------------------------------------------------------------
+
+def test_create_twice_raises_resource_conflict(service):
+    c = service.client
+    name = service.create_example("hello")
+    with pytest.raises(c.exceptions.ResourceConflictException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE,
+                          Handler="bootstrap", Code={"ZipFile": example_zip("echo")})
+    assert _status(ei.value) == 409
+    # The first definition is untouched.
+    cfg = c.get_function(FunctionName=name)["Configuration"]
+    assert cfg["CodeSha256"] == code_sha256(example_zip("hello"))
+    assert c.invoke(FunctionName=name, Payload=b'{"x":1}')["Payload"].read() == HELLO
+
+
+# --- InvalidParameterValueException (400) -------------------------------------------------------
+
+@pytest.mark.parametrize("role", [
+    "not-an-arn",
+    "arn:aws:iam::123:role/too-short-account",
+    "arn:aws:iam::000000000000:user/not-a-role",
+    "arn:aws:iam::000000000000:role/",
+    "arn:aws:s3:::000000000000:role/wrong-service",
+])
+def test_bad_role_raises_invalid_parameter_value(service, role):
+    c = service.client
+    name = unique_name("badrole")
+    with pytest.raises(c.exceptions.InvalidParameterValueException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=role,
+                          Handler="bootstrap", Code={"ZipFile": example_zip("hello")})
+    assert _status(ei.value) == 400
+    assert "Role" in _message(ei.value) or "role" in _message(ei.value), _message(ei.value)
+    _assert_not_created(service, name)
+
+
+def _corrupt_zips() -> dict[str, bytes]:
+    good = example_zip("hello")
+    return {
+        "random-bytes": os.urandom(4096),
+        "text": b"this is not a zip file at all",
+        "truncated": good[: len(good) // 2],
+        "bad-central-directory": good[:-22] + b"PK\x05\x06" + b"\xff" * 18,
+    }
+
+
+@pytest.mark.parametrize("kind", list(_corrupt_zips()))
+def test_corrupt_zip_raises_invalid_parameter_value(service, kind):
+    c = service.client
+    name = unique_name("corrupt")
+    with pytest.raises(c.exceptions.InvalidParameterValueException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE,
+                          Handler="bootstrap", Code={"ZipFile": _corrupt_zips()[kind]})
+    assert _status(ei.value) == 400
+    _assert_not_created(service, name)
+
+
+ESCAPE_KINDS = ["dotdot", "nested-dotdot", "absolute", "symlink-dotdot", "symlink-then-file"]
+
+
+def _escaping_zip(kind: str, token: str = "escaped") -> bytes:
+    boot = (_hello_bootstrap(), 0o755)
+    return {
+        "dotdot": lambda: make_zip({"bootstrap": boot, f"../{token}.txt": b"x"}),
+        "nested-dotdot": lambda: make_zip({"bootstrap": boot, f"lib/../../../{token}.txt": b"x"}),
+        "absolute": lambda: make_zip({"bootstrap": boot, f"/tmp/{token}.txt": b"x"}),
+        "symlink-dotdot": lambda: make_zip({"bootstrap": boot},
+                                           symlinks={"escape": "../../../../../../../../etc"}),
+        "symlink-then-file": lambda: make_zip({"bootstrap": boot},
+                                              symlinks={"lib/up": "../.."}),
+    }[kind]()
+
+
+@pytest.mark.parametrize("kind", ESCAPE_KINDS)
+def test_zip_escaping_the_code_root_raises_invalid_parameter_value(service, kind):
+    c = service.client
+    name = unique_name("escape")
+    token = unique_name("lambdakit-escaped")
+    with pytest.raises(c.exceptions.InvalidParameterValueException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE,
+                          Handler="bootstrap", Code={"ZipFile": _escaping_zip(kind, token)})
+    assert _status(ei.value) == 400
+    _assert_not_created(service, name)
+    written = [p for p in (f"/tmp/{token}.txt",) if os.path.exists(p)]
+    written += [str(p) for p in service.workdir.parent.rglob(f"{token}.txt")]
+    assert not written, f"a rejected zip still wrote {written}"
+
+
+def test_zip_escaping_on_update_is_rejected_and_keeps_old_code(service):
+    c = service.client
+    name = service.create_example("hello")
+    with pytest.raises(c.exceptions.InvalidParameterValueException):
+        c.update_function_code(FunctionName=name, ZipFile=_escaping_zip("dotdot"))
+    cfg = c.get_function(FunctionName=name)["Configuration"]
+    assert cfg["CodeSha256"] == code_sha256(example_zip("hello"))
+    assert c.invoke(FunctionName=name, Payload=b"{}")["Payload"].read() == HELLO
+
+
+def test_symlink_inside_the_code_is_accepted(service):
+    """Control for the escape tests: a link that stays inside the code root is fine (zip -y)."""
+    zip_bytes = make_zip({"bin/hello": (_hello_bootstrap(), 0o755)},
+                         symlinks={"bootstrap": "bin/hello"})
+    name = unique_name("innerlink")
+    service.create_function(name, zip_bytes)
+    out = service.client.invoke(FunctionName=name, Payload=b"{}")
+    assert out["StatusCode"] == 200 and "FunctionError" not in out
+    assert out["Payload"].read() == HELLO
+
+
+def _big_unzipped_zip() -> bytes:
+    """A few hundred KB of zip that unpacks to 3 x 90 MiB = 270 MiB (> 250 MB), each
+    file below the limit on its own, so only the total can trip it."""
+    buf = io.BytesIO()
+    chunk = b"\0" * MB
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED, compresslevel=9) as zf:
+        info = zipfile.ZipInfo("bootstrap", date_time=(2024, 1, 1, 0, 0, 0))
+        info.create_system, info.external_attr = 3, (0o100755 << 16)
+        info.compress_type = zipfile.ZIP_DEFLATED
+        zf.writestr(info, _hello_bootstrap())
+        for i in range(3):
+            info = zipfile.ZipInfo(f"data/part{i}.bin", date_time=(2024, 1, 1, 0, 0, 0))
+            info.create_system, info.external_attr = 3, (0o100644 << 16)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            with zf.open(info, "w", force_zip64=True) as f:
+                for _ in range(90):
+                    f.write(chunk)
+    return buf.getvalue()
+
+
+def test_unzipped_over_250_mb_raises_invalid_parameter_value(service):
+    c = service.client
+    zip_bytes = _big_unzipped_zip()
+    assert len(zip_bytes) < 5 * MB
+    name = unique_name("bigunzip")
+    with pytest.raises(c.exceptions.InvalidParameterValueException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE,
+                          Handler="bootstrap", Code={"ZipFile": zip_bytes})
+    assert _status(ei.value) == 400
+    _assert_not_created(service, name)
+
+
+def test_valid_zip_with_the_same_layout_is_accepted(service):
+    """Control for the size tests: bootstrap plus data files well inside the limits."""
+    zip_bytes = make_zip({"bootstrap": (_hello_bootstrap(), 0o755),
+                          "data/part0.bin": b"\0" * (8 * MB)})
+    name = unique_name("okzip")
+    cfg = service.create_function(name, zip_bytes)
+    assert cfg["CodeSize"] == len(zip_bytes)
+    assert service.client.invoke(FunctionName=name, Payload=b"{}")["Payload"].read() == HELLO
+
+
+def test_peer_zip_builds(service):
+    """The Python peers are valid provided.al2023 functions (guards the fixtures themselves)."""
+    name = unique_name("counter")
+    service.create_function(name, peer_zip("counter"))
+    out = service.client.invoke(FunctionName=name, Payload=b"{}")
+    assert out["StatusCode"] == 200 and "FunctionError" not in out
+    assert json.loads(out["Payload"].read())["count"] == 1

@@ -1,0 +1,15 @@
+// The lambdakit CLI's subcommands. Each adds itself to the app and runs when chosen.
+#pragma once
+
+namespace CLI {
+class App;
+}
+
+namespace lambdakit::cli {
+
+// `lambdakit serve`: the local Lambda service.
+void add_serve(CLI::App& app, int& exit_code);
+// `lambdakit invoke NAME [PAYLOAD]`: one synchronous invoke against the service.
+void add_invoke(CLI::App& app, int& exit_code);
+
+}  // namespace lambdakit::cli
