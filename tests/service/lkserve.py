@@ -309,6 +309,19 @@ def billed_matches(duration_ms: float, billed_ms: int) -> bool:
     return billed_ms == math.ceil(duration_ms)
 
 
+@lru_cache(maxsize=None)
+def aws_cli_major() -> int:
+    """Major version of the aws CLI on PATH (`aws-cli/2.15.0 Python/...` -> 2)."""
+    exe = shutil.which("aws")
+    if exe is None:
+        pytest.fail("the aws CLI is not on PATH (pip install awscli)", pytrace=False)
+    out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60,
+                         stdin=subprocess.DEVNULL)
+    m = re.search(r"aws-cli/(\d+)\.", out.stdout + out.stderr)
+    assert m, f"cannot read the aws CLI version from {out.stdout + out.stderr!r}"
+    return int(m.group(1))
+
+
 # --- the service --------------------------------------------------------------------------------
 
 @dataclass
@@ -546,6 +559,16 @@ class Service:
         assert isinstance(doc.get("invocations"), list), doc
         return doc["invocations"]
 
+    @staticmethod
+    def zip_example(example: str) -> bytes:
+        """Zip of build/bin/<example> as `bootstrap` (0755) at the zip's root."""
+        return example_zip(example)
+
+    @staticmethod
+    def zip_peer(peer: str) -> bytes:
+        """Zip of tests/service/functions/<peer>/bootstrap as `bootstrap` (0755)."""
+        return peer_zip(peer)
+
     def create_function(self, name: str | None = None, zip_bytes: bytes | None = None, *,
                         runtime: str = "provided.al2023", handler: str = "bootstrap",
                         timeout: int | None = None, memory: int | None = None,
@@ -601,6 +624,11 @@ class Service:
             raise AssertionError(f"{shlex.join(cmd)} exited {proc.returncode}\n"
                                  f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
         return proc
+
+    def cli_raw_payload_args(self) -> list[str]:
+        """`--cli-binary-format raw-in-base64-out` (aws CLI v2: without it --payload must be
+        base64). CLI v1 has no such option and always takes --payload as raw bytes."""
+        return ["--cli-binary-format", "raw-in-base64-out"] if aws_cli_major() >= 2 else []
 
     def aws_json(self, *args: str) -> dict:
         out = self.aws(*args).stdout

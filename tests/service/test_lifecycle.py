@@ -217,7 +217,7 @@ def test_functions_persist_across_a_restart(start_service, tmp_path):
     state = tmp_path / "shared-state"
     first = start_service(state_dir=state)
     c = first.client
-    kept = first.create_example("hello", timeout=7, memory=256, env={"K": "V"})
+    kept = first.create_example("hello", timeout=7, memory=256, env={"KEY": "V"})
     updated = first.create_example("hello")
     deleted = first.create_example("hello")
     _ok(first.invoke(kept, b"{}"))
@@ -230,7 +230,7 @@ def test_functions_persist_across_a_restart(start_service, tmp_path):
     cfg = c.get_function(FunctionName=kept)["Configuration"]
     assert cfg["CodeSha256"] == code_sha256(example_zip("hello"))
     assert cfg["Timeout"] == 7 and cfg["MemorySize"] == 256
-    assert cfg["Environment"]["Variables"] == {"K": "V"}
+    assert cfg["Environment"]["Variables"] == {"KEY": "V"}
     names = {f["FunctionName"] for f in c.list_functions()["Functions"]}
     assert names == {kept, updated}, names
     r = _ok(second.invoke(kept, b"{}"))

@@ -32,7 +32,7 @@ def _invoke(service, name: str, payload: str | None = None, *extra: str) -> tupl
     outfile = service.workdir / f"out-{unique_name('invoke')}.json"
     args = ["invoke", "--function-name", name]
     if payload is not None:
-        args += ["--cli-binary-format", "raw-in-base64-out", "--payload", payload]
+        args += [*service.cli_raw_payload_args(), "--payload", payload]
     meta = service.aws_json(*args, *extra, str(outfile))
     return meta, outfile.read_bytes()
 

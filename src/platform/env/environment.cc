@@ -11,6 +11,7 @@
 #include "platform/env/runtimes.h"
 #include "platform/http/server.h"
 #include "wire/base64.h"
+#include "wire/json.h"
 
 extern char** environ;
 
@@ -44,7 +45,11 @@ http::response api_error(int status, std::string_view type, std::string_view mes
   http::response r;
   r.status = status;
   r.set("Content-Type", "application/json");
-  r.body = std::string(R"({"errorMessage":")") + std::string(message) + R"(","errorType":")" + std::string(type) + "\"}";
+  r.body = "{\"errorMessage\":";
+  wire::json::append_string(r.body, message);
+  r.body += ",\"errorType\":";
+  wire::json::append_string(r.body, type);
+  r.body += "}";
   return r;
 }
 
@@ -95,6 +100,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   std::string last_answered_;
   bool next_since_answer_ = false;
   bool init_retried_ = false;
+  bool frozen_ = false;
   std::optional<std::string> init_error_body_;
   clock_type::time_point spawned_at_, last_used_ = clock_type::now();
   std::string line_;
@@ -111,7 +117,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       current_->outcome.cold = true;
       if (!start_runtime()) return;
     } else if (phase_ == phase::ready) {
-      if (proc_) proc_->thaw();
+      if (proc_ && frozen_) proc_->thaw();
+      frozen_ = false;
       deliver();
     }
   }
@@ -156,8 +163,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         [weak](int status) {
           if (auto self = weak.lock()) self->on_exit(status);
         });
-    if (!p) {
-      finish_error(invoke_status::init_error, "Runtime.ExitError",
+    if (!p) {  // exec failed: not executable, wrong format, missing interpreter
+      finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
                    "RequestId: " + current_->req.request_id + " Error: " + p.error().message(), true);
       return false;
     }
@@ -297,7 +304,13 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     next_since_answer_ = true;
     parked_next_ = std::move(respond);
-    if (current_ && !current_->delivered) deliver();
+    if (current_ && !current_->delivered) return deliver();
+    // Lambda freezes an environment once its runtime waits in /next with nothing to do, not when
+    // the response is posted: work between /response and /next still runs.
+    if (!current_ && opt_.freeze_between_invokes && proc_) {
+      proc_->freeze();
+      frozen_ = true;
+    }
   }
 
   void deliver() {
@@ -404,18 +417,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   // --- endings ------------------------------------------------------------------------------
 
   void finish_error(invoke_status s, std::string_view type, const std::string& message, bool reset) {
-    std::string body = R"({"errorType":")" + std::string(type) + R"(","errorMessage":")" + json_escape(message) + "\"}";
+    std::string body = "{\"errorType\":";
+    wire::json::append_string(body, type);
+    body += ",\"errorMessage\":";
+    wire::json::append_string(body, message);
+    body += "}";
     finish(s, std::move(body), "application/json", reset);
-  }
-
-  static std::string json_escape(const std::string& s) {
-    std::string out;
-    for (char c : s) {
-      if (c == '"' || c == '\\') out.push_back('\\');
-      if (static_cast<unsigned char>(c) < 0x20) continue;
-      out.push_back(c);
-    }
-    return out;
   }
 
   void finish(invoke_status s, std::string body, std::string content_type, bool reset) {
@@ -440,11 +447,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       last_answered_ = c.req.request_id;
       next_since_answer_ = false;
     }
-    if (reset) {
-      become_dead();
-    } else if (opt_.freeze_between_invokes && proc_) {
-      proc_->freeze();
-    }
+    if (reset) become_dead();
     last_used_ = clock_type::now();
     asio::post(io_, [done = std::move(c.done), outcome = std::move(c.outcome)]() mutable { done(std::move(outcome)); });
   }

@@ -35,7 +35,8 @@ result<std::vector<std::string>> runtime_command(const function_config& fn, cons
   const std::string& r = fn.runtime;
   if (r.empty() || starts_with(r, "provided")) {
     auto bootstrap = task_root / "bootstrap";
-    if (::access(bootstrap.c_str(), X_OK) != 0) {
+    std::error_code ec;
+    if (!std::filesystem::is_regular_file(bootstrap, ec) || ::access(bootstrap.c_str(), X_OK) != 0) {
       return make_failure(runtime_errc::invalid_entrypoint,
                           "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     }

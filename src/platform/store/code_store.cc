@@ -76,7 +76,7 @@ std::error_code make_error_code(code_errc e) noexcept {
 
 result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
   std::unique_ptr<archive, archive_closer> a(archive_read_new());
-  archive_read_support_format_zip(a.get());
+  archive_read_support_format_zip_seekable(a.get());  // reads the central directory: a damaged one is refused
   if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
     return make_failure(code_errc::corrupt_zip, archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
   }
