@@ -6,7 +6,7 @@ SHELL := /bin/bash
 CMAKE ?= cmake
 export PATH := $(CURDIR)/.deps/bin:$(PATH)
 
-.PHONY: deps build test unit asan fuzz interop lint demo bench format tidy clean
+.PHONY: deps build test unit asan fuzz interop service lint demo bench format tidy clean
 
 deps:
 	@scripts/install-deps
@@ -19,7 +19,7 @@ build: deps
 
 # Every test: unit tests and the fuzz corpus (release, then ASan+UBSan), a short libFuzzer run,
 # and interop with AWS's Runtime Interface Emulator.
-test: build unit lint asan fuzz interop
+test: build unit lint asan fuzz interop service
 
 unit: build
 	@ctest --preset release
@@ -39,6 +39,10 @@ fuzz: deps
 
 interop: build
 	@python3 -m pytest -q tests/interop
+
+# lambdakit serve end to end: the aws CLI, boto3, and runtimes under test over HTTP.
+service: build
+	@python3 -m pytest -q tests/service
 
 # The main job. Until the benchmark lands: run every example under AWS's Runtime Interface
 # Emulator and print what each answers.

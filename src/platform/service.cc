@@ -9,6 +9,7 @@
 
 #include "platform/api/lambda_api.h"
 #include "platform/env/pool.h"
+#include "platform/env/runtimes.h"
 #include "platform/http/server.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
@@ -50,6 +51,7 @@ int serve(const service_options& o) {
   po.tmp_root = tmp_root;
   po.region = o.region;
   po.account = o.account;
+  po.hosts = std::make_shared<const env::runtime_hosts>(env::discover_runtime_hosts(state));
   po.on_log = [quiet](const std::string& fn, const std::string&, std::string_view line) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };
@@ -78,7 +80,8 @@ int serve(const service_options& o) {
   });
   if (o.level <= log_level::info) {
     std::cerr << "lambdakit serve: state in " << state.string()
-              << "; environments run as plain processes (no namespaces or cgroups yet)\n";
+              << "; environments run as plain processes (no namespaces or cgroups yet)\n"
+              << "lambdakit serve: " << po.hosts->describe() << "\n";
   }
   std::printf("lambdakit serve: listening on http://%s:%u\n", o.host.c_str(), (*server)->port());
   std::fflush(stdout);

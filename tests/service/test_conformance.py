@@ -14,7 +14,6 @@ Not here: 13 (init > 10 s: too slow for this suite), 22 Event (not implemented y
 import base64
 import json
 import re
-import threading
 import time
 import urllib.parse
 from concurrent.futures import ThreadPoolExecutor

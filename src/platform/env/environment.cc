@@ -125,7 +125,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   // Spawns the runtime with its Runtime API; false when it could not (the call is finished).
   bool start_runtime() {
-    auto cmd = runtime_command(opt_.fn, opt_.task_root);
+    static const runtime_hosts no_hosts;
+    auto cmd = runtime_command(opt_.fn, opt_.task_root, opt_.hosts ? *opt_.hosts : no_hosts);
     if (!cmd) {
       bool entry = cmd.error().code == runtime_errc::invalid_entrypoint;
       std::string type = entry ? "Runtime.InvalidEntrypoint" : "Runtime.Unsupported";
@@ -151,9 +152,10 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     std::weak_ptr<impl> weak = shared_from_this();
     spawn_spec spec;
-    spec.argv = std::move(cmd).value();
+    launch l = std::move(cmd).value();
+    spec.argv = std::move(l.argv);
     spec.cwd = opt_.task_root;
-    spec.env = environment_variables();
+    spec.env = environment_variables(l.env);
     auto t0 = clock_type::now();
     auto p = process::spawn(
         io_, spec,
@@ -182,11 +184,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     return true;
   }
 
-  std::vector<std::string> environment_variables() {
+  std::vector<std::string> environment_variables(const std::vector<std::pair<std::string, std::string>>& host_env) {
     const function_config& f = opt_.fn;
     std::map<std::string, std::string> vars;
     // The user's variables first: reserved ones below overwrite them, as on Lambda.
     for (const auto& [k, v] : f.environment) vars[k] = v;
+    for (const auto& [k, v] : host_env) vars[k] = v;
     std::time_t now = std::time(nullptr);
     char date[16];
     std::strftime(date, sizeof date, "%Y/%m/%d", std::gmtime(&now));

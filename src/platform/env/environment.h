@@ -14,6 +14,7 @@
 #include <string>
 
 #include "platform/env/invocation.h"
+#include "platform/env/runtimes.h"
 #include "platform/function.h"
 
 namespace boost::asio {
@@ -31,6 +32,7 @@ struct environment_options {
   std::string account = "000000000000";
   bool freeze_between_invokes = true;
   std::chrono::milliseconds init_limit{10000};
+  std::shared_ptr<const runtime_hosts> hosts;  // interpreters for managed runtimes
   // Each line the runtime prints (without its newline).
   std::function<void(const std::string& env_id, std::string_view line)> on_log;
 };

@@ -45,6 +45,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.region = opt_.region;
     eo.account = opt_.account;
     eo.freeze_between_invokes = opt_.freeze_between_invokes;
+    eo.hosts = opt_.hosts;
     if (opt_.on_log) {
       eo.on_log = [log = opt_.on_log, name = fn.name](const std::string& id, std::string_view line) {
         log(name, id, line);

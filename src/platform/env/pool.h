@@ -29,6 +29,7 @@ struct pool_options {
   std::filesystem::path tmp_root;  // each environment gets <tmp_root>/<env id> as /tmp
   std::string region = "us-east-1";
   std::string account = "000000000000";
+  std::shared_ptr<const runtime_hosts> hosts;
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)> on_log;
 };
 

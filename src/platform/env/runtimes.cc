@@ -2,7 +2,15 @@
 
 #include <unistd.h>
 
+#include <array>
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+
+#include "platform/env/bootstraps.h"
+
 namespace lambdakit::platform::env {
+namespace fs = std::filesystem;
 namespace {
 
 class category_impl final : public std::error_category {
@@ -19,6 +27,34 @@ class category_impl final : public std::error_category {
 
 bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
 
+std::string find_on_path(const std::string& program) {
+  const char* path = std::getenv("PATH");
+  std::string p = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
+  std::size_t at = 0;
+  while (at <= p.size()) {
+    std::size_t colon = p.find(':', at);
+    std::string dir = p.substr(at, colon == std::string::npos ? std::string::npos : colon - at);
+    if (!dir.empty()) {
+      fs::path candidate = fs::path(dir) / program;
+      if (::access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
+    }
+    if (colon == std::string::npos) break;
+    at = colon + 1;
+  }
+  return {};
+}
+
+std::string first_line_of(const std::string& command) {
+  std::array<char, 4096> buf{};
+  FILE* f = ::popen(command.c_str(), "r");
+  if (f == nullptr) return {};
+  std::string out;
+  if (std::fgets(buf.data(), static_cast<int>(buf.size()), f) != nullptr) out = buf.data();
+  ::pclose(f);
+  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+  return out;
+}
+
 }  // namespace
 
 std::error_code make_error_code(runtime_errc e) noexcept {
@@ -31,18 +67,70 @@ bool known_runtime(const std::string& r) {
          starts_with(r, "nodejs");
 }
 
-result<std::vector<std::string>> runtime_command(const function_config& fn, const std::filesystem::path& task_root) {
+std::string runtime_hosts::describe() const {
+  std::string s = "python3.x: ";
+  s += python.empty() ? "no python3 on PATH" : python + (python_ric ? " with awslambdaric" : " with lambdakit's bootstrap");
+  s += "; nodejs*: ";
+  s += node.empty() ? "no node on PATH" : node + (node_ric.empty() ? " with lambdakit's bootstrap" : " with aws-lambda-ric");
+  return s;
+}
+
+runtime_hosts discover_runtime_hosts(const fs::path& state_dir) {
+  runtime_hosts h;
+  h.python = find_on_path("python3");
+  if (!h.python.empty()) {
+    h.python_ric = std::system(("'" + h.python + "' -c 'import awslambdaric' >/dev/null 2>&1").c_str()) == 0;
+  }
+  h.node = find_on_path("node");
+  std::string ric_dir;
+  if (const char* env = std::getenv("LAMBDAKIT_AWS_LAMBDA_RIC"); env != nullptr && *env != '\0') {
+    ric_dir = env;
+  } else if (!h.node.empty() && !find_on_path("npm").empty()) {
+    std::string root = first_line_of("npm root -g 2>/dev/null");
+    if (!root.empty()) ric_dir = root + "/aws-lambda-ric";
+  }
+  if (!ric_dir.empty() && fs::exists(fs::path(ric_dir) / "bin/index.mjs")) h.node_ric = ric_dir + "/bin/index.mjs";
+  h.builtin = state_dir / "runtimes";
+  std::error_code ec;
+  fs::create_directories(h.builtin, ec);
+  std::ofstream(h.builtin / "python_bootstrap.py") << python_bootstrap_source;
+  std::ofstream(h.builtin / "node_bootstrap.mjs") << node_bootstrap_source;
+  return h;
+}
+
+result<launch> runtime_command(const function_config& fn, const fs::path& task_root, const runtime_hosts& hosts) {
   const std::string& r = fn.runtime;
+  launch l;
   if (r.empty() || starts_with(r, "provided")) {
     auto bootstrap = task_root / "bootstrap";
     std::error_code ec;
-    if (!std::filesystem::is_regular_file(bootstrap, ec) || ::access(bootstrap.c_str(), X_OK) != 0) {
+    if (!fs::is_regular_file(bootstrap, ec) || ::access(bootstrap.c_str(), X_OK) != 0) {
       return make_failure(runtime_errc::invalid_entrypoint,
                           "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     }
-    return std::vector<std::string>{bootstrap.string()};
+    l.argv = {bootstrap.string()};
+    return l;
   }
-  return make_failure(runtime_errc::unsupported_runtime, "runtime " + r + " is not available in this build");
+  if (starts_with(r, "python3.")) {
+    if (hosts.python.empty()) {
+      return make_failure(runtime_errc::unsupported_runtime, r + " needs python3 on the service's PATH");
+    }
+    l.argv = hosts.python_ric ? std::vector<std::string>{hosts.python, "-m", "awslambdaric", fn.handler}
+                              : std::vector<std::string>{hosts.python, (hosts.builtin / "python_bootstrap.py").string()};
+    l.env = {{"PYTHONPATH", task_root.string()}, {"PYTHONUNBUFFERED", "1"}};
+    return l;
+  }
+  if (starts_with(r, "nodejs")) {
+    if (hosts.node.empty()) {
+      return make_failure(runtime_errc::unsupported_runtime, r + " needs node on the service's PATH");
+    }
+    l.argv = hosts.node_ric.empty()
+                 ? std::vector<std::string>{hosts.node, (hosts.builtin / "node_bootstrap.mjs").string()}
+                 : std::vector<std::string>{hosts.node, hosts.node_ric, fn.handler};
+    l.env = {{"NODE_PATH", task_root.string()}};
+    return l;
+  }
+  return make_failure(runtime_errc::unsupported_runtime, "runtime " + r + " is not supported by lambdakit serve");
 }
 
 }  // namespace lambdakit::platform::env

@@ -1,9 +1,11 @@
-// How each Lambda runtime is started: the bootstrap of custom runtimes, the runtime interface
-// clients of managed ones.
+// How each Lambda runtime is started: the bootstrap of custom runtimes; for managed runtimes the
+// official runtime interface clients on this machine's interpreters when installed (awslambdaric
+// for python3.x, aws-lambda-ric for nodejs*), else lambdakit's own small bootstraps.
 #pragma once
 
 #include <filesystem>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/function.h"
@@ -14,11 +16,31 @@ namespace lambdakit::platform::env {
 enum class runtime_errc { invalid_entrypoint = 1, unsupported_runtime };
 std::error_code make_error_code(runtime_errc e) noexcept;
 
-// argv for `fn`'s runtime with its code in `task_root`. Custom runtimes (provided.al2023,
-// provided.al2, provided, or none) run <task_root>/bootstrap; a missing or non-executable one is
-// runtime_errc::invalid_entrypoint with Lambda's message. python3.x runs awslambdaric with the
-// local python3; nodejs* runs aws-lambda-ric with the local node.
-result<std::vector<std::string>> runtime_command(const function_config& fn, const std::filesystem::path& task_root);
+// What this machine offers for managed runtimes, found once when the service starts.
+struct runtime_hosts {
+  std::string python;             // absolute path of python3, or empty
+  bool python_ric = false;        // `import awslambdaric` works there
+  std::string node;               // absolute path of node, or empty
+  std::string node_ric;           // aws-lambda-ric's bin/index.mjs, or empty
+  std::filesystem::path builtin;  // lambdakit's own bootstraps, written here
+  std::string describe() const;   // one line for the service's log
+};
+
+// Looks for python3 and node on PATH, awslambdaric in that python, aws-lambda-ric in
+// $LAMBDAKIT_AWS_LAMBDA_RIC (the package folder) or `npm root -g`; writes the built-in
+// bootstraps to <state_dir>/runtimes.
+runtime_hosts discover_runtime_hosts(const std::filesystem::path& state_dir);
+
+struct launch {
+  std::vector<std::string> argv;  // argv[0] is an absolute path
+  std::vector<std::pair<std::string, std::string>> env;  // added to the Lambda variables
+};
+
+// How to start `fn`'s runtime with its code in `task_root`. Custom runtimes (provided.al2023,
+// provided.al2, provided, or none) run <task_root>/bootstrap; a missing, non-regular or
+// non-executable one is runtime_errc::invalid_entrypoint with Lambda's message.
+result<launch> runtime_command(const function_config& fn, const std::filesystem::path& task_root,
+                               const runtime_hosts& hosts);
 
 // True for the runtime names CreateFunction accepts.
 bool known_runtime(const std::string& runtime);
