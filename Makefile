@@ -5,6 +5,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := build
 CMAKE ?= cmake
 export PATH := $(CURDIR)/.deps/bin:$(PATH)
+# lambdakit serve finds AWS's Node.js runtime interface client here (scripts/install-deps puts it).
+export LAMBDAKIT_AWS_LAMBDA_RIC ?= $(CURDIR)/.deps/node/node_modules/aws-lambda-ric
 
 .PHONY: deps build test unit asan fuzz interop service lint demo bench format tidy clean
 

@@ -14,8 +14,8 @@ struct function_config {
   std::string handler;
   std::string role;
   std::string description;
-  int timeout_s = 3;       // 1..900
-  int memory_mb = 128;     // 128..10240
+  int timeout_s = 3;    // 1..900
+  int memory_mb = 128;  // 128..10240
   std::map<std::string, std::string> environment;
   std::map<std::string, std::string> tags;
   std::vector<std::string> architectures{"x86_64"};
@@ -23,8 +23,8 @@ struct function_config {
   std::string code_sha256;         // hex; the code store's key
   std::string code_sha256_base64;  // as AWS reports CodeSha256
   std::int64_t code_size = 0;
-  std::string last_modified;  // 2024-01-02T03:04:05.000+0000
-  std::string revision_id;    // changes with every update
+  std::string last_modified;      // 2024-01-02T03:04:05.000+0000
+  std::string revision_id;        // changes with every update
   int reserved_concurrency = -1;  // PutFunctionConcurrency; -1: unset
 };
 

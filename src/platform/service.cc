@@ -18,8 +18,10 @@ namespace lambdakit::platform {
 namespace fs = std::filesystem;
 
 fs::path default_state_dir() {
-  if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x != '\0') return fs::path(x) / "lambdakit";
-  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0') return fs::path(h) / ".local/state/lambdakit";
+  if (const char* x = std::getenv("XDG_STATE_HOME"); x != nullptr && *x != '\0')
+    return fs::path(x) / "lambdakit";
+  if (const char* h = std::getenv("HOME"); h != nullptr && *h != '\0')
+    return fs::path(h) / ".local/state/lambdakit";
   return fs::temp_directory_path() / "lambdakit";
 }
 
@@ -28,8 +30,8 @@ int serve(const service_options& o) {
   fs::path state = o.state_dir.empty() ? default_state_dir() : o.state_dir;
   fs::create_directories(state, ec);
   if (ec) {
-    std::fprintf(stderr, "lambdakit serve: cannot create the state directory %s: %s\n", state.c_str(),
-                 ec.message().c_str());
+    std::fprintf(stderr, "lambdakit serve: cannot create the state directory %s: %s\n",
+                 state.c_str(), ec.message().c_str());
     return 1;
   }
   auto functions = store::function_store::open(state.string());
@@ -42,7 +44,8 @@ int serve(const service_options& o) {
   fs::remove_all(tmp_root, ec);  // environments of an earlier run are gone
 
   std::signal(SIGPIPE, SIG_IGN);  // a closed connection is an error code, not a death
-  boost::asio::io_context io;
+  // One thread runs everything: tell asio, which then skips its internal locking.
+  boost::asio::io_context io(BOOST_ASIO_CONCURRENCY_HINT_UNSAFE_IO);
   bool quiet = o.level > log_level::info;
   env::pool_options po;
   po.max_concurrency = o.max_concurrency;
@@ -63,7 +66,11 @@ int serve(const service_options& o) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };
   api::lambda_api lambda(*functions, code, pool, ao);
-  auto server = http::server::start(io, {.host = o.host, .port = o.port, .body_limit = std::size_t{80} * 1024 * 1024, .name = "lambda-api"},
+  auto server = http::server::start(io,
+                                    {.host = o.host,
+                                     .port = o.port,
+                                     .body_limit = std::size_t{80} * 1024 * 1024,
+                                     .name = "lambda-api"},
                                     [&lambda](http::request&& r, http::responder respond) {
                                       lambda.handle(std::move(r), std::move(respond));
                                     });
@@ -73,7 +80,8 @@ int serve(const service_options& o) {
   }
   boost::asio::signal_set signals(io, SIGINT, SIGTERM);
   signals.async_wait([&](boost::system::error_code, int sig) {
-    std::cerr << "lambdakit serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM") << ", stopping every environment\n";
+    std::cerr << "lambdakit serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
+              << ", stopping every environment\n";
     (*server)->close();
     pool.shutdown();
     io.stop();

@@ -496,20 +496,19 @@ def test_18_reserved_variables_cannot_be_overridden(service):
     name = unique_name("reserved")
     user = {"AWS_REGION": "eu-west-1", "AWS_LAMBDA_FUNCTION_NAME": "impostor",
             "AWS_LAMBDA_RUNTIME_API": "127.0.0.1:1", "MY_VAR": "mine"}
-    try:
+    # AWS's own answer: reserved keys are refused at creation, and named.
+    with pytest.raises(c.exceptions.InvalidParameterValueException) as ei:
         service.create_function(name, peer_zip("probe"), env=user)
-    except c.exceptions.InvalidParameterValueException as e:
-        # AWS's own answer: reserved keys are refused at creation.
-        assert "AWS_REGION" in str(e) or "reserved" in str(e).lower(), e
-        with pytest.raises(c.exceptions.ResourceNotFoundException):
-            c.get_function(FunctionName=name)
-        return
-    # Accepted: then the platform values must win.
+    assert "reserved keys" in str(ei.value) and "AWS_REGION" in str(ei.value), ei.value
+    with pytest.raises(c.exceptions.ResourceNotFoundException):
+        c.get_function(FunctionName=name)
+    # Unreserved ones are the function's: they reach it, and may even replace LANG or TZ.
+    service.create_function(name, peer_zip("probe"), env={"MY_VAR": "mine", "TZ": "Europe/Paris"})
     env = _ok(service.invoke(name, b"{}")).json()["env"]
     assert env["AWS_REGION"] == REGION
     assert env["AWS_LAMBDA_FUNCTION_NAME"] == name
-    assert env["AWS_LAMBDA_RUNTIME_API"] != "127.0.0.1:1"
     assert env["MY_VAR"] == "mine"
+    assert env["TZ"] == "Europe/Paris"
 
 
 # --- 19. aws CLI invoke ---------------------------------------------------------------------------------

@@ -1,9 +1,9 @@
 // `lambdakit invoke`: one RequestResponse invoke through the Invoke API, for quick use.
+#include <CLI/CLI.hpp>
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-#include <CLI/CLI.hpp>
 #include <iostream>
 
 #include "commands.h"
@@ -16,7 +16,8 @@ namespace bhttp = beast::http;
 
 namespace {
 
-int invoke(const std::string& endpoint, const std::string& name, const std::string& payload, bool tail) {
+int invoke(const std::string& endpoint, const std::string& name, const std::string& payload,
+           bool tail) {
   std::string rest = endpoint;
   if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
   auto slash = rest.find('/');
@@ -29,7 +30,8 @@ int invoke(const std::string& endpoint, const std::string& name, const std::stri
     asio::ip::tcp::resolver resolver(io);
     beast::tcp_stream stream(io);
     stream.connect(resolver.resolve(host, port));
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post, "/2015-03-31/functions/" + name + "/invocations", 11};
+    bhttp::request<bhttp::string_body> req{bhttp::verb::post,
+                                           "/2015-03-31/functions/" + name + "/invocations", 11};
     req.set(bhttp::field::host, rest);
     req.set(bhttp::field::content_type, "application/json");
     if (tail) req.set("X-Amz-Log-Type", "Tail");
@@ -47,7 +49,8 @@ int invoke(const std::string& endpoint, const std::string& name, const std::stri
     }
     std::cout << res.body() << '\n';
     if (res.result_int() != 200) {
-      std::cerr << "lambdakit invoke: HTTP " << res.result_int() << " " << res["x-amzn-ErrorType"] << '\n';
+      std::cerr << "lambdakit invoke: HTTP " << res.result_int() << " " << res["x-amzn-ErrorType"]
+                << '\n';
       return 1;
     }
     if (!res["X-Amz-Function-Error"].empty()) {
@@ -69,7 +72,8 @@ void add_invoke(CLI::App& app, int& exit_code) {
   auto payload = std::make_shared<std::string>("{}");
   auto endpoint = std::make_shared<std::string>("http://127.0.0.1:9001");
   auto tail = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("invoke", "Invoke a function on the local service and print its answer");
+  CLI::App* cmd =
+      app.add_subcommand("invoke", "Invoke a function on the local service and print its answer");
   cmd->add_option("name", *name, "Function name or ARN")->required();
   cmd->add_option("payload", *payload, "The event (JSON)")->capture_default_str();
   cmd->add_option("--endpoint-url", *endpoint, "The Lambda API")->capture_default_str();

@@ -10,18 +10,23 @@ void add_serve(CLI::App& app, int& exit_code) {
   auto idle_s = std::make_shared<double>(300);
   auto level = std::make_shared<std::string>("info");
   auto no_freeze = std::make_shared<bool>(false);
-  CLI::App* cmd = app.add_subcommand("serve", "Run the local Lambda service (AWS-compatible Lambda API)");
+  CLI::App* cmd =
+      app.add_subcommand("serve", "Run the local Lambda service (AWS-compatible Lambda API)");
   cmd->footer(
       "Runtimes: provided.al2023, provided.al2 and provided run the zip's `bootstrap`;\n"
-      "python3.x runs on this machine's python3 with awslambdaric, nodejs* on this machine's node with\n"
+      "python3.x runs on this machine's python3 with awslambdaric, nodejs* on this machine's node "
+      "with\n"
       "aws-lambda-ric (whatever version the name says). Use it with any AWS client:\n"
       "  aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name NAME out.json");
   cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
-  cmd->add_option("--port", opts->port, "Port to listen on (0: any free port)")->capture_default_str();
+  cmd->add_option("--port", opts->port, "Port to listen on (0: any free port)")
+      ->capture_default_str();
   cmd->add_option("--state-dir", opts->state_dir, "Where functions and code are kept")
       ->default_str(platform::default_state_dir().string());
-  cmd->add_option("--idle-timeout", *idle_s, "Seconds an idle environment is kept warm")->capture_default_str();
-  cmd->add_option("--max-concurrency", opts->max_concurrency, "Environments per function; more callers get 429")
+  cmd->add_option("--idle-timeout", *idle_s, "Seconds an idle environment is kept warm")
+      ->capture_default_str();
+  cmd->add_option("--max-concurrency", opts->max_concurrency,
+                  "Environments per function; more callers get 429")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
   cmd->add_option("--log-level", *level, "debug, info, warn or error")
@@ -31,8 +36,8 @@ void add_serve(CLI::App& app, int& exit_code) {
   cmd->callback([opts, idle_s, level, no_freeze, &exit_code] {
     opts->idle_timeout = std::chrono::milliseconds(static_cast<long long>(*idle_s * 1000));
     opts->freeze = !*no_freeze;
-    opts->level = *level == "debug"  ? platform::log_level::debug
-                  : *level == "warn" ? platform::log_level::warn
+    opts->level = *level == "debug"   ? platform::log_level::debug
+                  : *level == "warn"  ? platform::log_level::warn
                   : *level == "error" ? platform::log_level::error
                                       : platform::log_level::info;
     exit_code = platform::serve(*opts);

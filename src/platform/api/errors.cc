@@ -23,18 +23,27 @@ service_error not_found(const std::string& arn) {
 service_error invalid_parameter(std::string message) {
   return {400, "InvalidParameterValueException", std::move(message), {}};
 }
-service_error validation(std::string message) { return {400, "ValidationException", std::move(message), {}}; }
+service_error validation(std::string message) {
+  return {400, "ValidationException", std::move(message), {}};
+}
 service_error invalid_content(std::string message) {
   return {400, "InvalidRequestContentException", std::move(message), {}};
 }
-service_error too_large(std::string message) { return {413, "RequestEntityTooLargeException", std::move(message), {}}; }
-service_error conflict(std::string message) { return {409, "ResourceConflictException", std::move(message), {}}; }
+service_error too_large(std::string message) {
+  return {413, "RequestEntityTooLargeException", std::move(message), {}};
+}
+service_error conflict(std::string message) {
+  return {409, "ResourceConflictException", std::move(message), {}};
+}
 service_error too_many_requests(bool reserved) {
   return {429, "TooManyRequestsException", "Rate Exceeded.",
           std::string(R"("Reason":")") +
-              (reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded" : "ConcurrentInvocationLimitExceeded") +
+              (reserved ? "ReservedFunctionConcurrentInvocationLimitExceeded"
+                        : "ConcurrentInvocationLimitExceeded") +
               R"(","retryAfterSeconds":"1")"};
 }
-service_error service_failure(std::string message) { return {500, "ServiceException", std::move(message), {}}; }
+service_error service_failure(std::string message) {
+  return {500, "ServiceException", std::move(message), {}};
+}
 
 }  // namespace lambdakit::platform::api

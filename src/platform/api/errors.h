@@ -12,20 +12,20 @@ namespace lambdakit::platform::api {
 
 struct service_error {
   int status;
-  std::string code;     // ResourceNotFoundException, ...
+  std::string code;  // ResourceNotFoundException, ...
   std::string message;
   std::string extra_json;  // more members for the body, e.g. "\"Reason\":\"...\"" (no braces)
 };
 
 http::response to_response(const service_error& e, const std::string& request_id);
 
-service_error not_found(const std::string& arn);                 // 404 ResourceNotFoundException
-service_error invalid_parameter(std::string message);            // 400 InvalidParameterValueException
-service_error validation(std::string message);                   // 400 ValidationException
-service_error invalid_content(std::string message);              // 400 InvalidRequestContentException
-service_error too_large(std::string message);                    // 413 RequestEntityTooLargeException
-service_error conflict(std::string message);                     // 409 ResourceConflictException
-service_error too_many_requests(bool reserved);                  // 429 TooManyRequestsException
-service_error service_failure(std::string message);              // 500 ServiceException
+service_error not_found(const std::string& arn);       // 404 ResourceNotFoundException
+service_error invalid_parameter(std::string message);  // 400 InvalidParameterValueException
+service_error validation(std::string message);         // 400 ValidationException
+service_error invalid_content(std::string message);    // 400 InvalidRequestContentException
+service_error too_large(std::string message);          // 413 RequestEntityTooLargeException
+service_error conflict(std::string message);           // 409 ResourceConflictException
+service_error too_many_requests(bool reserved);        // 429 TooManyRequestsException
+service_error service_failure(std::string message);    // 500 ServiceException
 
 }  // namespace lambdakit::platform::api

@@ -1,5 +1,6 @@
 #include "platform/api/function_json.h"
 
+#include <algorithm>
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
@@ -15,25 +16,45 @@ using json = nlohmann::json;
 namespace {
 
 const std::set<std::string> create_fields = {
-    "FunctionName", "Runtime",      "Role",           "Handler",      "Code",           "Description",
-    "Timeout",      "MemorySize",   "Publish",        "VpcConfig",    "PackageType",    "DeadLetterConfig",
-    "Environment",  "KMSKeyArn",    "TracingConfig",  "Tags",         "Layers",         "FileSystemConfigs",
-    "ImageConfig",  "CodeSigningConfigArn", "Architectures", "EphemeralStorage", "SnapStart", "LoggingConfig"};
-const std::set<std::string> configuration_fields = {
-    "Role",      "Handler",          "Description", "Timeout",       "MemorySize", "VpcConfig",
-    "Environment", "Runtime",        "DeadLetterConfig", "KMSKeyArn", "TracingConfig", "RevisionId",
-    "Layers",    "FileSystemConfigs", "ImageConfig", "EphemeralStorage", "SnapStart", "LoggingConfig"};
-const std::set<std::string> code_fields = {"ZipFile", "S3Bucket", "S3Key", "S3ObjectVersion", "ImageUri",
-                                           "Publish", "DryRun", "RevisionId", "Architectures", "SourceKMSKeyArn"};
+    "FunctionName",  "Runtime",           "Role",          "Handler",
+    "Code",          "Description",       "Timeout",       "MemorySize",
+    "Publish",       "VpcConfig",         "PackageType",   "DeadLetterConfig",
+    "Environment",   "KMSKeyArn",         "TracingConfig", "Tags",
+    "Layers",        "FileSystemConfigs", "ImageConfig",   "CodeSigningConfigArn",
+    "Architectures", "EphemeralStorage",  "SnapStart",     "LoggingConfig"};
+const std::set<std::string> configuration_fields = {"Role",
+                                                    "Handler",
+                                                    "Description",
+                                                    "Timeout",
+                                                    "MemorySize",
+                                                    "VpcConfig",
+                                                    "Environment",
+                                                    "Runtime",
+                                                    "DeadLetterConfig",
+                                                    "KMSKeyArn",
+                                                    "TracingConfig",
+                                                    "RevisionId",
+                                                    "Layers",
+                                                    "FileSystemConfigs",
+                                                    "ImageConfig",
+                                                    "EphemeralStorage",
+                                                    "SnapStart",
+                                                    "LoggingConfig"};
+const std::set<std::string> code_fields = {
+    "ZipFile", "S3Bucket", "S3Key",      "S3ObjectVersion", "ImageUri",
+    "Publish", "DryRun",   "RevisionId", "Architectures",   "SourceKMSKeyArn"};
 
 const std::regex name_pattern(R"(^[a-zA-Z0-9_-]{1,64}$)");
 const std::regex role_pattern(R"(^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$)");
 
-std::variant<json, service_error> parse_object(const std::string& body, const std::set<std::string>& allowed,
+std::variant<json, service_error> parse_object(const std::string& body,
+                                               const std::set<std::string>& allowed,
                                                const char* operation) {
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded()) return invalid_content("Could not parse request body into json: the body is not valid JSON");
-  if (!j.is_object()) return invalid_content("Could not parse request body into json: expected a JSON object");
+  if (j.is_discarded())
+    return invalid_content("Could not parse request body into json: the body is not valid JSON");
+  if (!j.is_object())
+    return invalid_content("Could not parse request body into json: expected a JSON object");
   for (const auto& [k, v] : j.items()) {
     if (!allowed.contains(k)) {
       return invalid_content("Unknown field \"" + k + "\" in the " + operation + " request");
@@ -43,7 +64,8 @@ std::variant<json, service_error> parse_object(const std::string& body, const st
 }
 
 // Type checks: each returns an error naming the field and the type it must have.
-std::optional<service_error> expect(const json& j, const char* field, json::value_t type, const char* type_name) {
+std::optional<service_error> expect(const json& j, const char* field, json::value_t type,
+                                    const char* type_name) {
   if (!j.contains(field)) return std::nullopt;
   const json& v = j.at(field);
   bool ok = v.type() == type || (type == json::value_t::number_integer && v.is_number_unsigned());
@@ -54,11 +76,21 @@ std::optional<service_error> expect(const json& j, const char* field, json::valu
 std::optional<service_error> check_types(const json& j) {
   using t = json::value_t;
   for (auto [f, ty, name] : std::initializer_list<std::tuple<const char*, t, const char*>>{
-           {"FunctionName", t::string, "a string"}, {"Runtime", t::string, "a string"}, {"Role", t::string, "a string"},
-           {"Handler", t::string, "a string"}, {"Description", t::string, "a string"}, {"Timeout", t::number_integer, "an integer"},
-           {"MemorySize", t::number_integer, "an integer"}, {"Code", t::object, "an object"}, {"Environment", t::object, "an object"},
-           {"Tags", t::object, "an object"}, {"Architectures", t::array, "an array"}, {"PackageType", t::string, "a string"},
-           {"Publish", t::boolean, "a boolean"}, {"ZipFile", t::string, "a base64 string"}, {"DryRun", t::boolean, "a boolean"},
+           {"FunctionName", t::string, "a string"},
+           {"Runtime", t::string, "a string"},
+           {"Role", t::string, "a string"},
+           {"Handler", t::string, "a string"},
+           {"Description", t::string, "a string"},
+           {"Timeout", t::number_integer, "an integer"},
+           {"MemorySize", t::number_integer, "an integer"},
+           {"Code", t::object, "an object"},
+           {"Environment", t::object, "an object"},
+           {"Tags", t::object, "an object"},
+           {"Architectures", t::array, "an array"},
+           {"PackageType", t::string, "a string"},
+           {"Publish", t::boolean, "a boolean"},
+           {"ZipFile", t::string, "a base64 string"},
+           {"DryRun", t::boolean, "a boolean"},
            {"RevisionId", t::string, "a string"}}) {
     if (auto e = expect(j, f, ty, name)) return e;
   }
@@ -70,16 +102,18 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
     c.role = j["Role"];
     if (!std::regex_match(c.role, role_pattern)) {
       return validation("1 validation error detected: Value '" + c.role +
-                        "' at 'role' failed to satisfy constraint: Member must satisfy regular expression pattern: "
+                        "' at 'role' failed to satisfy constraint: Member must satisfy regular "
+                        "expression pattern: "
                         "arn:(aws[a-zA-Z-]*)?:iam::\\d{12}:role/?[a-zA-Z_0-9+=,.@\\-_/]+");
     }
   }
   if (j.contains("Runtime")) {
     c.runtime = j["Runtime"];
     if (!env::known_runtime(c.runtime)) {
-      return invalid_parameter("The runtime parameter of " + c.runtime +
-                               " is not supported by lambdakit serve (provided.al2023, provided.al2, provided, "
-                               "python3.x and nodejs* are).");
+      return invalid_parameter(
+          "The runtime parameter of " + c.runtime +
+          " is not supported by lambdakit serve (provided.al2023, provided.al2, provided, "
+          "python3.x and nodejs* are).");
     }
   }
   if (j.contains("Handler")) c.handler = j["Handler"];
@@ -87,8 +121,9 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
   if (j.contains("Timeout")) {
     auto t = j["Timeout"].get<long long>();
     if (t < 1 || t > 900) {
-      return validation("1 validation error detected: Value '" + std::to_string(t) +
-                        "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
+      return validation(
+          "1 validation error detected: Value '" + std::to_string(t) +
+          "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
     }
     c.timeout_s = static_cast<int>(t);
   }
@@ -96,7 +131,8 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
     auto m = j["MemorySize"].get<long long>();
     if (m < 128 || m > 10240) {
       return validation("1 validation error detected: Value '" + std::to_string(m) +
-                        "' at 'memorySize' failed to satisfy constraint: Member must have value between 128 and 10240");
+                        "' at 'memorySize' failed to satisfy constraint: Member must have value "
+                        "between 128 and 10240");
     }
     c.memory_mb = static_cast<int>(m);
   }
@@ -104,22 +140,57 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
     const json& e = j["Environment"];
     std::map<std::string, std::string> vars;
     if (e.contains("Variables")) {
-      if (!e["Variables"].is_object()) return invalid_content("Field Environment.Variables must be an object");
+      if (!e["Variables"].is_object())
+        return invalid_content("Field Environment.Variables must be an object");
       std::size_t total = 0;
       for (const auto& [k, v] : e["Variables"].items()) {
-        if (!v.is_string()) return invalid_content("Environment variable " + k + " must be a string");
+        if (!v.is_string())
+          return invalid_content("Environment variable " + k + " must be a string");
         if (!std::regex_match(k, std::regex(R"(^[a-zA-Z]([a-zA-Z0-9_])+$)"))) {
-          return validation("1 validation error detected: Value at 'environment.variables' failed to satisfy "
-                            "constraint: Map keys must satisfy constraint: [Member must satisfy regular expression "
-                            "pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
+          return validation(
+              "1 validation error detected: Value at 'environment.variables' failed to satisfy "
+              "constraint: Map keys must satisfy constraint: [Member must satisfy regular "
+              "expression "
+              "pattern: [a-zA-Z]([a-zA-Z0-9_])+]");
         }
         total += k.size() + v.get<std::string>().size();
         vars[k] = v.get<std::string>();
       }
+      // Lambda refuses to let a function set the variables it provides itself.
+      static const std::set<std::string> reserved = {"_HANDLER",
+                                                     "_X_AMZN_TRACE_ID",
+                                                     "AWS_DEFAULT_REGION",
+                                                     "AWS_REGION",
+                                                     "AWS_EXECUTION_ENV",
+                                                     "AWS_LAMBDA_FUNCTION_NAME",
+                                                     "AWS_LAMBDA_FUNCTION_MEMORY_SIZE",
+                                                     "AWS_LAMBDA_FUNCTION_VERSION",
+                                                     "AWS_LAMBDA_INITIALIZATION_TYPE",
+                                                     "AWS_LAMBDA_LOG_GROUP_NAME",
+                                                     "AWS_LAMBDA_LOG_STREAM_NAME",
+                                                     "AWS_ACCESS_KEY",
+                                                     "AWS_ACCESS_KEY_ID",
+                                                     "AWS_SECRET_ACCESS_KEY",
+                                                     "AWS_SESSION_TOKEN",
+                                                     "AWS_LAMBDA_RUNTIME_API",
+                                                     "LAMBDA_TASK_ROOT",
+                                                     "LAMBDA_RUNTIME_DIR"};
+      std::string used;
+      for (const auto& [k, v] : vars) {
+        if (reserved.contains(k)) used += (used.empty() ? "" : ",") + k;
+      }
+      if (!used.empty()) {
+        return invalid_parameter(
+            "Lambda was unable to configure your environment variables because the environment "
+            "variables you have provided contains reserved keys that are currently not supported "
+            "for modification. Reserved keys used in this request: " +
+            used);
+      }
       if (total > 4096) {
-        return invalid_parameter("Lambda was unable to configure your environment variables because the environment "
-                                 "variables you have provided exceeded the 4KB limit. String measured: " +
-                                 std::to_string(total));
+        return invalid_parameter(
+            "Lambda was unable to configure your environment variables because the environment "
+            "variables you have provided exceeded the 4KB limit. String measured: " +
+            std::to_string(total));
       }
     }
     c.environment = std::move(vars);
@@ -130,11 +201,13 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
 std::variant<std::string, service_error> decode_zip(const json& code_like) {
   if (!code_like.contains("ZipFile")) {
     if (code_like.contains("S3Bucket") || code_like.contains("ImageUri")) {
-      return invalid_parameter("lambdakit serve takes code as ZipFile only (no S3 or container images)");
+      return invalid_parameter(
+          "lambdakit serve takes code as ZipFile only (no S3 or container images)");
     }
     return invalid_parameter("Code.ZipFile is required");
   }
-  if (!code_like["ZipFile"].is_string()) return invalid_content("Field ZipFile must be a base64 string");
+  if (!code_like["ZipFile"].is_string())
+    return invalid_content("Field ZipFile must be a base64 string");
   auto zip = wire::base64::decode(code_like["ZipFile"].get<std::string>());
   if (!zip) return invalid_parameter("Could not decode ZipFile: it is not base64");
   return std::move(*zip);
@@ -144,7 +217,8 @@ std::variant<std::string, service_error> decode_zip(const json& code_like) {
 
 std::string timestamp_now() {
   auto now = std::chrono::system_clock::now();
-  auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
+  auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count() % 1000;
   std::time_t t = std::chrono::system_clock::to_time_t(now);
   char buf[64];
   std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%S", std::gmtime(&t));
@@ -164,19 +238,53 @@ std::string new_revision_id() {
   return s;
 }
 
-std::string function_arn(const std::string& name, const std::string& region, const std::string& account) {
+std::string function_arn(const std::string& name, const std::string& region,
+                         const std::string& account) {
   return "arn:aws:lambda:" + region + ":" + account + ":function:" + name;
 }
 
 std::optional<function_ref> parse_function_ref(const std::string& s) {
-  static const std::regex full(R"(^arn:aws[a-zA-Z-]*:lambda:[a-z0-9-]+:\d{12}:function:([a-zA-Z0-9_-]{1,64})(:([a-zA-Z0-9$_-]+))?$)");
-  static const std::regex partial(R"(^\d{12}:function:([a-zA-Z0-9_-]{1,64})(:([a-zA-Z0-9$_-]+))?$)");
-  static const std::regex plain(R"(^([a-zA-Z0-9_-]{1,64})(:([a-zA-Z0-9$_-]+))?$)");
-  std::smatch m;
-  if (std::regex_match(s, m, full) || std::regex_match(s, m, partial) || std::regex_match(s, m, plain)) {
-    return function_ref{m[1].str(), m[3].str()};
+  // Hand-written rather than std::regex: Invoke resolves a name on every call.
+  // Forms: name[:qualifier], 123456789012:function:name[:qualifier],
+  //        arn:aws[-partition]:lambda:region:123456789012:function:name[:qualifier]
+  auto is_name_char = [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
+           c == '_';
+  };
+  auto is_account = [](std::string_view a) {
+    return a.size() == 12 &&
+           std::all_of(a.begin(), a.end(), [](char c) { return c >= '0' && c <= '9'; });
+  };
+  std::vector<std::string_view> parts;
+  std::string_view rest(s);
+  while (true) {
+    auto colon = rest.find(':');
+    parts.push_back(rest.substr(0, colon));
+    if (colon == std::string_view::npos) break;
+    rest.remove_prefix(colon + 1);
   }
-  return std::nullopt;
+  std::size_t at = 0;
+  if (parts.size() >= 7 && parts[0] == "arn" && parts[1].substr(0, 3) == "aws" &&
+      parts[2] == "lambda" && !parts[3].empty() && is_account(parts[4]) && parts[5] == "function") {
+    at = 6;
+  } else if (parts.size() >= 3 && is_account(parts[0]) && parts[1] == "function") {
+    at = 2;
+  }
+  std::size_t left = parts.size() - at;
+  if (left < 1 || left > 2) return std::nullopt;
+  std::string_view name = parts[at];
+  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), is_name_char))
+    return std::nullopt;
+  function_ref ref{std::string(name), {}};
+  if (left == 2) {
+    std::string_view q = parts[at + 1];
+    if (q.empty() || q.size() > 128 ||
+        !std::all_of(q.begin(), q.end(), [&](char c) { return is_name_char(c) || c == '$'; })) {
+      return std::nullopt;
+    }
+    ref.qualifier = std::string(q);
+  }
+  return ref;
 }
 
 std::variant<create_request, service_error> parse_create(const std::string& body) {
@@ -191,19 +299,22 @@ std::variant<create_request, service_error> parse_create(const std::string& body
   std::string name = j["FunctionName"];
   auto ref = parse_function_ref(name);
   if (!ref || !ref->qualifier.empty() || !std::regex_match(ref->name, name_pattern)) {
-    return validation("1 validation error detected: Value '" + name +
-                      "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression "
-                      "pattern: [a-zA-Z0-9-_]{1,64} (or a function ARN)");
+    return validation(
+        "1 validation error detected: Value '" + name +
+        "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression "
+        "pattern: [a-zA-Z0-9-_]{1,64} (or a function ARN)");
   }
   r.config.name = ref->name;
   if (auto e = apply_common(j, r.config)) return *e;
   if (j.contains("PackageType") && j["PackageType"] != "Zip") {
-    return invalid_parameter("lambdakit serve runs Zip packages only, not PackageType " + j["PackageType"].get<std::string>());
+    return invalid_parameter("lambdakit serve runs Zip packages only, not PackageType " +
+                             j["PackageType"].get<std::string>());
   }
   if (j.contains("Architectures")) {
     std::vector<std::string> arch;
     for (const auto& a : j["Architectures"]) {
-      if (!a.is_string() || (a != "x86_64" && a != "arm64")) return validation("Architectures must be [\"x86_64\"] or [\"arm64\"]");
+      if (!a.is_string() || (a != "x86_64" && a != "arm64"))
+        return validation("Architectures must be [\"x86_64\"] or [\"arm64\"]");
       arch.push_back(a);
     }
     if (arch.size() != 1) return validation("Architectures must hold exactly one value");
@@ -216,7 +327,8 @@ std::variant<create_request, service_error> parse_create(const std::string& body
     }
   }
   if (r.config.runtime.empty() && r.config.handler.empty()) {
-    // AWS requires Runtime and Handler for Zip functions; lambdakit defaults them to a custom runtime.
+    // AWS requires Runtime and Handler for Zip functions; lambdakit defaults them to a custom
+    // runtime.
     r.config.runtime = "provided.al2023";
   }
   if (!j["Code"].is_object()) return invalid_content("Field Code must be an object");
@@ -242,8 +354,10 @@ std::optional<service_error> apply_configuration(const std::string& body, functi
   json& j = std::get<json>(parsed);
   if (auto e = check_types(j)) return e;
   if (j.contains("RevisionId") && j["RevisionId"] != config.revision_id) {
-    return service_error{412, "PreconditionFailedException",
-                         "The Revision Id provided does not match the latest Revision Id. Call the GetFunction/GetAlias API "
+    return service_error{412,
+                         "PreconditionFailedException",
+                         "The Revision Id provided does not match the latest Revision Id. Call the "
+                         "GetFunction/GetAlias API "
                          "to retrieve the latest Revision Id",
                          {}};
   }
@@ -252,16 +366,20 @@ std::optional<service_error> apply_configuration(const std::string& body, functi
 
 std::variant<int, service_error> parse_concurrency(const std::string& body) {
   json j = json::parse(body, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) return invalid_content("Could not parse request body into json");
-  if (!j.contains("ReservedConcurrentExecutions") || !j["ReservedConcurrentExecutions"].is_number_integer()) {
+  if (j.is_discarded() || !j.is_object())
+    return invalid_content("Could not parse request body into json");
+  if (!j.contains("ReservedConcurrentExecutions") ||
+      !j["ReservedConcurrentExecutions"].is_number_integer()) {
     return validation("ReservedConcurrentExecutions is required and must be an integer");
   }
   auto n = j["ReservedConcurrentExecutions"].get<long long>();
-  if (n < 0 || n > 1000) return validation("ReservedConcurrentExecutions must be between 0 and 1000");
+  if (n < 0 || n > 1000)
+    return validation("ReservedConcurrentExecutions must be between 0 and 1000");
   return static_cast<int>(n);
 }
 
-std::string configuration_json(const function_config& f, const std::string& region, const std::string& account) {
+std::string configuration_json(const function_config& f, const std::string& region,
+                               const std::string& account) {
   json j = {{"FunctionName", f.name},
             {"FunctionArn", function_arn(f.name, region, account)},
             {"Role", f.role},

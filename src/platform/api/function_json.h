@@ -29,8 +29,10 @@ std::optional<service_error> apply_configuration(const std::string& body, functi
 std::variant<int, service_error> parse_concurrency(const std::string& body);
 
 // FunctionConfiguration as AWS renders it.
-std::string configuration_json(const function_config& f, const std::string& region, const std::string& account);
-std::string function_arn(const std::string& name, const std::string& region, const std::string& account);
+std::string configuration_json(const function_config& f, const std::string& region,
+                               const std::string& account);
+std::string function_arn(const std::string& name, const std::string& region,
+                         const std::string& account);
 
 // A function name or ARN as given in a path: name, name:qualifier, partial or full ARN.
 struct function_ref {

@@ -72,7 +72,8 @@ std::string new_request_id() {
   return s;
 }
 
-lambda_api::lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool, api_options options)
+lambda_api::lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,
+                       api_options options)
     : functions_(functions), code_(code), pool_(pool), opt_(std::move(options)) {}
 
 void lambda_api::handle(http::request&& r, http::responder respond) {
@@ -89,15 +90,19 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
         if (m == "GET") return get(parts[2], false, respond, rid);
         if (m == "DELETE") return remove(parts[2], respond, rid);
       } else if (parts.size() == 4) {
-        if (parts[3] == "invocations" && m == "POST") return invoke(parts[2], std::move(r), std::move(respond), rid);
+        if (parts[3] == "invocations" && m == "POST")
+          return invoke(parts[2], std::move(r), std::move(respond), rid);
         if (parts[3] == "code" && m == "PUT") return update_code(parts[2], r, respond, rid);
-        if (parts[3] == "configuration" && m == "PUT") return update_configuration(parts[2], r, respond, rid);
+        if (parts[3] == "configuration" && m == "PUT")
+          return update_configuration(parts[2], r, respond, rid);
         if (parts[3] == "configuration" && m == "GET") return get(parts[2], true, respond, rid);
       }
-    } else if (parts.size() == 4 && parts[0] == "2017-10-31" && parts[1] == "functions" && parts[3] == "concurrency") {
+    } else if (parts.size() == 4 && parts[0] == "2017-10-31" && parts[1] == "functions" &&
+               parts[3] == "concurrency") {
       return concurrency(parts[2], r, respond, rid);
     } else if (parts.size() == 3 && parts[0] == "lambdakit" && parts[1] == "v1") {
-      if (parts[2] == "health" && m == "GET") return respond(json_response(200, R"({"status":"ok"})", rid));
+      if (parts[2] == "health" && m == "GET")
+        return respond(json_response(200, R"({"status":"ok"})", rid));
       if (parts[2] == "invocations" && m == "GET") {
         auto fn = http::query_param(r.query(), "function").value_or("");
         auto limit_text = http::query_param(r.query(), "limit").value_or("10000");
@@ -110,13 +115,17 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
         return respond(json_response(200, records_.json(fn, limit), rid));
       }
     }
-    fail({404, "UnknownOperationException", "Unknown operation " + m + " " + std::string(r.path()), {}});
+    fail({404,
+          "UnknownOperationException",
+          "Unknown operation " + m + " " + std::string(r.path()),
+          {}});
   } catch (const std::exception& e) {  // a bug: answer it as AWS would, and keep serving
     fail(service_failure(std::string("lambdakit serve failed: ") + e.what()));
   }
 }
 
-void lambda_api::create(const http::request& r, const http::responder& respond, const std::string& rid) {
+void lambda_api::create(const http::request& r, const http::responder& respond,
+                        const std::string& rid) {
   auto parsed = parse_create(r.body);
   if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
   auto& req = std::get<create_request>(parsed);
@@ -129,13 +138,18 @@ void lambda_api::create(const http::request& r, const http::responder& respond, 
   if (!stored) {
     const auto& f = stored.error();
     if (f.code == store::code_errc::zip_too_large) {
-      return respond(to_response(too_large("Request must be smaller than 52428800 bytes for the CreateFunction "
-                                           "operation: " + f.detail), rid));
+      return respond(to_response(
+          too_large("Request must be smaller than 52428800 bytes for the CreateFunction "
+                    "operation: " +
+                    f.detail),
+          rid));
     }
-    if (f.code == store::code_errc::io_error) return respond(to_response(service_failure(f.message()), rid));
+    if (f.code == store::code_errc::io_error)
+      return respond(to_response(service_failure(f.message()), rid));
     return respond(to_response(
-        invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again. (" +
-                          f.message() + ")"),
+        invalid_parameter(
+            "Could not unzip uploaded file. Please check your file, then try to upload again. (" +
+            f.message() + ")"),
         rid));
   }
   function_config& c = req.config;
@@ -144,27 +158,35 @@ void lambda_api::create(const http::request& r, const http::responder& respond, 
   c.code_size = stored->size;
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
-  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  if (auto p = functions_.put(c); !p)
+    return respond(to_response(service_failure(p.error().message()), rid));
   respond(json_response(201, configuration_json(c, opt_.region, opt_.account), rid));
 }
 
 void lambda_api::get(const std::string& name, bool config_only, const http::responder& respond,
                      const std::string& rid) {
   auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  auto found = ref ? functions_.get(ref->name)
+                   : result<std::optional<function_config>>(std::optional<function_config>());
   if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found) return respond(to_response(not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
+  if (!*found)
+    return respond(to_response(
+        not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
   const function_config& c = **found;
   std::string config = configuration_json(c, opt_.region, opt_.account);
   if (config_only) return respond(json_response(200, config, rid));
   nlohmann::json j = {{"Configuration", nlohmann::json::parse(config)},
-                      {"Code", {{"RepositoryType", "S3"}, {"Location", "file://" + code_.task_root(c.code_sha256).string()}}},
+                      {"Code",
+                       {{"RepositoryType", "S3"},
+                        {"Location", "file://" + code_.task_root(c.code_sha256).string()}}},
                       {"Tags", c.tags}};
-  if (c.reserved_concurrency >= 0) j["Concurrency"] = {{"ReservedConcurrentExecutions", c.reserved_concurrency}};
+  if (c.reserved_concurrency >= 0)
+    j["Concurrency"] = {{"ReservedConcurrentExecutions", c.reserved_concurrency}};
   respond(json_response(200, j.dump(), rid));
 }
 
-void lambda_api::list(const http::request& r, const http::responder& respond, const std::string& rid) {
+void lambda_api::list(const http::request& r, const http::responder& respond,
+                      const std::string& rid) {
   std::string marker = http::query_param(r.query(), "Marker").value_or("");
   int max = 50;
   if (auto m = http::query_param(r.query(), "MaxItems")) {
@@ -174,28 +196,34 @@ void lambda_api::list(const http::request& r, const http::responder& respond, co
       max = 0;
     }
     if (max < 1 || max > 10000) {
-      return respond(to_response(validation("1 validation error detected: Value '" + *m +
-                                             "' at 'maxItems' failed to satisfy constraint: Member must have value "
-                                             "between 1 and 10000"),
-                                 rid));
+      return respond(to_response(
+          validation("1 validation error detected: Value '" + *m +
+                     "' at 'maxItems' failed to satisfy constraint: Member must have value "
+                     "between 1 and 10000"),
+          rid));
     }
   }
   auto page = functions_.list(marker, max + 1);
   if (!page) return respond(to_response(service_failure(page.error().message()), rid));
   nlohmann::json list = nlohmann::json::array();
   for (int i = 0; i < static_cast<int>(page->size()) && i < max; ++i) {
-    list.push_back(nlohmann::json::parse(configuration_json((*page)[static_cast<std::size_t>(i)], opt_.region, opt_.account)));
+    list.push_back(nlohmann::json::parse(
+        configuration_json((*page)[static_cast<std::size_t>(i)], opt_.region, opt_.account)));
   }
   nlohmann::json j = {{"Functions", list}};
-  if (static_cast<int>(page->size()) > max) j["NextMarker"] = (*page)[static_cast<std::size_t>(max - 1)].name;
+  if (static_cast<int>(page->size()) > max)
+    j["NextMarker"] = (*page)[static_cast<std::size_t>(max - 1)].name;
   respond(json_response(200, j.dump(), rid));
 }
 
-void lambda_api::remove(const std::string& name, const http::responder& respond, const std::string& rid) {
+void lambda_api::remove(const std::string& name, const http::responder& respond,
+                        const std::string& rid) {
   auto ref = parse_function_ref(name);
   auto removed = ref ? functions_.remove(ref->name) : result<bool>(false);
   if (!removed) return respond(to_response(service_failure(removed.error().message()), rid));
-  if (!*removed) return respond(to_response(not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
+  if (!*removed)
+    return respond(to_response(
+        not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
   pool_.retire(ref->name);
   http::response res;
   res.status = 204;
@@ -203,21 +231,25 @@ void lambda_api::remove(const std::string& name, const http::responder& respond,
   respond(std::move(res));
 }
 
-void lambda_api::update_code(const std::string& name, const http::request& r, const http::responder& respond,
-                             const std::string& rid) {
+void lambda_api::update_code(const std::string& name, const http::request& r,
+                             const http::responder& respond, const std::string& rid) {
   auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  auto found = ref ? functions_.get(ref->name)
+                   : result<std::optional<function_config>>(std::optional<function_config>());
   if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found) return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  if (!*found)
+    return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
   auto parsed = parse_code_update(r.body);
   if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
   auto stored = code_.add(std::get<code_update>(parsed).zip);
   if (!stored) {
     const auto& f = stored.error();
-    if (f.code == store::code_errc::zip_too_large) return respond(to_response(too_large(f.message()), rid));
+    if (f.code == store::code_errc::zip_too_large)
+      return respond(to_response(too_large(f.message()), rid));
     return respond(to_response(
-        invalid_parameter("Could not unzip uploaded file. Please check your file, then try to upload again. (" +
-                          f.message() + ")"),
+        invalid_parameter(
+            "Could not unzip uploaded file. Please check your file, then try to upload again. (" +
+            f.message() + ")"),
         rid));
   }
   function_config c = **found;
@@ -226,35 +258,46 @@ void lambda_api::update_code(const std::string& name, const http::request& r, co
   c.code_size = stored->size;
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
-  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  if (auto p = functions_.put(c); !p)
+    return respond(to_response(service_failure(p.error().message()), rid));
   pool_.retire(c.name);
   respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
 }
 
-void lambda_api::update_configuration(const std::string& name, const http::request& r, const http::responder& respond,
-                                      const std::string& rid) {
+void lambda_api::update_configuration(const std::string& name, const http::request& r,
+                                      const http::responder& respond, const std::string& rid) {
   auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  auto found = ref ? functions_.get(ref->name)
+                   : result<std::optional<function_config>>(std::optional<function_config>());
   if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found) return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  if (!*found)
+    return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
   function_config c = **found;
   if (auto e = apply_configuration(r.body, c)) return respond(to_response(*e, rid));
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
-  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  if (auto p = functions_.put(c); !p)
+    return respond(to_response(service_failure(p.error().message()), rid));
   pool_.retire(c.name);
   respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
 }
 
-void lambda_api::concurrency(const std::string& name, const http::request& r, const http::responder& respond,
-                             const std::string& rid) {
+void lambda_api::concurrency(const std::string& name, const http::request& r,
+                             const http::responder& respond, const std::string& rid) {
   auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name) : result<std::optional<function_config>>(std::optional<function_config>());
+  auto found = ref ? functions_.get(ref->name)
+                   : result<std::optional<function_config>>(std::optional<function_config>());
   if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found) return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  if (!*found)
+    return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
   function_config c = **found;
   if (r.method == "GET") {
-    return respond(json_response(200, c.reserved_concurrency >= 0 ? nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump() : "{}", rid));
+    return respond(json_response(
+        200,
+        c.reserved_concurrency >= 0
+            ? nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump()
+            : "{}",
+        rid));
   }
   if (r.method == "DELETE") {
     c.reserved_concurrency = -1;
@@ -263,16 +306,19 @@ void lambda_api::concurrency(const std::string& name, const http::request& r, co
     if (auto* e = std::get_if<service_error>(&n)) return respond(to_response(*e, rid));
     c.reserved_concurrency = std::get<int>(n);
   } else {
-    return respond(to_response({405, "UnknownOperationException", "use GET, PUT or DELETE", {}}, rid));
+    return respond(
+        to_response({405, "UnknownOperationException", "use GET, PUT or DELETE", {}}, rid));
   }
-  if (auto p = functions_.put(c); !p) return respond(to_response(service_failure(p.error().message()), rid));
+  if (auto p = functions_.put(c); !p)
+    return respond(to_response(service_failure(p.error().message()), rid));
   if (r.method == "DELETE") {
     http::response res;
     res.status = 204;
     res.set("x-amzn-RequestId", rid);
     return respond(std::move(res));
   }
-  respond(json_response(200, nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump(), rid));
+  respond(json_response(
+      200, nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump(), rid));
 }
 
 void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
@@ -280,33 +326,39 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
   auto received = clock_type::now();
   auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
   auto ref = parse_function_ref(name_or_arn);
-  std::string qualifier = http::query_param(r.query(), "Qualifier").value_or(ref ? ref->qualifier : "");
+  std::string qualifier =
+      http::query_param(r.query(), "Qualifier").value_or(ref ? ref->qualifier : "");
   if (!ref) return fail(not_found(function_arn(name_or_arn, opt_.region, opt_.account)));
   auto found = functions_.get(ref->name);
   if (!found) return fail(service_failure(found.error().message()));
   std::string arn = function_arn(ref->name, opt_.region, opt_.account);
   if (!*found) return fail(not_found(arn));
   if (!qualifier.empty() && qualifier != "$LATEST") {
-    return fail(not_found(arn + ":" + qualifier + " (lambdakit serve has $LATEST only: no versions or aliases)"));
+    return fail(not_found(arn + ":" + qualifier +
+                          " (lambdakit serve has $LATEST only: no versions or aliases)"));
   }
   function_config fn = std::move(**found);
 
   std::string type(r.header("X-Amz-Invocation-Type").value_or("RequestResponse"));
   if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
-    return fail(invalid_parameter("X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type));
+    return fail(invalid_parameter(
+        "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type));
   }
   if (r.body.size() > max_sync_payload) {
-    return fail(too_large("Request must be smaller than 6291456 bytes for the InvokeFunction operation"));
+    return fail(
+        too_large("Request must be smaller than 6291456 bytes for the InvokeFunction operation"));
   }
   if (!r.body.empty() && !nlohmann::json::accept(r.body)) {
-    return fail(invalid_content("Could not parse request body into json: Could not parse payload into json: the "
-                                "payload is not valid JSON"));
+    return fail(invalid_content(
+        "Could not parse request body into json: Could not parse payload into json: the "
+        "payload is not valid JSON"));
   }
   std::string client_context;
   if (auto cc = r.header("X-Amz-Client-Context")) {
     auto decoded = wire::base64::decode(*cc);
     if (cc->size() > max_client_context || !decoded || !nlohmann::json::accept(*decoded)) {
-      return fail(invalid_content("Client context must be a valid Base64-encoded JSON object of at most 3583 bytes."));
+      return fail(invalid_content(
+          "Client context must be a valid Base64-encoded JSON object of at most 3583 bytes."));
     }
     client_context = std::move(*decoded);
   }
@@ -317,7 +369,8 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
     return respond(std::move(res));
   }
   if (type == "Event") {
-    return fail(invalid_parameter("InvocationType Event is not supported by lambdakit serve yet; use RequestResponse"));
+    return fail(invalid_parameter(
+        "InvocationType Event is not supported by lambdakit serve yet; use RequestResponse"));
   }
   bool tail = r.header("X-Amz-Log-Type").value_or("None") == "Tail";
 
@@ -337,11 +390,13 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
   auto log = opt_.log;
   auto* recs = &records_;
   auto started_unix = std::chrono::duration_cast<std::chrono::milliseconds>(
-                          std::chrono::system_clock::now().time_since_epoch()).count();
+                          std::chrono::system_clock::now().time_since_epoch())
+                          .count();
   if (log) log(name, logs::start_line(rid));
   bool accepted = pool_.invoke(
       fn, task_root, std::move(req),
-      [respond, rid, name, memory, tail, log, recs, received, chosen, started_unix](env::invoke_outcome o) {
+      [respond, rid, name, memory, tail, log, recs, received, chosen,
+       started_unix](env::invoke_outcome o) {
         logs::report rep;
         rep.request_id = rid;
         rep.duration_ms = o.invoke_ms;
@@ -377,7 +432,8 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
         rec.init_ms = std::max(0.0, o.init_ms - o.spawn_ms);
         rec.invoke_ms = o.invoke_ms;
         rec.total_ms = ms_between(received, now);
-        rec.overhead_ms = std::max(0.0, rec.total_ms - rec.queue_ms - rec.spawn_ms - rec.init_ms - rec.invoke_ms);
+        rec.overhead_ms =
+            std::max(0.0, rec.total_ms - rec.queue_ms - rec.spawn_ms - rec.init_ms - rec.invoke_ms);
         rec.max_memory_mb = o.max_memory_mb;
         rec.started_unix_ms = started_unix;
         recs->add(std::move(rec));

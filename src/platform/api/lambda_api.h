@@ -23,22 +23,25 @@ struct api_options {
 class lambda_api {
  public:
   // All references must outlive the api.
-  lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool, api_options options);
+  lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,
+             api_options options);
 
   void handle(http::request&& request, http::responder respond);
 
  private:
   void create(const http::request& r, const http::responder& respond, const std::string& rid);
-  void get(const std::string& name, bool config_only, const http::responder& respond, const std::string& rid);
+  void get(const std::string& name, bool config_only, const http::responder& respond,
+           const std::string& rid);
   void list(const http::request& r, const http::responder& respond, const std::string& rid);
   void remove(const std::string& name, const http::responder& respond, const std::string& rid);
   void update_code(const std::string& name, const http::request& r, const http::responder& respond,
                    const std::string& rid);
-  void update_configuration(const std::string& name, const http::request& r, const http::responder& respond,
-                            const std::string& rid);
+  void update_configuration(const std::string& name, const http::request& r,
+                            const http::responder& respond, const std::string& rid);
   void concurrency(const std::string& name, const http::request& r, const http::responder& respond,
                    const std::string& rid);
-  void invoke(const std::string& name_or_arn, http::request&& r, http::responder respond, const std::string& rid);
+  void invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
+              const std::string& rid);
 
   store::function_store& functions_;
   store::code_store& code_;

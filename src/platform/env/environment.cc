@@ -29,7 +29,8 @@ double ms_between(clock_type::time_point a, clock_type::time_point b) {
 }
 
 std::int64_t epoch_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -65,13 +66,20 @@ http::response accepted() {
 
 const char* to_string(invoke_status s) {
   switch (s) {
-    case invoke_status::success: return "success";
-    case invoke_status::function_error: return "error";
-    case invoke_status::timeout: return "timeout";
-    case invoke_status::crash: return "crash";
-    case invoke_status::init_error: return "init_error";
-    case invoke_status::invalid_entrypoint: return "invalid_entrypoint";
-    case invoke_status::response_too_large: return "response_too_large";
+    case invoke_status::success:
+      return "success";
+    case invoke_status::function_error:
+      return "error";
+    case invoke_status::timeout:
+      return "timeout";
+    case invoke_status::crash:
+      return "crash";
+    case invoke_status::init_error:
+      return "init_error";
+    case invoke_status::invalid_entrypoint:
+      return "invalid_entrypoint";
+    case invoke_status::response_too_large:
+      return "response_too_large";
   }
   return "unknown";
 }
@@ -131,21 +139,25 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       bool entry = cmd.error().code == runtime_errc::invalid_entrypoint;
       std::string type = entry ? "Runtime.InvalidEntrypoint" : "Runtime.Unsupported";
       finish_error(entry ? invoke_status::invalid_entrypoint : invoke_status::init_error, type,
-                   "RequestId: " + current_->req.request_id + " Error: " + cmd.error().detail, true);
+                   "RequestId: " + current_->req.request_id + " Error: " + cmd.error().detail,
+                   true);
       return false;
     }
     if (!api_) {
       std::weak_ptr<impl> weak = shared_from_this();
-      auto server = http::server::start(io_, {.host = "127.0.0.1", .port = 0, .body_limit = 210u * 1024 * 1024, .name = "runtime-api"},
-                                        [weak](http::request&& r, http::responder respond) {
-                                          if (auto self = weak.lock()) {
-                                            self->on_api(std::move(r), std::move(respond));
-                                          } else {
-                                            respond(api_error(500, "ServiceException", "environment gone"));
-                                          }
-                                        });
+      auto server = http::server::start(
+          io_,
+          {.host = "127.0.0.1", .port = 0, .body_limit = 210u * 1024 * 1024, .name = "runtime-api"},
+          [weak](http::request&& r, http::responder respond) {
+            if (auto self = weak.lock()) {
+              self->on_api(std::move(r), std::move(respond));
+            } else {
+              respond(api_error(500, "ServiceException", "environment gone"));
+            }
+          });
       if (!server) {
-        finish_error(invoke_status::init_error, "Runtime.Unavailable", server.error().message(), true);
+        finish_error(invoke_status::init_error, "Runtime.Unavailable", server.error().message(),
+                     true);
         return false;
       }
       api_ = std::move(server).value();
@@ -167,7 +179,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         });
     if (!p) {  // exec failed: not executable, wrong format, missing interpreter
       finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
-                   "RequestId: " + current_->req.request_id + " Error: " + p.error().message(), true);
+                   "RequestId: " + current_->req.request_id + " Error: " + p.error().message(),
+                   true);
       return false;
     }
     proc_ = std::move(p).value();
@@ -184,11 +197,10 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     return true;
   }
 
-  std::vector<std::string> environment_variables(const std::vector<std::pair<std::string, std::string>>& host_env) {
+  std::vector<std::string> environment_variables(
+      const std::vector<std::pair<std::string, std::string>>& host_env) {
     const function_config& f = opt_.fn;
     std::map<std::string, std::string> vars;
-    // The user's variables first: reserved ones below overwrite them, as on Lambda.
-    for (const auto& [k, v] : f.environment) vars[k] = v;
     for (const auto& [k, v] : host_env) vars[k] = v;
     std::time_t now = std::time(nullptr);
     char date[16];
@@ -198,7 +210,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     put("_HANDLER", f.handler);
     put("AWS_REGION", opt_.region);
     put("AWS_DEFAULT_REGION", opt_.region);
-    put("AWS_EXECUTION_ENV", "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
+    put("AWS_EXECUTION_ENV",
+        "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
     put("AWS_LAMBDA_FUNCTION_NAME", f.name);
     put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
     put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(f.memory_mb));
@@ -215,8 +228,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     put("TZ", ":UTC");
     put("TMPDIR", opt_.tmp_dir.string());
     const char* host_path = std::getenv("PATH");
-    put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") + (host_path ? std::string(":") + host_path : ""));
+    put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") +
+                    (host_path ? std::string(":") + host_path : ""));
     put("LD_LIBRARY_PATH", opt_.task_root.string() + ":" + opt_.task_root.string() + "/lib");
+    // The function's own variables last: CreateFunction refused the reserved ones, and the rest
+    // (PATH, LANG, TZ, LD_LIBRARY_PATH, ...) the function may set, as on Lambda.
+    for (const auto& [k, v] : f.environment) vars[k] = v;
     std::vector<std::string> out;
     out.reserve(vars.size());
     for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
@@ -247,7 +264,9 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     char secs[32];
     std::snprintf(secs, sizeof secs, "%.2f", static_cast<double>(opt_.fn.timeout_s));
     finish_error(invoke_status::timeout, "Sandbox.Timedout",
-                 "RequestId: " + current_->req.request_id + " Error: Task timed out after " + secs + " seconds", true);
+                 "RequestId: " + current_->req.request_id + " Error: Task timed out after " + secs +
+                     " seconds",
+                 true);
   }
 
   void on_exit(int status) {
@@ -259,12 +278,17 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       return;
     }
     if (phase_ == phase::initializing) {
-      if (init_error_body_) return finish(invoke_status::init_error, *init_error_body_, "application/json", true);
-      return finish_error(invoke_status::init_error, "Runtime.ExitError",
-                          "RequestId: " + current_->req.request_id + " Error: Runtime exited with error: " + how, true);
+      if (init_error_body_)
+        return finish(invoke_status::init_error, *init_error_body_, "application/json", true);
+      return finish_error(
+          invoke_status::init_error, "Runtime.ExitError",
+          "RequestId: " + current_->req.request_id + " Error: Runtime exited with error: " + how,
+          true);
     }
-    finish_error(invoke_status::crash, "Runtime.ExitError",
-                 "RequestId: " + current_->req.request_id + " Error: Runtime exited with error: " + how, true);
+    finish_error(
+        invoke_status::crash, "Runtime.ExitError",
+        "RequestId: " + current_->req.request_id + " Error: Runtime exited with error: " + how,
+        true);
   }
 
   // --- the Runtime API ------------------------------------------------------------------------
@@ -273,7 +297,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     std::string_view path = r.path();
     constexpr std::string_view base = "/2018-06-01/runtime/";
     if (path.substr(0, base.size()) != base) {
-      return respond(api_error(404, "NotFound", "lambdakit serves the Runtime API (2018-06-01) only"));
+      return respond(
+          api_error(404, "NotFound", "lambdakit serves the Runtime API (2018-06-01) only"));
     }
     std::string_view rest = path.substr(base.size());
     if (rest == "invocation/next") {
@@ -330,9 +355,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     r.set("Lambda-Runtime-Invoked-Function-Arn", c.req.function_arn);
     if (!c.req.trace_id.empty()) r.set("Lambda-Runtime-Trace-Id", c.req.trace_id);
     if (!c.req.client_context.empty()) r.set("Lambda-Runtime-Client-Context", c.req.client_context);
-    if (!c.req.cognito_identity.empty()) r.set("Lambda-Runtime-Cognito-Identity", c.req.cognito_identity);
+    if (!c.req.cognito_identity.empty())
+      r.set("Lambda-Runtime-Cognito-Identity", c.req.cognito_identity);
     r.body = c.req.payload;
-    if (!init_retried_) arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
+    if (!init_retried_)
+      arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
     respond(std::move(r));
   }
 
@@ -340,9 +367,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     bool in_flight = current_ && current_->delivered;
     if (!in_flight) {
       if (!next_since_answer_ || id == last_answered_) {
-        return respond(api_error(403, "InvalidStateTransition",
-                                 "State transition from " + std::string(last_answered_.empty() ? "Init" : "InvocationResponse") +
-                                     " to " + (is_error ? "InvocationErrorResponse" : "InvocationResponse") + " failed"));
+        return respond(api_error(
+            403, "InvalidStateTransition",
+            "State transition from " +
+                std::string(last_answered_.empty() ? "Init" : "InvocationResponse") + " to " +
+                (is_error ? "InvocationErrorResponse" : "InvocationResponse") + " failed"));
       }
       return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
     }
@@ -352,10 +381,13 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     auto mode = r.header("Lambda-Runtime-Function-Response-Mode");
     bool streaming = mode && *mode == "streaming";
     if (mode && !streaming) {
-      return respond(api_error(400, "InvalidFunctionResponseMode",
-                               "Lambda-Runtime-Function-Response-Mode must be \"streaming\", not \"" + std::string(*mode) + "\""));
+      return respond(
+          api_error(400, "InvalidFunctionResponseMode",
+                    "Lambda-Runtime-Function-Response-Mode must be \"streaming\", not \"" +
+                        std::string(*mode) + "\""));
     }
-    std::string content_type(r.header("Content-Type").value_or(is_error ? "application/json" : "application/json"));
+    std::string content_type(
+        r.header("Content-Type").value_or(is_error ? "application/json" : "application/json"));
     if (is_error) {
       respond(accepted());
       return finish(invoke_status::function_error, r.body, "application/json", false);
@@ -366,22 +398,27 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       if (type || body) {  // the stream ended with an error trailer
         std::optional<std::string> decoded = body ? wire::base64::decode(*body) : std::nullopt;
         respond(accepted());
-        return finish(invoke_status::function_error,
-                      decoded ? *decoded
-                              : std::string(R"({"errorMessage":"the response stream ended with an error","errorType":")") +
-                                    std::string(type.value_or("Unknown")) + "\"}",
-                      "application/json", false);
+        return finish(
+            invoke_status::function_error,
+            decoded
+                ? *decoded
+                : std::string(
+                      R"({"errorMessage":"the response stream ended with an error","errorType":")") +
+                      std::string(type.value_or("Unknown")) + "\"}",
+            "application/json", false);
       }
       respond(accepted());
       return finish(invoke_status::success, r.body, content_type, false);
     }
     if (r.body.size() > max_response_bytes) {
       respond(api_error(413, "RequestEntityTooLarge",
-                        "Response payload size (" + std::to_string(r.body.size()) + " bytes) exceeded maximum allowed payload size (" +
+                        "Response payload size (" + std::to_string(r.body.size()) +
+                            " bytes) exceeded maximum allowed payload size (" +
                             std::to_string(max_response_bytes) + " bytes)."));
-      return finish(invoke_status::response_too_large,
-                    R"({"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes)."})",
-                    "application/json", false);
+      return finish(
+          invoke_status::response_too_large,
+          R"({"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes)."})",
+          "application/json", false);
     }
     respond(accepted());
     finish(invoke_status::success, r.body, content_type, false);
@@ -389,7 +426,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   void on_init_error(const http::request& r, http::responder respond) {
     if (phase_ != phase::initializing) {
-      return respond(api_error(403, "InvalidStateTransition", "State transition from Ready to InitError failed"));
+      return respond(api_error(403, "InvalidStateTransition",
+                               "State transition from Ready to InitError failed"));
     }
     init_error_body_ = r.body;
     respond(accepted());
@@ -419,7 +457,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   // --- endings ------------------------------------------------------------------------------
 
-  void finish_error(invoke_status s, std::string_view type, const std::string& message, bool reset) {
+  void finish_error(invoke_status s, std::string_view type, const std::string& message,
+                    bool reset) {
     std::string body = "{\"errorType\":";
     wire::json::append_string(body, type);
     body += ",\"errorMessage\":";
@@ -452,7 +491,9 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     if (reset) become_dead();
     last_used_ = clock_type::now();
-    asio::post(io_, [done = std::move(c.done), outcome = std::move(c.outcome)]() mutable { done(std::move(outcome)); });
+    asio::post(io_, [done = std::move(c.done), outcome = std::move(c.outcome)]() mutable {
+      done(std::move(outcome));
+    });
   }
 
   void kill_runtime() {
@@ -478,11 +519,21 @@ environment::~environment() {
   impl_->become_dead();
 }
 
-void environment::invoke(invoke_request request, done_fn done) { impl_->invoke(std::move(request), std::move(done)); }
-bool environment::busy() const { return impl_->current_.has_value(); }
-bool environment::dead() const { return impl_->phase_ == impl::phase::dead; }
-const function_config& environment::function() const { return impl_->opt_.fn; }
-std::chrono::steady_clock::time_point environment::last_used() const { return impl_->last_used_; }
+void environment::invoke(invoke_request request, done_fn done) {
+  impl_->invoke(std::move(request), std::move(done));
+}
+bool environment::busy() const {
+  return impl_->current_.has_value();
+}
+bool environment::dead() const {
+  return impl_->phase_ == impl::phase::dead;
+}
+const function_config& environment::function() const {
+  return impl_->opt_.fn;
+}
+std::chrono::steady_clock::time_point environment::last_used() const {
+  return impl_->last_used_;
+}
 std::string environment::runtime_api() const {
   return impl_->api_ ? "127.0.0.1:" + std::to_string(impl_->api_->port()) : std::string();
 }

@@ -24,7 +24,7 @@ class io_context;
 namespace lambdakit::platform::env {
 
 struct environment_options {
-  std::string id;                  // unique, for logs
+  std::string id;  // unique, for logs
   function_config fn;
   std::filesystem::path task_root;  // the extracted code, read-only for the runtime
   std::filesystem::path tmp_dir;    // this environment's /tmp (TMPDIR)

@@ -33,10 +33,10 @@ struct invoke_outcome {
   std::string content_type;  // for the caller
   std::string log;           // the runtime's output during this invoke (and its init, when cold)
   bool cold = false;
-  bool reset = false;        // the environment is gone; the next invoke starts a new one
-  double spawn_ms = 0;       // fork/exec of the runtime (cold only)
-  double init_ms = 0;        // runtime start until its first /next (cold only): Init Duration
-  double invoke_ms = 0;      // event delivered until the answer: Duration
+  bool reset = false;    // the environment is gone; the next invoke starts a new one
+  double spawn_ms = 0;   // fork/exec of the runtime (cold only)
+  double init_ms = 0;    // runtime start until its first /next (cold only): Init Duration
+  double invoke_ms = 0;  // event delivered until the answer: Duration
   std::int64_t max_memory_mb = 0;
 };
 

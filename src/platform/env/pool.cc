@@ -16,10 +16,12 @@ pool::pool(asio::io_context& io, pool_options options)
   schedule_eviction();
 }
 
-pool::~pool() { shutdown(); }
+pool::~pool() {
+  shutdown();
+}
 
-bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root, invoke_request request,
-                  environment::done_fn done, int limit) {
+bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root,
+                  invoke_request request, environment::done_fn done, int limit) {
   auto& list = envs_[fn.name];
   // Retire what is dead or of an older revision, if idle.
   std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
@@ -47,21 +49,21 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.freeze_between_invokes = opt_.freeze_between_invokes;
     eo.hosts = opt_.hosts;
     if (opt_.on_log) {
-      eo.on_log = [log = opt_.on_log, name = fn.name](const std::string& id, std::string_view line) {
-        log(name, id, line);
-      };
+      eo.on_log = [log = opt_.on_log, name = fn.name](
+                      const std::string& id, std::string_view line) { log(name, id, line); };
     }
     chosen = std::make_shared<environment>(io_, std::move(eo));
     list.push_back(chosen);
   }
   std::weak_ptr<environment> keep = chosen;
-  chosen->invoke(std::move(request), [this, keep, name = fn.name, done = std::move(done)](invoke_outcome o) {
-    if (auto e = keep.lock(); e && (e->dead() || o.reset) && !shut_) {
-      auto& l = envs_[name];
-      std::erase(l, e);
-    }
-    done(std::move(o));
-  });
+  chosen->invoke(std::move(request),
+                 [this, keep, name = fn.name, done = std::move(done)](invoke_outcome o) {
+                   if (auto e = keep.lock(); e && (e->dead() || o.reset) && !shut_) {
+                     auto& l = envs_[name];
+                     std::erase(l, e);
+                   }
+                   done(std::move(o));
+                 });
   return true;
 }
 
@@ -95,9 +97,9 @@ void pool::evict_idle() {
 }
 
 void pool::schedule_eviction() {
-  auto period = std::max<std::chrono::milliseconds>(std::chrono::milliseconds(100),
-                                                     std::min<std::chrono::milliseconds>(opt_.idle_timeout / 4,
-                                                                                         std::chrono::milliseconds(5000)));
+  auto period = std::max<std::chrono::milliseconds>(
+      std::chrono::milliseconds(100),
+      std::min<std::chrono::milliseconds>(opt_.idle_timeout / 4, std::chrono::milliseconds(5000)));
   timer_->t.expires_after(period);
   timer_->t.async_wait([this](boost::system::error_code ec) {
     if (ec || shut_) return;

@@ -23,14 +23,15 @@ namespace lambdakit::platform::env {
 struct pool_timer;
 
 struct pool_options {
-  int max_concurrency = 10;                       // environments per function
+  int max_concurrency = 10;                        // environments per function
   std::chrono::milliseconds idle_timeout{300000};  // an idle environment older than this is evicted
   bool freeze_between_invokes = true;
   std::filesystem::path tmp_root;  // each environment gets <tmp_root>/<env id> as /tmp
   std::string region = "us-east-1";
   std::string account = "000000000000";
   std::shared_ptr<const runtime_hosts> hosts;
-  std::function<void(const std::string& function, const std::string& env_id, std::string_view line)> on_log;
+  std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
+      on_log;
 };
 
 class pool {
@@ -41,8 +42,8 @@ class pool {
   // Runs `request` on an environment of `fn` whose code is in `task_root`. Returns false, and
   // does not call `done`, when the function already has its limit of busy environments
   // (`limit` overrides the pool's when >= 0: reserved concurrency).
-  bool invoke(const function_config& fn, const std::filesystem::path& task_root, invoke_request request,
-              environment::done_fn done, int limit = -1);
+  bool invoke(const function_config& fn, const std::filesystem::path& task_root,
+              invoke_request request, environment::done_fn done, int limit = -1);
 
   // The function was deleted or changed: idle environments go now, busy ones after their invoke.
   void retire(const std::string& function);

@@ -8,10 +8,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <array>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/posix/stream_descriptor.hpp>
 #include <cctype>
-#include <array>
 #include <cstring>
 #include <fstream>
 
@@ -19,13 +19,20 @@ namespace lambdakit::platform::env {
 namespace asio = boost::asio;
 namespace {
 
-std::error_code errno_code() { return {errno, std::system_category()}; }
+std::error_code errno_code() {
+  return {errno, std::system_category()};
+}
 
 class process_impl final : public process {
  public:
-  process_impl(asio::io_context& io, pid_t pid, int out_fd, int pid_fd, output_fn on_output, exit_fn on_exit)
-      : pid_(pid), out_(io, out_fd), exit_watch_(io, pid_fd), on_output_(std::move(on_output)),
-        on_exit_(std::move(on_exit)), alive_(std::make_shared<bool>(true)) {}
+  process_impl(asio::io_context& io, pid_t pid, int out_fd, int pid_fd, output_fn on_output,
+               exit_fn on_exit)
+      : pid_(pid),
+        out_(io, out_fd),
+        exit_watch_(io, pid_fd),
+        on_output_(std::move(on_output)),
+        on_exit_(std::move(on_exit)),
+        alive_(std::make_shared<bool>(true)) {}
 
   ~process_impl() override {
     *alive_ = false;
@@ -37,15 +44,17 @@ class process_impl final : public process {
     boost::system::error_code ec;
     out_.close(ec);
     exit_watch_.close(ec);
+    if (status_fd_ >= 0) ::close(status_fd_);
   }
 
   void start() {
     read_output();
     std::weak_ptr<bool> alive = alive_;
-    exit_watch_.async_wait(asio::posix::stream_descriptor::wait_read, [this, alive](boost::system::error_code ec) {
-      if (alive.expired() || ec) return;
-      reap();
-    });
+    exit_watch_.async_wait(asio::posix::stream_descriptor::wait_read,
+                           [this, alive](boost::system::error_code ec) {
+                             if (alive.expired() || ec) return;
+                             reap();
+                           });
   }
 
   pid_t pid() const override { return pid_; }
@@ -65,11 +74,17 @@ class process_impl final : public process {
 
   std::int64_t peak_rss_kib() const override {
     if (!running_) return maxrss_kib_;
-    std::ifstream status("/proc/" + std::to_string(pid_) + "/status");
-    for (std::string line; std::getline(status, line);) {
-      if (line.rfind("VmHWM:", 0) == 0) return std::atoll(line.c_str() + 6);
-    }
-    return maxrss_kib_;
+    // One pread on a descriptor kept open: this runs after every invoke.
+    if (status_fd_ < 0)
+      status_fd_ =
+          ::open(("/proc/" + std::to_string(pid_) + "/status").c_str(), O_RDONLY | O_CLOEXEC);
+    if (status_fd_ < 0) return maxrss_kib_;
+    char buf[4096];
+    ssize_t n = ::pread(status_fd_, buf, sizeof buf - 1, 0);
+    if (n <= 0) return maxrss_kib_;
+    buf[n] = '\0';
+    const char* hwm = std::strstr(buf, "VmHWM:");
+    return hwm != nullptr ? std::atoll(hwm + 6) : maxrss_kib_;
   }
 
   void drain_output() override {
@@ -84,11 +99,12 @@ class process_impl final : public process {
  private:
   void read_output() {
     std::weak_ptr<bool> alive = alive_;
-    out_.async_read_some(asio::buffer(buf_), [this, alive](boost::system::error_code ec, std::size_t n) {
-      if (alive.expired()) return;
-      if (n > 0) on_output_(std::string_view(buf_.data(), n));
-      if (!ec) read_output();
-    });
+    out_.async_read_some(asio::buffer(buf_),
+                         [this, alive](boost::system::error_code ec, std::size_t n) {
+                           if (alive.expired()) return;
+                           if (n > 0) on_output_(std::string_view(buf_.data(), n));
+                           if (!ec) read_output();
+                         });
   }
 
   void reap() {
@@ -98,6 +114,10 @@ class process_impl final : public process {
     if (r != pid_) return;
     maxrss_kib_ = ru.ru_maxrss;
     running_ = false;
+    if (status_fd_ >= 0) {
+      ::close(status_fd_);
+      status_fd_ = -1;
+    }
     drain_output();
     auto cb = std::move(on_exit_);
     if (cb) cb(status);
@@ -112,6 +132,7 @@ class process_impl final : public process {
   std::array<char, 65536> buf_{};
   bool running_ = true;
   std::int64_t maxrss_kib_ = 0;
+  mutable int status_fd_ = -1;  // /proc/<pid>/status, opened on first use
 };
 
 }  // namespace
@@ -126,8 +147,8 @@ std::string describe_exit(int status) {
   return "unknown exit " + std::to_string(status);
 }
 
-result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spawn_spec& spec, output_fn on_output,
-                                                exit_fn on_exit) {
+result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spawn_spec& spec,
+                                                output_fn on_output, exit_fn on_exit) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_failure(errno_code(), "creating a pipe");
   std::vector<char*> argv, envp;
@@ -151,7 +172,8 @@ result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spaw
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
   int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
   posix_spawn_file_actions_destroy(&actions);
@@ -170,7 +192,8 @@ result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spaw
     return make_failure(err, "pidfd_open (Linux 5.3 or later is needed)");
   }
   ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-  auto p = std::make_unique<process_impl>(io, pid, pipe_fds[0], pid_fd, std::move(on_output), std::move(on_exit));
+  auto p = std::make_unique<process_impl>(io, pid, pipe_fds[0], pid_fd, std::move(on_output),
+                                          std::move(on_exit));
   p->start();
   return std::unique_ptr<process>(std::move(p));
 }

@@ -18,14 +18,18 @@ class category_impl final : public std::error_category {
   const char* name() const noexcept override { return "lambdakit.runtime_host"; }
   std::string message(int ev) const override {
     switch (static_cast<runtime_errc>(ev)) {
-      case runtime_errc::invalid_entrypoint: return "Runtime.InvalidEntrypoint";
-      case runtime_errc::unsupported_runtime: return "Runtime.Unsupported";
+      case runtime_errc::invalid_entrypoint:
+        return "Runtime.InvalidEntrypoint";
+      case runtime_errc::unsupported_runtime:
+        return "Runtime.Unsupported";
     }
     return "unknown";
   }
 };
 
-bool starts_with(const std::string& s, const char* prefix) { return s.rfind(prefix, 0) == 0; }
+bool starts_with(const std::string& s, const char* prefix) {
+  return s.rfind(prefix, 0) == 0;
+}
 
 std::string find_on_path(const std::string& program) {
   const char* path = std::getenv("PATH");
@@ -63,15 +67,19 @@ std::error_code make_error_code(runtime_errc e) noexcept {
 }
 
 bool known_runtime(const std::string& r) {
-  return r.empty() || r == "provided" || r == "provided.al2" || r == "provided.al2023" || starts_with(r, "python3.") ||
-         starts_with(r, "nodejs");
+  return r.empty() || r == "provided" || r == "provided.al2" || r == "provided.al2023" ||
+         starts_with(r, "python3.") || starts_with(r, "nodejs");
 }
 
 std::string runtime_hosts::describe() const {
   std::string s = "python3.x: ";
-  s += python.empty() ? "no python3 on PATH" : python + (python_ric ? " with awslambdaric" : " with lambdakit's bootstrap");
+  s += python.empty()
+           ? "no python3 on PATH"
+           : python + (python_ric ? " with awslambdaric" : " with lambdakit's bootstrap");
   s += "; nodejs*: ";
-  s += node.empty() ? "no node on PATH" : node + (node_ric.empty() ? " with lambdakit's bootstrap" : " with aws-lambda-ric");
+  s += node.empty()
+           ? "no node on PATH"
+           : node + (node_ric.empty() ? " with lambdakit's bootstrap" : " with aws-lambda-ric");
   return s;
 }
 
@@ -79,7 +87,8 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir) {
   runtime_hosts h;
   h.python = find_on_path("python3");
   if (!h.python.empty()) {
-    h.python_ric = std::system(("'" + h.python + "' -c 'import awslambdaric' >/dev/null 2>&1").c_str()) == 0;
+    h.python_ric =
+        std::system(("'" + h.python + "' -c 'import awslambdaric' >/dev/null 2>&1").c_str()) == 0;
   }
   h.node = find_on_path("node");
   std::string ric_dir;
@@ -89,7 +98,8 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir) {
     std::string root = first_line_of("npm root -g 2>/dev/null");
     if (!root.empty()) ric_dir = root + "/aws-lambda-ric";
   }
-  if (!ric_dir.empty() && fs::exists(fs::path(ric_dir) / "bin/index.mjs")) h.node_ric = ric_dir + "/bin/index.mjs";
+  if (!ric_dir.empty() && fs::exists(fs::path(ric_dir) / "bin/index.mjs"))
+    h.node_ric = ric_dir + "/bin/index.mjs";
   h.builtin = state_dir / "runtimes";
   std::error_code ec;
   fs::create_directories(h.builtin, ec);
@@ -98,7 +108,8 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir) {
   return h;
 }
 
-result<launch> runtime_command(const function_config& fn, const fs::path& task_root, const runtime_hosts& hosts) {
+result<launch> runtime_command(const function_config& fn, const fs::path& task_root,
+                               const runtime_hosts& hosts) {
   const std::string& r = fn.runtime;
   launch l;
   if (r.empty() || starts_with(r, "provided")) {
@@ -113,24 +124,30 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
   }
   if (starts_with(r, "python3.")) {
     if (hosts.python.empty()) {
-      return make_failure(runtime_errc::unsupported_runtime, r + " needs python3 on the service's PATH");
+      return make_failure(runtime_errc::unsupported_runtime,
+                          r + " needs python3 on the service's PATH");
     }
-    l.argv = hosts.python_ric ? std::vector<std::string>{hosts.python, "-m", "awslambdaric", fn.handler}
-                              : std::vector<std::string>{hosts.python, (hosts.builtin / "python_bootstrap.py").string()};
+    l.argv = hosts.python_ric
+                 ? std::vector<std::string>{hosts.python, "-m", "awslambdaric", fn.handler}
+                 : std::vector<std::string>{hosts.python,
+                                            (hosts.builtin / "python_bootstrap.py").string()};
     l.env = {{"PYTHONPATH", task_root.string()}, {"PYTHONUNBUFFERED", "1"}};
     return l;
   }
   if (starts_with(r, "nodejs")) {
     if (hosts.node.empty()) {
-      return make_failure(runtime_errc::unsupported_runtime, r + " needs node on the service's PATH");
+      return make_failure(runtime_errc::unsupported_runtime,
+                          r + " needs node on the service's PATH");
     }
-    l.argv = hosts.node_ric.empty()
-                 ? std::vector<std::string>{hosts.node, (hosts.builtin / "node_bootstrap.mjs").string()}
-                 : std::vector<std::string>{hosts.node, hosts.node_ric, fn.handler};
+    l.argv =
+        hosts.node_ric.empty()
+            ? std::vector<std::string>{hosts.node, (hosts.builtin / "node_bootstrap.mjs").string()}
+            : std::vector<std::string>{hosts.node, hosts.node_ric, fn.handler};
     l.env = {{"NODE_PATH", task_root.string()}};
     return l;
   }
-  return make_failure(runtime_errc::unsupported_runtime, "runtime " + r + " is not supported by lambdakit serve");
+  return make_failure(runtime_errc::unsupported_runtime,
+                      "runtime " + r + " is not supported by lambdakit serve");
 }
 
 }  // namespace lambdakit::platform::env

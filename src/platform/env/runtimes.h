@@ -32,7 +32,7 @@ struct runtime_hosts {
 runtime_hosts discover_runtime_hosts(const std::filesystem::path& state_dir);
 
 struct launch {
-  std::vector<std::string> argv;  // argv[0] is an absolute path
+  std::vector<std::string> argv;                         // argv[0] is an absolute path
   std::vector<std::pair<std::string, std::string>> env;  // added to the Lambda variables
 };
 

@@ -34,27 +34,31 @@ class session : public std::enable_shared_from_this<session> {
     parser_.emplace();
     parser_->body_limit(body_limit_);
     parser_->header_limit(64 * 1024);
-    bhttp::async_read_header(stream_, buffer_, *parser_,
-                             [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
+    bhttp::async_read_header(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_header(ec); });
   }
 
   void on_header(beast::error_code ec) {
     if (ec) return fail(ec);
     auto& req = parser_->get();
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
-      auto cont = std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
-      bhttp::async_write(stream_, *cont, [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
-        if (e) return self->fail(e);
-        self->read_body();
-      });
+      auto cont =
+          std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
+      bhttp::async_write(stream_, *cont,
+                         [self = shared_from_this(), cont](beast::error_code e, std::size_t) {
+                           if (e) return self->fail(e);
+                           self->read_body();
+                         });
       return;
     }
     read_body();
   }
 
   void read_body() {
-    bhttp::async_read(stream_, buffer_, *parser_,
-                      [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+    bhttp::async_read(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
   }
 
   void on_request(beast::error_code ec) {
@@ -72,7 +76,8 @@ class session : public std::enable_shared_from_this<session> {
     request req;
     req.method = std::string(msg.method_string());
     req.target = std::string(msg.target());
-    for (const auto& f : msg) req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    for (const auto& f : msg)
+      req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
     req.body = std::move(msg.body());
     // The responder keeps the session alive until it answers: an invoke answers later.
     auto answered = std::make_shared<bool>(false);
@@ -91,11 +96,12 @@ class session : public std::enable_shared_from_this<session> {
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
-    bhttp::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
-      if (ec) return self->fail(ec);
-      if (!self->keep_alive_) return self->close();
-      self->read_header();
-    });
+    bhttp::async_write(stream_, *res,
+                       [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+                         if (ec) return self->fail(ec);
+                         if (!self->keep_alive_) return self->close();
+                         self->read_header();
+                       });
   }
 
   void fail(beast::error_code) { close(); }
@@ -112,7 +118,9 @@ class session : public std::enable_shared_from_this<session> {
 class server_impl final : public server {
  public:
   server_impl(asio::io_context& io, server_options options, handler h)
-      : acceptor_(io), options_(std::move(options)), handler_(std::make_shared<const handler>(std::move(h))) {}
+      : acceptor_(io),
+        options_(std::move(options)),
+        handler_(std::make_shared<const handler>(std::move(h))) {}
 
   result<void> bind() {
     beast::error_code ec;
@@ -123,7 +131,9 @@ class server_impl final : public server {
     if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
     if (!ec) acceptor_.bind(ep, ec);
     if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return make_failure(ec, "cannot listen on " + options_.host + ":" + std::to_string(options_.port));
+    if (ec)
+      return make_failure(
+          ec, "cannot listen on " + options_.host + ":" + std::to_string(options_.port));
     port_ = acceptor_.local_endpoint().port();
     return {};
   }
@@ -165,7 +175,8 @@ class server_impl final : public server {
 
 }  // namespace
 
-result<std::unique_ptr<server>> server::start(asio::io_context& io, server_options options, handler h) {
+result<std::unique_ptr<server>> server::start(asio::io_context& io, server_options options,
+                                              handler h) {
   auto s = std::make_unique<server_impl>(io, std::move(options), std::move(h));
   if (auto b = s->bind(); !b) return std::move(b).error();
   s->accept();

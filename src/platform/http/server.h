@@ -27,7 +27,8 @@ struct server_options {
 class server {
  public:
   // Binds and starts accepting. Fails when the address cannot be bound.
-  static result<std::unique_ptr<server>> start(boost::asio::io_context& io, server_options options, handler h);
+  static result<std::unique_ptr<server>> start(boost::asio::io_context& io, server_options options,
+                                               handler h);
 
   virtual ~server() = default;
   virtual std::uint16_t port() const = 0;

@@ -5,18 +5,23 @@
 
 namespace lambdakit::platform::logs {
 
-std::string start_line(const std::string& id) { return "START RequestId: " + id + " Version: $LATEST"; }
+std::string start_line(const std::string& id) {
+  return "START RequestId: " + id + " Version: $LATEST";
+}
 
-std::string end_line(const std::string& id) { return "END RequestId: " + id; }
+std::string end_line(const std::string& id) {
+  return "END RequestId: " + id;
+}
 
 std::string report_line(const report& r) {
   char buf[512];
   auto billed = static_cast<long long>(std::ceil(r.duration_ms));
-  int n = std::snprintf(buf, sizeof buf,
-                        "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\t"
-                        "Max Memory Used: %lld MB\t",
-                        r.request_id.c_str(), r.duration_ms, billed, r.memory_size_mb,
-                        static_cast<long long>(r.max_memory_used_mb));
+  int n = std::snprintf(
+      buf, sizeof buf,
+      "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\t"
+      "Max Memory Used: %lld MB\t",
+      r.request_id.c_str(), r.duration_ms, billed, r.memory_size_mb,
+      static_cast<long long>(r.max_memory_used_mb));
   std::string line(buf, static_cast<std::size_t>(n));
   if (r.init_duration_ms) {
     std::snprintf(buf, sizeof buf, "Init Duration: %.2f ms\t", *r.init_duration_ms);
@@ -30,7 +35,8 @@ std::string tail(const std::string& log, std::size_t limit) {
   if (log.size() <= limit) return log;
   std::size_t from = log.size() - limit;
   std::size_t nl = log.find('\n', from);
-  if (nl != std::string::npos && nl + 1 < log.size() && log.size() - (nl + 1) > limit / 2) from = nl + 1;
+  if (nl != std::string::npos && nl + 1 < log.size() && log.size() - (nl + 1) > limit / 2)
+    from = nl + 1;
   return log.substr(from);
 }
 

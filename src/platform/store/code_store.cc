@@ -20,11 +20,16 @@ class category_impl final : public std::error_category {
   const char* name() const noexcept override { return "lambdakit.code"; }
   std::string message(int ev) const override {
     switch (static_cast<code_errc>(ev)) {
-      case code_errc::zip_too_large: return "the zip file is too large";
-      case code_errc::unzipped_too_large: return "the unzipped code is too large";
-      case code_errc::corrupt_zip: return "the zip file cannot be read";
-      case code_errc::unsafe_entry: return "the zip file has an entry outside the task root";
-      case code_errc::io_error: return "the code could not be stored";
+      case code_errc::zip_too_large:
+        return "the zip file is too large";
+      case code_errc::unzipped_too_large:
+        return "the unzipped code is too large";
+      case code_errc::corrupt_zip:
+        return "the zip file cannot be read";
+      case code_errc::unsafe_entry:
+        return "the zip file has an entry outside the task root";
+      case code_errc::io_error:
+        return "the code could not be stored";
     }
     return "unknown code store error";
   }
@@ -76,13 +81,16 @@ std::error_code make_error_code(code_errc e) noexcept {
 
 result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
   std::unique_ptr<archive, archive_closer> a(archive_read_new());
-  archive_read_support_format_zip_seekable(a.get());  // reads the central directory: a damaged one is refused
+  archive_read_support_format_zip_seekable(
+      a.get());  // reads the central directory: a damaged one is refused
   if (archive_read_open_memory(a.get(), zip.data(), zip.size()) != ARCHIVE_OK) {
-    return make_failure(code_errc::corrupt_zip, archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
+    return make_failure(code_errc::corrupt_zip,
+                        archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
   }
   std::error_code ec;
   fs::create_directories(dest, ec);
-  if (ec) return make_failure(code_errc::io_error, "creating " + dest.string() + ": " + ec.message());
+  if (ec)
+    return make_failure(code_errc::io_error, "creating " + dest.string() + ": " + ec.message());
   std::uint64_t total = 0;
   std::size_t entries = 0;
   std::vector<char> buf(64 * 1024);
@@ -91,10 +99,12 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
     int rc = archive_read_next_header(a.get(), &e);
     if (rc == ARCHIVE_EOF) break;
     if (rc != ARCHIVE_OK && rc != ARCHIVE_WARN) {
-      return make_failure(code_errc::corrupt_zip, archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
+      return make_failure(code_errc::corrupt_zip,
+                          archive_error_string(a.get()) ? archive_error_string(a.get()) : "");
     }
     if (++entries > max_zip_entries) {
-      return make_failure(code_errc::corrupt_zip, "more than " + std::to_string(max_zip_entries) + " entries");
+      return make_failure(code_errc::corrupt_zip,
+                          "more than " + std::to_string(max_zip_entries) + " entries");
     }
     const char* raw_name = archive_entry_pathname(e);
     std::string name = raw_name != nullptr ? raw_name : "";
@@ -106,22 +116,29 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
     if (safe->empty()) continue;  // "./" itself
     fs::path target = dest / *safe;
     fs::create_directories(target.parent_path(), ec);
-    if (ec) return make_failure(code_errc::io_error, "creating " + target.parent_path().string() + ": " + ec.message());
+    if (ec)
+      return make_failure(code_errc::io_error,
+                          "creating " + target.parent_path().string() + ": " + ec.message());
     if (archive_entry_hardlink(e) != nullptr) return unsafe(name, "is a hard link");
     auto mode = archive_entry_mode(e);
     switch (archive_entry_filetype(e)) {
       case AE_IFDIR:
         fs::create_directories(target, ec);
-        if (ec) return make_failure(code_errc::io_error, "creating " + target.string() + ": " + ec.message());
+        if (ec)
+          return make_failure(code_errc::io_error,
+                              "creating " + target.string() + ": " + ec.message());
         break;
       case AE_IFLNK: {
         const char* link = archive_entry_symlink(e);
         fs::path to = link != nullptr ? link : "";
         if (to.empty() || to.is_absolute() || !confined(safe->parent_path() / to)) {
-          return unsafe(name, "is a symbolic link to \"" + to.string() + "\", outside the task root");
+          return unsafe(name,
+                        "is a symbolic link to \"" + to.string() + "\", outside the task root");
         }
         fs::create_symlink(to, target, ec);
-        if (ec) return make_failure(code_errc::io_error, "linking " + target.string() + ": " + ec.message());
+        if (ec)
+          return make_failure(code_errc::io_error,
+                              "linking " + target.string() + ": " + ec.message());
         break;
       }
       case AE_IFREG:
@@ -137,19 +154,23 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
           if (n == 0) break;
           if (n < 0) {
             ::close(fd);
-            return make_failure(code_errc::corrupt_zip, "\"" + name + "\": " +
-                                                            (archive_error_string(a.get()) ? archive_error_string(a.get()) : ""));
+            return make_failure(
+                code_errc::corrupt_zip,
+                "\"" + name +
+                    "\": " + (archive_error_string(a.get()) ? archive_error_string(a.get()) : ""));
           }
           total += static_cast<std::uint64_t>(n);
           if (total > max_unzipped_bytes) {
             ::close(fd);
             return make_failure(code_errc::unzipped_too_large,
-                                "Unzipped size must be smaller than " + std::to_string(max_unzipped_bytes) + " bytes");
+                                "Unzipped size must be smaller than " +
+                                    std::to_string(max_unzipped_bytes) + " bytes");
           }
           if (::write(fd, buf.data(), static_cast<std::size_t>(n)) != n) {
             int err = errno;
             ::close(fd);
-            return make_failure(code_errc::io_error, "writing " + target.string() + ": " + std::generic_category().message(err));
+            return make_failure(code_errc::io_error, "writing " + target.string() + ": " +
+                                                         std::generic_category().message(err));
           }
         }
         mode_t perms = mode & 0777;
@@ -166,7 +187,9 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
 
 code_store::code_store(fs::path state_dir) : dir_(std::move(state_dir) / "code") {}
 
-fs::path code_store::task_root(const std::string& sha256_hex) const { return dir_ / sha256_hex; }
+fs::path code_store::task_root(const std::string& sha256_hex) const {
+  return dir_ / sha256_hex;
+}
 
 bool code_store::contains(const std::string& sha256_hex) const {
   std::error_code ec;
@@ -176,8 +199,9 @@ bool code_store::contains(const std::string& sha256_hex) const {
 result<stored_code> code_store::add(std::string_view zip) {
   if (zip.size() > max_zip_bytes) {
     return make_failure(code_errc::zip_too_large,
-                        "the zip is " + std::to_string(zip.size()) + " bytes; Lambda takes at most " +
-                            std::to_string(max_zip_bytes) + " bytes directly (larger code goes through S3)");
+                        "the zip is " + std::to_string(zip.size()) +
+                            " bytes; Lambda takes at most " + std::to_string(max_zip_bytes) +
+                            " bytes directly (larger code goes through S3)");
   }
   std::string raw;
   stored_code out;
@@ -198,7 +222,8 @@ result<stored_code> code_store::add(std::string_view zip) {
   fs::rename(staging, task_root(out.sha256_hex), ec);
   if (ec) {
     fs::remove_all(staging, ec);
-    if (!contains(out.sha256_hex)) return make_failure(code_errc::io_error, "storing the extracted code");
+    if (!contains(out.sha256_hex))
+      return make_failure(code_errc::io_error, "storing the extracted code");
   }
   return out;
 }

@@ -12,16 +12,16 @@
 namespace lambdakit::platform::store {
 
 // Lambda's limits for a zip deployment package.
-inline constexpr std::size_t max_zip_bytes = std::size_t{50} * 1024 * 1024;         // 52428800
+inline constexpr std::size_t max_zip_bytes = std::size_t{50} * 1024 * 1024;            // 52428800
 inline constexpr std::uint64_t max_unzipped_bytes = std::uint64_t{250} * 1024 * 1024;  // 262144000
 inline constexpr std::size_t max_zip_entries = 100000;
 
 enum class code_errc {
-  zip_too_large = 1,  // over max_zip_bytes
-  unzipped_too_large, // the entries add up to more than max_unzipped_bytes
-  corrupt_zip,        // not a zip, truncated, or unreadable
-  unsafe_entry,       // an absolute path, a "..", or a link out of the task root
-  io_error,           // the state directory could not be written
+  zip_too_large = 1,   // over max_zip_bytes
+  unzipped_too_large,  // the entries add up to more than max_unzipped_bytes
+  corrupt_zip,         // not a zip, truncated, or unreadable
+  unsafe_entry,        // an absolute path, a "..", or a link out of the task root
+  io_error,            // the state directory could not be written
 };
 std::error_code make_error_code(code_errc e) noexcept;
 

@@ -31,7 +31,8 @@ std::string to_record(const function_config& f) {
 result<function_config> from_record(const std::string& text) {
   json j = json::parse(text, nullptr, false);
   if (j.is_discarded() || !j.is_object()) {
-    return make_failure(std::make_error_code(std::errc::io_error), "a function record in the database is not JSON");
+    return make_failure(std::make_error_code(std::errc::io_error),
+                        "a function record in the database is not JSON");
   }
   function_config f;
   f.name = j.value("name", "");
@@ -59,7 +60,9 @@ result<function_config> from_record(const std::string& text) {
 result<function_store> function_store::open(const std::string& state_dir) {
   auto db = database::open(state_dir + "/lambdakit.db");
   if (!db) return std::move(db).error();
-  if (auto r = db->exec("CREATE TABLE IF NOT EXISTS functions (name TEXT PRIMARY KEY, config TEXT NOT NULL)"); !r) {
+  if (auto r = db->exec(
+          "CREATE TABLE IF NOT EXISTS functions (name TEXT PRIMARY KEY, config TEXT NOT NULL)");
+      !r) {
     return std::move(r).error();
   }
   return function_store(std::move(db).value());

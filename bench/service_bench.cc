@@ -1,0 +1,292 @@
+// bench_service: the local Lambda service against AWS's Runtime Interface Emulator, same binary
+// (the hello example), same machine, one run:
+//   cold   invoke latency when a new environment must start (the service: a configuration change
+//          retires the warm one; RIE: a fresh emulator, which starts its runtime on first invoke)
+//   warm   invoke latency, one caller on a keep-alive connection
+//   load   warm throughput with several concurrent callers (RIE cannot run concurrent invokes)
+// Usage: bench_service [--cold N] [--warm N] [--callers K] [--seconds S] [--bin-dir DIR] [--rie PATH]
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <lambdakit/version.h>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "http_client.h"
+#include "stats.h"
+#include "wire/base64.h"
+
+namespace fs = std::filesystem;
+using namespace lambdakit::bench;
+using clock_type = std::chrono::steady_clock;
+
+extern char** environ;
+
+namespace {
+
+struct options {
+  int cold = 30;
+  int warm = 2000;
+  int callers = 4;
+  double seconds = 3;
+  fs::path bin_dir;
+  fs::path rie;
+};
+
+// A child process whose stdout we read; killed (group) on destruction.
+class child {
+ public:
+  explicit child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {},
+                 bool capture_stdout = true) {
+    int fds[2];
+    if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
+    std::vector<char*> args;
+    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+    args.push_back(nullptr);
+    std::vector<std::string> env_store(extra_env);
+    std::vector<char*> env;
+    for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
+    for (auto& e : env_store) env.push_back(e.data());
+    env.push_back(nullptr);
+    posix_spawn_file_actions_t fa;
+    posix_spawn_file_actions_init(&fa);
+    if (capture_stdout) {
+      posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
+    } else {  // nobody reads it: a full pipe would stall the child
+      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
+    }
+    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
+    posix_spawnattr_t attr;
+    posix_spawnattr_init(&attr);
+    posix_spawnattr_setpgroup(&attr, 0);
+    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
+    int rc = ::posix_spawnp(&pid_, args[0], &fa, &attr, args.data(), env.data());
+    posix_spawn_file_actions_destroy(&fa);
+    posix_spawnattr_destroy(&attr);
+    ::close(fds[1]);
+    out_ = fds[0];
+    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+  }
+  ~child() {
+    ::kill(-pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 5000 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) ::usleep(1000);
+    ::kill(-pid_, SIGKILL);
+    ::waitpid(pid_, &status, WNOHANG);
+    ::close(out_);
+  }
+  // The first stdout line, within `ms`.
+  std::string read_line(int ms) {
+    std::string line;
+    auto until = clock_type::now() + std::chrono::milliseconds(ms);
+    char c;
+    while (clock_type::now() < until) {
+      pollfd p{out_, POLLIN, 0};
+      if (::poll(&p, 1, 100) <= 0) continue;
+      if (::read(out_, &c, 1) != 1) break;
+      if (c == '\n') return line;
+      line.push_back(c);
+    }
+    throw std::runtime_error("no line from child within " + std::to_string(ms) + " ms");
+  }
+
+ private:
+  pid_t pid_ = 0;
+  int out_ = -1;
+};
+
+unsigned short free_port() {
+  int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  socklen_t len = sizeof a;
+  ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a);
+  ::getsockname(fd, reinterpret_cast<sockaddr*>(&a), &len);
+  ::close(fd);
+  return ntohs(a.sin_port);
+}
+
+void wait_accepting(unsigned short port) {
+  for (int i = 0; i < 1000; ++i) {
+    int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in a{};
+    a.sin_family = AF_INET;
+    a.sin_port = htons(port);
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    bool ok = ::connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+    ::close(fd);
+    if (ok) return;
+    ::usleep(1000);
+  }
+  throw std::runtime_error("port " + std::to_string(port) + " never accepted");
+}
+
+double ms_since(clock_type::time_point t) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void row(const char* what, const char* who, const std::vector<double>& v) {
+  std::printf("  %-6s %-24s %10.3f %10.3f %8zu\n", what, who, median(v), quantile(v, 0.99), v.size());
+}
+
+const std::string invoke_target = "/2015-03-31/functions/hello/invocations";
+const std::string rie_target = "/2015-03-31/functions/function/invocations";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  options o;
+  o.bin_dir = fs::canonical("/proc/self/exe").parent_path();
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
+    if (a == "--cold") o.cold = std::atoi(next().c_str());
+    else if (a == "--warm") o.warm = std::atoi(next().c_str());
+    else if (a == "--callers") o.callers = std::atoi(next().c_str());
+    else if (a == "--seconds") o.seconds = std::atof(next().c_str());
+    else if (a == "--bin-dir") o.bin_dir = next();
+    else if (a == "--rie") o.rie = next();
+    else {
+      std::fprintf(stderr, "usage: bench_service [--cold N] [--warm N] [--callers K] [--seconds S] [--bin-dir DIR] [--rie PATH]\n");
+      return a == "--help" ? 0 : 2;
+    }
+  }
+  if (o.rie.empty()) o.rie = o.bin_dir / "../../../.deps/bin/aws-lambda-rie";
+  fs::path hello = o.bin_dir / "hello", lambdakit = o.bin_dir / "lambdakit";
+  for (const auto& p : {hello, lambdakit, o.rie}) {
+    if (!fs::exists(p)) {
+      std::fprintf(stderr, "bench_service: %s is missing (make build; scripts/install-deps for RIE)\n", p.c_str());
+      return 1;
+    }
+  }
+  fs::path work = fs::temp_directory_path() / ("lambdakit-bench-" + std::to_string(::getpid()));
+  fs::create_directories(work / "zip");
+  fs::copy_file(hello, work / "zip/bootstrap");
+  if (std::system(("cd '" + (work / "zip").string() + "' && zip -q -X function.zip bootstrap").c_str()) != 0) {
+    std::fprintf(stderr, "bench_service: zip failed\n");
+    return 1;
+  }
+  std::string zip = read_file(work / "zip/function.zip");
+
+  std::printf("lambdakit %s service benchmark: lambdakit serve vs aws-lambda-rie, the hello example\n", lambdakit::version);
+  std::printf("machine:  %u cores; build: %s\n\n", std::thread::hardware_concurrency(), LAMBDAKIT_BENCH_BUILD_TYPE);
+
+  std::vector<double> lk_cold, lk_warm, rie_cold, rie_warm;
+  nlohmann::json phases;
+  double throughput = 0;
+  {
+    child serve({lambdakit.string(), "serve", "--port", "0", "--state-dir", (work / "state").string(), "--log-level",
+                 "error", "--idle-timeout", "600", "--max-concurrency", std::to_string(o.callers + 2)},
+                {}, true);
+    std::string line = serve.read_line(10000);
+    auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+    http_client c("127.0.0.1", port);
+    nlohmann::json create = {{"FunctionName", "hello"},
+                             {"Role", "arn:aws:iam::000000000000:role/bench"},
+                             {"Runtime", "provided.al2023"},
+                             {"Handler", "bootstrap"},
+                             {"Code", {{"ZipFile", lambdakit::wire::base64::encode(zip)}}}};
+    auto r = c.request("POST", "/2015-03-31/functions", create.dump(), {{"Content-Type", "application/json"}});
+    if (r.status != 201) {
+      std::fprintf(stderr, "bench_service: CreateFunction answered %d: %s\n", r.status, r.body.c_str());
+      return 1;
+    }
+    for (int i = 0; i < o.cold; ++i) {
+      nlohmann::json cfg = {{"Environment", {{"Variables", {{"ROUND", std::to_string(i)}}}}}};
+      c.request("PUT", "/2015-03-31/functions/hello/configuration", cfg.dump(), {{"Content-Type", "application/json"}});
+      auto t = clock_type::now();
+      auto res = c.request("POST", invoke_target, "{}");
+      lk_cold.push_back(ms_since(t));
+      if (res.status != 200) return std::fprintf(stderr, "cold invoke answered %d\n", res.status), 1;
+    }
+    auto recs = nlohmann::json::parse(c.request("GET", "/lambdakit/v1/invocations?function=hello").body);
+    std::vector<double> spawn, init, invoke, overhead;
+    for (const auto& rec : recs["invocations"]) {
+      if (!rec["cold"].get<bool>()) continue;
+      spawn.push_back(rec["phases_ms"]["spawn"]);
+      init.push_back(rec["phases_ms"]["init"]);
+      invoke.push_back(rec["phases_ms"]["invoke"]);
+      overhead.push_back(rec["phases_ms"]["overhead"].get<double>() + rec["phases_ms"]["queue"].get<double>());
+    }
+    phases = {{"spawn", median(spawn)}, {"init", median(init)}, {"invoke", median(invoke)}, {"service", median(overhead)}};
+    for (int i = 0; i < o.warm; ++i) {
+      auto t = clock_type::now();
+      c.request("POST", invoke_target, "{}");
+      lk_warm.push_back(ms_since(t));
+    }
+    std::atomic<long> done{0};
+    std::atomic<bool> stop{false};
+    std::vector<std::thread> callers;
+    for (int k = 0; k < o.callers; ++k) {
+      callers.emplace_back([&] {
+        http_client mine("127.0.0.1", port);
+        while (!stop) {
+          if (mine.request("POST", invoke_target, "{}").status == 200) ++done;
+        }
+      });
+    }
+    auto t = clock_type::now();
+    std::this_thread::sleep_for(std::chrono::duration<double>(o.seconds));
+    stop = true;
+    for (auto& th : callers) th.join();
+    throughput = static_cast<double>(done) / (ms_since(t) / 1000);
+  }
+  int rie_rounds = std::max(1, std::min(o.cold, 15));
+  for (int i = 0; i <= rie_rounds; ++i) {
+    unsigned short port = free_port(), api = free_port();
+    child rie({o.rie.string(), "--runtime-interface-emulator-address", "127.0.0.1:" + std::to_string(port),
+               "--runtime-api-address", "127.0.0.1:" + std::to_string(api), "--log-level", "error", hello.string()},
+              {"AWS_LAMBDA_FUNCTION_TIMEOUT=30"}, false);
+    wait_accepting(port);
+    http_client c("127.0.0.1", port);
+    auto t = clock_type::now();
+    c.request("POST", rie_target, "{}");
+    rie_cold.push_back(ms_since(t));
+    if (i == rie_rounds) {
+      for (int w = 0; w < o.warm; ++w) {
+        auto tw = clock_type::now();
+        c.request("POST", rie_target, "{}");
+        rie_warm.push_back(ms_since(tw));
+      }
+    }
+  }
+  fs::remove_all(work);
+
+  std::printf("  %-6s %-24s %10s %10s %8s\n", "", "", "median ms", "p99 ms", "samples");
+  row("cold", "lambdakit serve", lk_cold);
+  row("cold", "aws-lambda-rie", rie_cold);
+  row("warm", "lambdakit serve", lk_warm);
+  row("warm", "aws-lambda-rie", rie_warm);
+  std::printf("\n  warm, lambdakit / RIE: %.2fx (target <= 0.5x)\n", median(lk_warm) / median(rie_warm));
+  std::printf("  cold, lambdakit serve: %.2f ms median end to end (target <= 10 ms); of which spawn %.3f, init %.3f, "
+              "invoke %.3f, service %.3f ms\n",
+              median(lk_cold), phases["spawn"].get<double>(), phases["init"].get<double>(),
+              phases["invoke"].get<double>(), phases["service"].get<double>());
+  std::printf("  load, lambdakit serve: %.0f invokes/s with %d concurrent callers (RIE: one invoke at a time)\n",
+              throughput, o.callers);
+  return 0;
+}
