@@ -35,14 +35,16 @@ struct http_client::impl {
   }
 };
 
-http_client::http_client(const std::string& host, unsigned short port) : impl_(std::make_unique<impl>()) {
+http_client::http_client(const std::string& host, unsigned short port)
+    : impl_(std::make_unique<impl>()) {
   impl_->host = host;
   impl_->port = port;
 }
 
 http_client::~http_client() = default;
 
-http_result http_client::request(const std::string& method, const std::string& target, const std::string& body,
+http_result http_client::request(const std::string& method, const std::string& target,
+                                 const std::string& body,
                                  const std::vector<std::pair<std::string, std::string>>& headers) {
   for (int attempt = 0;; ++attempt) {
     try {
@@ -60,7 +62,8 @@ http_result http_client::request(const std::string& method, const std::string& t
       http_result out;
       out.status = static_cast<int>(res.result_int());
       out.body = std::move(res.body());
-      for (const auto& f : res) out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+      for (const auto& f : res)
+        out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
       if (!res.keep_alive()) impl_->connected = false;
       return out;
     } catch (const std::exception&) {

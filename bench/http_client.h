@@ -20,7 +20,8 @@ class http_client {
   http_client(const std::string& host, unsigned short port);
   ~http_client();
   // Sends one request and reads the answer; reconnects once if the connection was closed.
-  http_result request(const std::string& method, const std::string& target, const std::string& body = {},
+  http_result request(const std::string& method, const std::string& target,
+                      const std::string& body = {},
                       const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:

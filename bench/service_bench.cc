@@ -4,14 +4,16 @@
 //          retires the warm one; RIE: a fresh emulator, which starts its runtime on first invoke)
 //   warm   invoke latency, one caller on a keep-alive connection
 //   load   warm throughput with several concurrent callers (RIE cannot run concurrent invokes)
-// Usage: bench_service [--cold N] [--warm N] [--callers K] [--seconds S] [--bin-dir DIR] [--rie PATH]
+// Usage: bench_service [--cold N] [--warm N] [--callers K] [--seconds S] [--bin-dir DIR] [--rie
+// PATH]
 #include <arpa/inet.h>
 #include <fcntl.h>
+#include <lambdakit/version.h>
 #include <netinet/in.h>
-#include <sys/socket.h>
 #include <poll.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -21,7 +23,6 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
-#include <lambdakit/version.h>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
@@ -52,8 +53,8 @@ struct options {
 // A child process whose stdout we read; killed (group) on destruction.
 class child {
  public:
-  explicit child(const std::vector<std::string>& argv, const std::vector<std::string>& extra_env = {},
-                 bool capture_stdout = true) {
+  explicit child(const std::vector<std::string>& argv,
+                 const std::vector<std::string>& extra_env = {}, bool capture_stdout = true) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
     std::vector<char*> args;
@@ -150,7 +151,8 @@ std::string read_file(const fs::path& p) {
 }
 
 void row(const char* what, const char* who, const std::vector<double>& v) {
-  std::printf("  %-6s %-24s %10.3f %10.3f %8zu\n", what, who, median(v), quantile(v, 0.99), v.size());
+  std::printf("  %-6s %-24s %10.3f %10.3f %8zu\n", what, who, median(v), quantile(v, 0.99),
+              v.size());
 }
 
 const std::string invoke_target = "/2015-03-31/functions/hello/invocations";
@@ -164,14 +166,22 @@ int main(int argc, char** argv) {
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
     auto next = [&]() -> std::string { return i + 1 < argc ? argv[++i] : ""; };
-    if (a == "--cold") o.cold = std::atoi(next().c_str());
-    else if (a == "--warm") o.warm = std::atoi(next().c_str());
-    else if (a == "--callers") o.callers = std::atoi(next().c_str());
-    else if (a == "--seconds") o.seconds = std::atof(next().c_str());
-    else if (a == "--bin-dir") o.bin_dir = next();
-    else if (a == "--rie") o.rie = next();
+    if (a == "--cold")
+      o.cold = std::atoi(next().c_str());
+    else if (a == "--warm")
+      o.warm = std::atoi(next().c_str());
+    else if (a == "--callers")
+      o.callers = std::atoi(next().c_str());
+    else if (a == "--seconds")
+      o.seconds = std::atof(next().c_str());
+    else if (a == "--bin-dir")
+      o.bin_dir = next();
+    else if (a == "--rie")
+      o.rie = next();
     else {
-      std::fprintf(stderr, "usage: bench_service [--cold N] [--warm N] [--callers K] [--seconds S] [--bin-dir DIR] [--rie PATH]\n");
+      std::fprintf(stderr,
+                   "usage: bench_service [--cold N] [--warm N] [--callers K] [--seconds S] "
+                   "[--bin-dir DIR] [--rie PATH]\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -179,28 +189,36 @@ int main(int argc, char** argv) {
   fs::path hello = o.bin_dir / "hello", lambdakit = o.bin_dir / "lambdakit";
   for (const auto& p : {hello, lambdakit, o.rie}) {
     if (!fs::exists(p)) {
-      std::fprintf(stderr, "bench_service: %s is missing (make build; scripts/install-deps for RIE)\n", p.c_str());
+      std::fprintf(stderr,
+                   "bench_service: %s is missing (make build; scripts/install-deps for RIE)\n",
+                   p.c_str());
       return 1;
     }
   }
   fs::path work = fs::temp_directory_path() / ("lambdakit-bench-" + std::to_string(::getpid()));
   fs::create_directories(work / "zip");
   fs::copy_file(hello, work / "zip/bootstrap");
-  if (std::system(("cd '" + (work / "zip").string() + "' && zip -q -X function.zip bootstrap").c_str()) != 0) {
+  if (std::system(
+          ("cd '" + (work / "zip").string() + "' && zip -q -X function.zip bootstrap").c_str()) !=
+      0) {
     std::fprintf(stderr, "bench_service: zip failed\n");
     return 1;
   }
   std::string zip = read_file(work / "zip/function.zip");
 
-  std::printf("lambdakit %s service benchmark: lambdakit serve vs aws-lambda-rie, the hello example\n", lambdakit::version);
-  std::printf("machine:  %u cores; build: %s\n\n", std::thread::hardware_concurrency(), LAMBDAKIT_BENCH_BUILD_TYPE);
+  std::printf(
+      "lambdakit %s service benchmark: lambdakit serve vs aws-lambda-rie, the hello example\n",
+      lambdakit::version);
+  std::printf("machine:  %u cores; build: %s\n\n", std::thread::hardware_concurrency(),
+              LAMBDAKIT_BENCH_BUILD_TYPE);
 
   std::vector<double> lk_cold, lk_warm, rie_cold, rie_warm;
   nlohmann::json phases;
   double throughput = 0;
   {
-    child serve({lambdakit.string(), "serve", "--port", "0", "--state-dir", (work / "state").string(), "--log-level",
-                 "error", "--idle-timeout", "600", "--max-concurrency", std::to_string(o.callers + 2)},
+    child serve({lambdakit.string(), "serve", "--port", "0", "--state-dir",
+                 (work / "state").string(), "--log-level", "error", "--idle-timeout", "600",
+                 "--max-concurrency", std::to_string(o.callers + 2)},
                 {}, true);
     std::string line = serve.read_line(10000);
     auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
@@ -210,29 +228,38 @@ int main(int argc, char** argv) {
                              {"Runtime", "provided.al2023"},
                              {"Handler", "bootstrap"},
                              {"Code", {{"ZipFile", lambdakit::wire::base64::encode(zip)}}}};
-    auto r = c.request("POST", "/2015-03-31/functions", create.dump(), {{"Content-Type", "application/json"}});
+    auto r = c.request("POST", "/2015-03-31/functions", create.dump(),
+                       {{"Content-Type", "application/json"}});
     if (r.status != 201) {
-      std::fprintf(stderr, "bench_service: CreateFunction answered %d: %s\n", r.status, r.body.c_str());
+      std::fprintf(stderr, "bench_service: CreateFunction answered %d: %s\n", r.status,
+                   r.body.c_str());
       return 1;
     }
     for (int i = 0; i < o.cold; ++i) {
       nlohmann::json cfg = {{"Environment", {{"Variables", {{"ROUND", std::to_string(i)}}}}}};
-      c.request("PUT", "/2015-03-31/functions/hello/configuration", cfg.dump(), {{"Content-Type", "application/json"}});
+      c.request("PUT", "/2015-03-31/functions/hello/configuration", cfg.dump(),
+                {{"Content-Type", "application/json"}});
       auto t = clock_type::now();
       auto res = c.request("POST", invoke_target, "{}");
       lk_cold.push_back(ms_since(t));
-      if (res.status != 200) return std::fprintf(stderr, "cold invoke answered %d\n", res.status), 1;
+      if (res.status != 200)
+        return std::fprintf(stderr, "cold invoke answered %d\n", res.status), 1;
     }
-    auto recs = nlohmann::json::parse(c.request("GET", "/lambdakit/v1/invocations?function=hello").body);
+    auto recs =
+        nlohmann::json::parse(c.request("GET", "/lambdakit/v1/invocations?function=hello").body);
     std::vector<double> spawn, init, invoke, overhead;
     for (const auto& rec : recs["invocations"]) {
       if (!rec["cold"].get<bool>()) continue;
       spawn.push_back(rec["phases_ms"]["spawn"]);
       init.push_back(rec["phases_ms"]["init"]);
       invoke.push_back(rec["phases_ms"]["invoke"]);
-      overhead.push_back(rec["phases_ms"]["overhead"].get<double>() + rec["phases_ms"]["queue"].get<double>());
+      overhead.push_back(rec["phases_ms"]["overhead"].get<double>() +
+                         rec["phases_ms"]["queue"].get<double>());
     }
-    phases = {{"spawn", median(spawn)}, {"init", median(init)}, {"invoke", median(invoke)}, {"service", median(overhead)}};
+    phases = {{"spawn", median(spawn)},
+              {"init", median(init)},
+              {"invoke", median(invoke)},
+              {"service", median(overhead)}};
     for (int i = 0; i < o.warm; ++i) {
       auto t = clock_type::now();
       c.request("POST", invoke_target, "{}");
@@ -258,8 +285,9 @@ int main(int argc, char** argv) {
   int rie_rounds = std::max(1, std::min(o.cold, 15));
   for (int i = 0; i <= rie_rounds; ++i) {
     unsigned short port = free_port(), api = free_port();
-    child rie({o.rie.string(), "--runtime-interface-emulator-address", "127.0.0.1:" + std::to_string(port),
-               "--runtime-api-address", "127.0.0.1:" + std::to_string(api), "--log-level", "error", hello.string()},
+    child rie({o.rie.string(), "--runtime-interface-emulator-address",
+               "127.0.0.1:" + std::to_string(port), "--runtime-api-address",
+               "127.0.0.1:" + std::to_string(api), "--log-level", "error", hello.string()},
               {"AWS_LAMBDA_FUNCTION_TIMEOUT=30"}, false);
     wait_accepting(port);
     http_client c("127.0.0.1", port);
@@ -281,12 +309,17 @@ int main(int argc, char** argv) {
   row("cold", "aws-lambda-rie", rie_cold);
   row("warm", "lambdakit serve", lk_warm);
   row("warm", "aws-lambda-rie", rie_warm);
-  std::printf("\n  warm, lambdakit / RIE: %.2fx (target <= 0.5x)\n", median(lk_warm) / median(rie_warm));
-  std::printf("  cold, lambdakit serve: %.2f ms median end to end (target <= 10 ms); of which spawn %.3f, init %.3f, "
-              "invoke %.3f, service %.3f ms\n",
-              median(lk_cold), phases["spawn"].get<double>(), phases["init"].get<double>(),
-              phases["invoke"].get<double>(), phases["service"].get<double>());
-  std::printf("  load, lambdakit serve: %.0f invokes/s with %d concurrent callers (RIE: one invoke at a time)\n",
-              throughput, o.callers);
+  std::printf("\n  warm, lambdakit / RIE: %.2fx (target <= 0.5x)\n",
+              median(lk_warm) / median(rie_warm));
+  std::printf(
+      "  cold, lambdakit serve: %.2f ms median end to end (target <= 10 ms); of which spawn %.3f, "
+      "init %.3f, "
+      "invoke %.3f, service %.3f ms\n",
+      median(lk_cold), phases["spawn"].get<double>(), phases["init"].get<double>(),
+      phases["invoke"].get<double>(), phases["service"].get<double>());
+  std::printf(
+      "  load, lambdakit serve: %.0f invokes/s with %d concurrent callers (RIE: one invoke at a "
+      "time)\n",
+      throughput, o.callers);
   return 0;
 }

@@ -15,37 +15,57 @@ namespace lambdakit::platform::api {
 using json = nlohmann::json;
 namespace {
 
-const std::set<std::string> create_fields = {
-    "FunctionName",  "Runtime",           "Role",          "Handler",
-    "Code",          "Description",       "Timeout",       "MemorySize",
-    "Publish",       "VpcConfig",         "PackageType",   "DeadLetterConfig",
-    "Environment",   "KMSKeyArn",         "TracingConfig", "Tags",
-    "Layers",        "FileSystemConfigs", "ImageConfig",   "CodeSigningConfigArn",
-    "Architectures", "EphemeralStorage",  "SnapStart",     "LoggingConfig"};
-const std::set<std::string> configuration_fields = {"Role",
-                                                    "Handler",
-                                                    "Description",
-                                                    "Timeout",
-                                                    "MemorySize",
-                                                    "VpcConfig",
-                                                    "Environment",
-                                                    "Runtime",
-                                                    "DeadLetterConfig",
-                                                    "KMSKeyArn",
-                                                    "TracingConfig",
-                                                    "RevisionId",
-                                                    "Layers",
-                                                    "FileSystemConfigs",
-                                                    "ImageConfig",
-                                                    "EphemeralStorage",
-                                                    "SnapStart",
-                                                    "LoggingConfig"};
-const std::set<std::string> code_fields = {
-    "ZipFile", "S3Bucket", "S3Key",      "S3ObjectVersion", "ImageUri",
-    "Publish", "DryRun",   "RevisionId", "Architectures",   "SourceKMSKeyArn"};
+// Every member AWS's model defines for each operation; anything else is refused by name.
+// (Function-local statics: built on first use, never during static initialisation.)
+const std::set<std::string>& create_fields() {
+  static const std::set<std::string> fields = {
+      "FunctionName",  "Runtime",           "Role",          "Handler",
+      "Code",          "Description",       "Timeout",       "MemorySize",
+      "Publish",       "VpcConfig",         "PackageType",   "DeadLetterConfig",
+      "Environment",   "KMSKeyArn",         "TracingConfig", "Tags",
+      "Layers",        "FileSystemConfigs", "ImageConfig",   "CodeSigningConfigArn",
+      "Architectures", "EphemeralStorage",  "SnapStart",     "LoggingConfig"};
+  return fields;
+}
 
-const std::regex name_pattern(R"(^[a-zA-Z0-9_-]{1,64}$)");
-const std::regex role_pattern(R"(^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$)");
+const std::set<std::string>& configuration_fields() {
+  static const std::set<std::string> fields = {"Role",
+                                               "Handler",
+                                               "Description",
+                                               "Timeout",
+                                               "MemorySize",
+                                               "VpcConfig",
+                                               "Environment",
+                                               "Runtime",
+                                               "DeadLetterConfig",
+                                               "KMSKeyArn",
+                                               "TracingConfig",
+                                               "RevisionId",
+                                               "Layers",
+                                               "FileSystemConfigs",
+                                               "ImageConfig",
+                                               "EphemeralStorage",
+                                               "SnapStart",
+                                               "LoggingConfig"};
+  return fields;
+}
+
+const std::set<std::string>& code_fields() {
+  static const std::set<std::string> fields = {
+      "ZipFile", "S3Bucket", "S3Key",      "S3ObjectVersion", "ImageUri",
+      "Publish", "DryRun",   "RevisionId", "Architectures",   "SourceKMSKeyArn"};
+  return fields;
+}
+
+const std::regex& name_pattern() {
+  static const std::regex re(R"(^[a-zA-Z0-9_-]{1,64}$)");
+  return re;
+}
+
+const std::regex& role_pattern() {
+  static const std::regex re(R"(^arn:(aws[a-zA-Z-]*)?:iam::\d{12}:role/?[a-zA-Z_0-9+=,.@\-_/]+$)");
+  return re;
+}
 
 std::variant<json, service_error> parse_object(const std::string& body,
                                                const std::set<std::string>& allowed,
@@ -100,7 +120,7 @@ std::optional<service_error> check_types(const json& j) {
 std::optional<service_error> apply_common(const json& j, function_config& c) {
   if (j.contains("Role")) {
     c.role = j["Role"];
-    if (!std::regex_match(c.role, role_pattern)) {
+    if (!std::regex_match(c.role, role_pattern())) {
       return validation("1 validation error detected: Value '" + c.role +
                         "' at 'role' failed to satisfy constraint: Member must satisfy regular "
                         "expression pattern: "
@@ -288,7 +308,7 @@ std::optional<function_ref> parse_function_ref(const std::string& s) {
 }
 
 std::variant<create_request, service_error> parse_create(const std::string& body) {
-  auto parsed = parse_object(body, create_fields, "CreateFunction");
+  auto parsed = parse_object(body, create_fields(), "CreateFunction");
   if (auto* e = std::get_if<service_error>(&parsed)) return *e;
   json& j = std::get<json>(parsed);
   if (auto e = check_types(j)) return *e;
@@ -298,7 +318,7 @@ std::variant<create_request, service_error> parse_create(const std::string& body
   }
   std::string name = j["FunctionName"];
   auto ref = parse_function_ref(name);
-  if (!ref || !ref->qualifier.empty() || !std::regex_match(ref->name, name_pattern)) {
+  if (!ref || !ref->qualifier.empty() || !std::regex_match(ref->name, name_pattern())) {
     return validation(
         "1 validation error detected: Value '" + name +
         "' at 'functionName' failed to satisfy constraint: Member must satisfy regular expression "
@@ -339,7 +359,7 @@ std::variant<create_request, service_error> parse_create(const std::string& body
 }
 
 std::variant<code_update, service_error> parse_code_update(const std::string& body) {
-  auto parsed = parse_object(body, code_fields, "UpdateFunctionCode");
+  auto parsed = parse_object(body, code_fields(), "UpdateFunctionCode");
   if (auto* e = std::get_if<service_error>(&parsed)) return *e;
   json& j = std::get<json>(parsed);
   if (auto e = check_types(j)) return *e;
@@ -349,7 +369,7 @@ std::variant<code_update, service_error> parse_code_update(const std::string& bo
 }
 
 std::optional<service_error> apply_configuration(const std::string& body, function_config& config) {
-  auto parsed = parse_object(body, configuration_fields, "UpdateFunctionConfiguration");
+  auto parsed = parse_object(body, configuration_fields(), "UpdateFunctionConfiguration");
   if (auto* e = std::get_if<service_error>(&parsed)) return *e;
   json& j = std::get<json>(parsed);
   if (auto e = check_types(j)) return e;

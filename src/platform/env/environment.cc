@@ -22,7 +22,8 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t max_response_bytes = 6291556;
-constexpr std::size_t max_log_capture = 256 * 1024;  // per invoke; older output is dropped first
+constexpr std::size_t max_log_capture =
+    std::size_t{256} * 1024;  // per invoke; older output is dropped first
 
 double ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -84,16 +85,16 @@ const char* to_string(invoke_status s) {
   return "unknown";
 }
 
+struct pending_call {
+  invoke_request req;
+  environment::done_fn done;
+  bool delivered = false;
+  clock_type::time_point delivered_at;
+  invoke_outcome outcome;  // filled as it goes (cold, phases, log)
+};
+
 struct environment::impl : std::enable_shared_from_this<environment::impl> {
   enum class phase { fresh, initializing, ready, dead };
-
-  struct call {
-    invoke_request req;
-    done_fn done;
-    bool delivered = false;
-    clock_type::time_point delivered_at;
-    invoke_outcome outcome;  // filled as it goes (cold, phases, log)
-  };
 
   impl(asio::io_context& io, environment_options o) : io_(io), opt_(std::move(o)), timer_(io) {}
 
@@ -104,7 +105,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   std::unique_ptr<process> proc_;
   phase phase_ = phase::fresh;
   std::optional<http::responder> parked_next_;
-  std::optional<call> current_;
+  std::optional<pending_call> current_;
   std::string last_answered_;
   bool next_since_answer_ = false;
   bool init_retried_ = false;
@@ -145,16 +146,19 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     if (!api_) {
       std::weak_ptr<impl> weak = shared_from_this();
-      auto server = http::server::start(
-          io_,
-          {.host = "127.0.0.1", .port = 0, .body_limit = 210u * 1024 * 1024, .name = "runtime-api"},
-          [weak](http::request&& r, http::responder respond) {
-            if (auto self = weak.lock()) {
-              self->on_api(std::move(r), std::move(respond));
-            } else {
-              respond(api_error(500, "ServiceException", "environment gone"));
-            }
-          });
+      auto server =
+          http::server::start(io_,
+                              {.host = "127.0.0.1",
+                               .port = 0,
+                               .body_limit = std::size_t{210} * 1024 * 1024,
+                               .name = "runtime-api"},
+                              [weak](http::request&& r, http::responder respond) {
+                                if (auto self = weak.lock()) {
+                                  self->on_api(std::move(r), std::move(respond));
+                                } else {
+                                  respond(api_error(500, "ServiceException", "environment gone"));
+                                }
+                              });
       if (!server) {
         finish_error(invoke_status::init_error, "Runtime.Unavailable", server.error().message(),
                      true);
@@ -236,7 +240,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     for (const auto& [k, v] : f.environment) vars[k] = v;
     std::vector<std::string> out;
     out.reserve(vars.size());
-    for (const auto& [k, v] : vars) out.push_back(k + "=" + v);
+    for (const auto& [k, v] : vars) {
+      std::string kv = k;
+      kv.append("=").append(v);
+      out.push_back(std::move(kv));
+    }
     return out;
   }
 
@@ -307,7 +315,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     if (rest == "init/error") {
       if (r.method != "POST") return respond(api_error(405, "MethodNotAllowed", "use POST"));
-      return on_init_error(r, std::move(respond));
+      return on_init_error(r, respond);
     }
     constexpr std::string_view inv = "invocation/";
     if (rest.substr(0, inv.size()) == inv) {
@@ -316,8 +324,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       if (slash != std::string_view::npos && r.method == "POST") {
         std::string id(rest.substr(0, slash));
         std::string_view what = rest.substr(slash + 1);
-        if (what == "response") return on_answer(std::move(id), r, std::move(respond), false);
-        if (what == "error") return on_answer(std::move(id), r, std::move(respond), true);
+        if (what == "response") return on_answer(id, r, respond, false);
+        if (what == "error") return on_answer(id, r, respond, true);
       }
     }
     respond(api_error(404, "NotFound", "no such Runtime API call: " + std::string(path)));
@@ -345,7 +353,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     if (!current_ || current_->delivered || !parked_next_) return;
     auto respond = std::move(*parked_next_);
     parked_next_.reset();
-    call& c = *current_;
+    pending_call& c = *current_;
     c.delivered = true;
     c.delivered_at = clock_type::now();
     http::response r;
@@ -363,7 +371,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     respond(std::move(r));
   }
 
-  void on_answer(std::string id, const http::request& r, http::responder respond, bool is_error) {
+  void on_answer(const std::string& id, const http::request& r, const http::responder& respond,
+                 bool is_error) {
     bool in_flight = current_ && current_->delivered;
     if (!in_flight) {
       if (!next_since_answer_ || id == last_answered_) {
@@ -386,8 +395,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                     "Lambda-Runtime-Function-Response-Mode must be \"streaming\", not \"" +
                         std::string(*mode) + "\""));
     }
-    std::string content_type(
-        r.header("Content-Type").value_or(is_error ? "application/json" : "application/json"));
+    std::string content_type(r.header("Content-Type").value_or("application/json"));
     if (is_error) {
       respond(accepted());
       return finish(invoke_status::function_error, r.body, "application/json", false);
@@ -424,7 +432,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     finish(invoke_status::success, r.body, content_type, false);
   }
 
-  void on_init_error(const http::request& r, http::responder respond) {
+  void on_init_error(const http::request& r, const http::responder& respond) {
     if (phase_ != phase::initializing) {
       return respond(api_error(403, "InvalidStateTransition",
                                "State transition from Ready to InitError failed"));
@@ -440,7 +448,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       if (c == '\n') {
         log_line(line_);
         line_.clear();
-      } else if (line_.size() < 256 * 1024) {  // a line without end is cut, not buffered forever
+      } else if (line_.size() <
+                 std::size_t{256} * 1024) {  // a line without end is cut, not buffered forever
         line_.push_back(c);
       }
     }
@@ -470,7 +479,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   void finish(invoke_status s, std::string body, std::string content_type, bool reset) {
     if (!current_) return;
     timer_.cancel();
-    call c = std::move(*current_);
+    pending_call c = std::move(*current_);
     current_.reset();
     if (proc_) {
       proc_->drain_output();
@@ -515,8 +524,11 @@ environment::environment(asio::io_context& io, environment_options options)
     : impl_(std::make_shared<impl>(io, std::move(options))) {}
 
 environment::~environment() {
-  impl_->timer_.cancel();
-  impl_->become_dead();
+  try {
+    impl_->timer_.cancel();
+    impl_->become_dead();
+  } catch (...) {  // the runtime is killed in any case by the process object's destructor
+  }
 }
 
 void environment::invoke(invoke_request request, done_fn done) {

@@ -93,7 +93,7 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
     return make_failure(code_errc::io_error, "creating " + dest.string() + ": " + ec.message());
   std::uint64_t total = 0;
   std::size_t entries = 0;
-  std::vector<char> buf(64 * 1024);
+  std::vector<char> buf(std::size_t{64} * 1024);
   archive_entry* e = nullptr;
   while (true) {
     int rc = archive_read_next_header(a.get(), &e);
@@ -185,7 +185,7 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
   return total;
 }
 
-code_store::code_store(fs::path state_dir) : dir_(std::move(state_dir) / "code") {}
+code_store::code_store(const fs::path& state_dir) : dir_(state_dir / "code") {}
 
 fs::path code_store::task_root(const std::string& sha256_hex) const {
   return dir_ / sha256_hex;

@@ -34,7 +34,7 @@ struct stored_code {
 class code_store {
  public:
   // Uses (and creates) <state_dir>/code.
-  explicit code_store(std::filesystem::path state_dir);
+  explicit code_store(const std::filesystem::path& state_dir);
 
   // Checks and extracts `zip` unless this code is already stored. Nothing is written outside
   // <state_dir>/code, and a refused zip leaves nothing behind.
