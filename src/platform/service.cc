@@ -54,7 +54,8 @@ int serve(const service_options& o) {
   po.tmp_root = tmp_root;
   po.region = o.region;
   po.account = o.account;
-  po.hosts = std::make_shared<const env::runtime_hosts>(env::discover_runtime_hosts(state));
+  po.hosts = std::make_shared<const env::runtime_hosts>(
+      env::discover_runtime_hosts(state, o.builtin_clients));
   po.on_log = [quiet](const std::string& fn, const std::string&, std::string_view line) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };

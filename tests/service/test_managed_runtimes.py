@@ -15,6 +15,24 @@ from lkserve import FUNCTIONS_DIR, find_report, function_arn, make_zip, unique_n
 
 pytestmark = pytest.mark.managed_runtime
 
+
+@pytest.fixture(params=["official", "builtin"])
+def service(request, start_service):
+    """Every test runs twice: with AWS's runtime interface clients (awslambdaric, aws-lambda-ric),
+    and with lambdakit's own bootstraps (`--runtime-clients builtin`), which must behave alike."""
+    svc = start_service(extra_args=["--runtime-clients", request.param])
+    svc.clients = request.param
+    return svc
+
+
+def test_official_clients_are_installed_and_used(start_service):
+    # scripts/install-deps installs both; without them the "official" runs above would silently be
+    # lambdakit's bootstraps, so say it loudly here.
+    svc = start_service(extra_args=["--runtime-clients", "official"])
+    log = svc.wait_for_log(r"python3\.x: .*; nodejs\*: .*", timeout=10).group(0)
+    assert "with awslambdaric" in log, log
+    assert "with aws-lambda-ric" in log, log
+
 RUNTIMES = {
     "python": dict(runtime="python3.12", handler="app.handler",
                    files={"app.py": FUNCTIONS_DIR / "python_app" / "app.py"},

@@ -33,7 +33,15 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cmd->add_flag("--no-freeze", *no_freeze, "Do not SIGSTOP environments between invokes");
-  cmd->callback([opts, idle_s, level, no_freeze, &exit_code] {
+  auto clients = std::make_shared<std::string>("official");
+  cmd->add_option(
+         "--runtime-clients", *clients,
+         "python3.x and nodejs* functions run with the official runtime interface clients when "
+         "installed (official), or always with lambdakit's own small bootstraps (builtin)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"official", "builtin"}));
+  cmd->callback([opts, idle_s, level, no_freeze, clients, &exit_code] {
+    opts->builtin_clients = *clients == "builtin";
     opts->idle_timeout = std::chrono::milliseconds(static_cast<long long>(*idle_s * 1000));
     opts->freeze = !*no_freeze;
     opts->level = *level == "debug"   ? platform::log_level::debug

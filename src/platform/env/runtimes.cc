@@ -83,7 +83,7 @@ std::string runtime_hosts::describe() const {
   return s;
 }
 
-runtime_hosts discover_runtime_hosts(const fs::path& state_dir) {
+runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_only) {
   runtime_hosts h;
   h.python = find_on_path("python3");
   if (!h.python.empty()) {
@@ -100,6 +100,10 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir) {
   }
   if (!ric_dir.empty() && fs::exists(fs::path(ric_dir) / "bin/index.mjs"))
     h.node_ric = ric_dir + "/bin/index.mjs";
+  if (builtin_only) {
+    h.python_ric = false;
+    h.node_ric.clear();
+  }
   h.builtin = state_dir / "runtimes";
   std::error_code ec;
   fs::create_directories(h.builtin, ec);

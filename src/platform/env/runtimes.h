@@ -29,7 +29,8 @@ struct runtime_hosts {
 // Looks for python3 and node on PATH, awslambdaric in that python, aws-lambda-ric in
 // $LAMBDAKIT_AWS_LAMBDA_RIC (the package folder) or `npm root -g`; writes the built-in
 // bootstraps to <state_dir>/runtimes.
-runtime_hosts discover_runtime_hosts(const std::filesystem::path& state_dir);
+runtime_hosts discover_runtime_hosts(const std::filesystem::path& state_dir,
+                                     bool builtin_only = false);
 
 struct launch {
   std::vector<std::string> argv;                         // argv[0] is an absolute path

@@ -26,19 +26,34 @@ class Context:
         self.log_stream_name = os.environ.get("AWS_LAMBDA_LOG_STREAM_NAME", "")
         self._deadline_ms = int(headers.get("Lambda-Runtime-Deadline-Ms", "0") or 0)
         cc = headers.get("Lambda-Runtime-Client-Context")
-        self.client_context = _Obj(json.loads(cc)) if cc else None
+        self.client_context = ClientContext(json.loads(cc)) if cc else None
         ci = headers.get("Lambda-Runtime-Cognito-Identity")
-        self.identity = _Obj(json.loads(ci)) if ci else None
+        self.identity = Identity(json.loads(ci)) if ci else None
 
     def get_remaining_time_in_millis(self):
         return max(0, self._deadline_ms - int(time.time() * 1000))
 
 
-class _Obj:
+class ClientContext:
+    """As awslambdaric shapes it: client is an object, custom and env stay dicts."""
+
     def __init__(self, d):
-        self.__dict__.update({k: (_Obj(v) if isinstance(v, dict) else v) for k, v in d.items()})
-        if "custom" not in d:
-            self.custom = None
+        client = d.get("client") or {}
+        self.client = type("Client", (), {
+            "installation_id": client.get("installation_id"),
+            "app_title": client.get("app_title"),
+            "app_version_name": client.get("app_version_name"),
+            "app_version_code": client.get("app_version_code"),
+            "app_package_name": client.get("app_package_name"),
+        })() if client else None
+        self.custom = d.get("custom")
+        self.env = d.get("env")
+
+
+class Identity:
+    def __init__(self, d):
+        self.cognito_identity_id = d.get("cognitoIdentityId")
+        self.cognito_identity_pool_id = d.get("cognitoIdentityPoolId")
 
 
 def error_body(exc):
