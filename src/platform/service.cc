@@ -8,6 +8,7 @@
 #include <iostream>
 
 #include "platform/api/lambda_api.h"
+#include "platform/env/cgroup.h"
 #include "platform/env/pool.h"
 #include "platform/env/runtimes.h"
 #include "platform/http/server.h"
@@ -85,11 +86,19 @@ int serve(const service_options& o) {
               << ", stopping every environment\n";
     (*server)->close();
     pool.shutdown();
+    env::remove_memory_cgroup_root();
     io.stop();
   });
   if (o.level <= log_level::info) {
     std::cerr << "lambdakit serve: state in " << state.string()
-              << "; environments run as plain processes (no namespaces or cgroups yet)\n"
+              << "; environments run as plain processes (no namespaces yet)\n"
+              << "lambdakit serve: memory limits: "
+              << (env::memory_cgroup_root().available
+                      ? "enforced by cgroup v" + std::to_string(env::memory_cgroup_root().version) +
+                            " at " + env::memory_cgroup_root().dir.string()
+                      : "NOT enforced (" + env::memory_cgroup_root().why_not +
+                            "); Max Memory Used is the runtime's peak RSS")
+              << "\n"
               << "lambdakit serve: " << po.hosts->describe() << "\n";
   }
   std::printf("lambdakit serve: listening on http://%s:%u\n", o.host.c_str(), (*server)->port());

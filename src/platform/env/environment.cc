@@ -7,6 +7,7 @@
 #include <ctime>
 #include <random>
 
+#include "platform/env/cgroup.h"
 #include "platform/env/process.h"
 #include "platform/env/runtimes.h"
 #include "platform/http/server.h"
@@ -102,6 +103,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   environment_options opt_;
   asio::steady_timer timer_;
   std::unique_ptr<http::server> api_;
+  std::unique_ptr<memory_cgroup>
+      cgroup_;  // declared before proc_: removed after the runtime is reaped
   std::unique_ptr<process> proc_;
   phase phase_ = phase::fresh;
   std::optional<http::responder> parked_next_;
@@ -110,6 +113,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   bool next_since_answer_ = false;
   bool init_retried_ = false;
   bool frozen_ = false;
+  std::int64_t last_peak_mb_ = 0;
   std::optional<std::string> init_error_body_;
   clock_type::time_point spawned_at_, last_used_ = clock_type::now();
   std::string line_;
@@ -166,6 +170,14 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       }
       api_ = std::move(server).value();
     }
+    if (opt_.memory_limit && !cgroup_ && memory_cgroup_root().available) {
+      auto cg = memory_cgroup::create(opt_.id, std::int64_t{opt_.fn.memory_mb} * 1024 * 1024);
+      if (cg) {
+        cgroup_ = std::move(cg).value();
+      } else {
+        log_line("lambdakit: memory limit not applied: " + cg.error().message());
+      }
+    }
     std::weak_ptr<impl> weak = shared_from_this();
     spawn_spec spec;
     launch l = std::move(cmd).value();
@@ -188,6 +200,10 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       return false;
     }
     proc_ = std::move(p).value();
+    if (cgroup_) {
+      if (auto a = cgroup_->attach(proc_->pid()); !a)
+        log_line("lambdakit: memory limit not applied: " + a.error().message());
+    }
     spawned_at_ = t0;  // Init Duration runs from the start of the runtime process
     current_->outcome.spawn_ms += ms_between(t0, clock_type::now());
     phase_ = phase::initializing;
@@ -492,7 +508,15 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     c.outcome.body = std::move(body);
     c.outcome.content_type = std::move(content_type);
     if (c.delivered) c.outcome.invoke_ms = ms_between(c.delivered_at, clock_type::now());
-    if (proc_) c.outcome.max_memory_mb = (proc_->peak_rss_kib() + 1023) / 1024;
+    std::int64_t peak = cgroup_ ? cgroup_->peak_bytes() : 0;
+    if (peak > 0) {
+      c.outcome.max_memory_mb = (peak + (1 << 20) - 1) >> 20;
+      last_peak_mb_ = c.outcome.max_memory_mb;
+    } else if (proc_ && proc_->running()) {
+      c.outcome.max_memory_mb = last_peak_mb_ = (proc_->peak_rss_kib() + 1023) / 1024;
+    } else {
+      c.outcome.max_memory_mb = last_peak_mb_;  // gone: the last reading is the best we have
+    }
     c.outcome.reset = reset;
     if (c.delivered) {
       last_answered_ = c.req.request_id;

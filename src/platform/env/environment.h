@@ -33,6 +33,8 @@ struct environment_options {
   bool freeze_between_invokes = true;
   std::chrono::milliseconds init_limit{10000};
   std::shared_ptr<const runtime_hosts> hosts;  // interpreters for managed runtimes
+  bool memory_limit =
+      true;  // a memory cgroup limited to fn.memory_mb, where cgroups can be written
   // Each line the runtime prints (without its newline).
   std::function<void(const std::string& env_id, std::string_view line)> on_log;
 };

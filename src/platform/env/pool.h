@@ -30,6 +30,7 @@ struct pool_options {
   std::string region = "us-east-1";
   std::string account = "000000000000";
   std::shared_ptr<const runtime_hosts> hosts;
+  bool memory_limits = true;
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
       on_log;
 };

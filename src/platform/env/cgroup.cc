@@ -1,0 +1,154 @@
+#include "platform/env/cgroup.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <fstream>
+#include <sstream>
+
+namespace lambdakit::platform::env {
+namespace fs = std::filesystem;
+namespace {
+
+bool write_file(const fs::path& p, const std::string& value) {
+  std::ofstream out(p);
+  out << value;
+  out.flush();
+  return static_cast<bool>(out);
+}
+
+std::string read_file(const fs::path& p) {
+  std::ifstream in(p);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+cgroup_root probe() {
+  cgroup_root root;
+  std::ifstream self("/proc/self/cgroup");
+  std::string v1_path, v2_path;
+  for (std::string line; std::getline(self, line);) {
+    // hierarchy-id:controllers:path
+    auto a = line.find(':');
+    auto b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    std::string controllers = line.substr(a + 1, b - a - 1);
+    std::string path = line.substr(b + 1);
+    if (controllers == "memory" || controllers.find("memory,") == 0 || controllers.find(",memory") != std::string::npos) {
+      v1_path = path;
+    }
+    if (line.substr(0, a) == "0" && controllers.empty()) v2_path = path;
+  }
+  std::string name = "lambdakit-" + std::to_string(::getpid());
+  std::error_code ec;
+  if (!v1_path.empty() && fs::exists("/sys/fs/cgroup/memory/memory.limit_in_bytes", ec)) {
+    fs::path dir = fs::path("/sys/fs/cgroup/memory") / fs::path(v1_path).relative_path() / name;
+    if (fs::create_directory(dir, ec) || fs::is_directory(dir)) {
+      root = {true, 1, dir, {}};
+      return root;
+    }
+    root.why_not = "cannot create " + dir.string() + ": " + ec.message();
+  }
+  if (!v2_path.empty() && fs::exists("/sys/fs/cgroup/cgroup.controllers", ec)) {
+    fs::path parent = fs::path("/sys/fs/cgroup") / fs::path(v2_path).relative_path();
+    if (read_file(parent / "cgroup.controllers").find("memory") == std::string::npos) {
+      root.why_not = "the memory controller is not delegated to " + parent.string();
+      return root;
+    }
+    fs::path dir = parent / name;
+    if (!fs::create_directory(dir, ec) && !fs::is_directory(dir)) {
+      root.why_not = "cannot create " + dir.string() + ": " + ec.message();
+      return root;
+    }
+    // Children of `dir` need the controller enabled in its subtree_control (dir has no processes).
+    if (!write_file(dir / "cgroup.subtree_control", "+memory")) {
+      fs::remove(dir, ec);
+      root.why_not = "cannot enable the memory controller below " + parent.string();
+      return root;
+    }
+    root = {true, 2, dir, {}};
+    return root;
+  }
+  if (root.why_not.empty()) root.why_not = "no writable memory cgroup (v1 or v2) for this process";
+  return root;
+}
+
+// Roots left by services that died without cleaning up (their pid is gone): remove them.
+void remove_stale_roots(const fs::path& parent) {
+  std::error_code ec;
+  for (const auto& entry : fs::directory_iterator(parent, ec)) {
+    std::string n = entry.path().filename().string();
+    if (n.rfind("lambdakit-", 0) != 0 || fs::exists("/proc/" + n.substr(10), ec)) continue;
+    for (const auto& child : fs::directory_iterator(entry.path(), ec)) {
+      if (child.is_directory(ec)) ::rmdir(child.path().c_str());
+    }
+    ::rmdir(entry.path().c_str());
+  }
+}
+
+cgroup_root& root_storage() {
+  static cgroup_root root = [] {
+    cgroup_root r = probe();
+    if (r.available) remove_stale_roots(r.dir.parent_path());
+    return r;
+  }();
+  return root;
+}
+
+}  // namespace
+
+const cgroup_root& memory_cgroup_root() { return root_storage(); }
+
+void remove_memory_cgroup_root() {
+  cgroup_root& r = root_storage();
+  if (!r.available) return;
+  std::error_code ec;
+  fs::remove(r.dir, ec);
+  r.available = false;
+}
+
+result<std::unique_ptr<memory_cgroup>> memory_cgroup::create(const std::string& name, std::int64_t limit_bytes) {
+  const cgroup_root& root = memory_cgroup_root();
+  if (!root.available) return make_failure(std::make_error_code(std::errc::not_supported), root.why_not);
+  fs::path dir = root.dir / name;
+  std::error_code ec;
+  if (!fs::create_directory(dir, ec)) {
+    return make_failure(ec ? ec : std::make_error_code(std::errc::file_exists), "creating " + dir.string());
+  }
+  std::unique_ptr<memory_cgroup> cg(new memory_cgroup(dir, root.version));
+  std::string limit = std::to_string(limit_bytes);
+  bool ok = root.version == 1 ? write_file(dir / "memory.limit_in_bytes", limit)
+                              : write_file(dir / "memory.max", limit);
+  if (!ok) return make_failure(std::make_error_code(std::errc::permission_denied), "setting the limit of " + dir.string());
+  // No swapping past the limit: Lambda has no swap. (Absent when the kernel does not account swap.)
+  if (root.version == 1) {
+    if (fs::exists(dir / "memory.memsw.limit_in_bytes")) write_file(dir / "memory.memsw.limit_in_bytes", limit);
+  } else if (fs::exists(dir / "memory.swap.max")) {
+    write_file(dir / "memory.swap.max", "0");
+  }
+  return cg;
+}
+
+memory_cgroup::~memory_cgroup() {
+  std::error_code ec;
+  // The kernel refuses while exiting tasks are still accounted; they are gone within moments.
+  for (int i = 0; i < 100 && fs::exists(dir_, ec); ++i) {
+    if (::rmdir(dir_.c_str()) == 0 || errno == ENOENT) return;
+    ::usleep(1000);
+  }
+}
+
+result<void> memory_cgroup::attach(pid_t pid) {
+  if (!write_file(dir_ / "cgroup.procs", std::to_string(pid))) {
+    return make_failure(std::make_error_code(std::errc::permission_denied), "moving " + std::to_string(pid) + " into " + dir_.string());
+  }
+  return {};
+}
+
+std::int64_t memory_cgroup::peak_bytes() const {
+  std::string v = read_file(dir_ / (version_ == 1 ? "memory.max_usage_in_bytes" : "memory.peak"));
+  return v.empty() ? 0 : std::atoll(v.c_str());
+}
+
+}  // namespace lambdakit::platform::env

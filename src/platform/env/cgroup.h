@@ -1,0 +1,48 @@
+// Memory limits through cgroups: each execution environment gets its own memory cgroup below
+// the service's own, limited to the function's MemorySize, so a function that allocates past it
+// is killed as on Lambda, and Max Memory Used is the cgroup's measured peak.
+//
+// cgroup v1 (memory controller) and v2 are both handled. Where neither can be written (no
+// permission, no controller), callers run plain processes and say so once.
+#pragma once
+
+#include <sys/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "wire/result.h"
+
+namespace lambdakit::platform::env {
+
+// Where environments' cgroups go: <the service's memory cgroup>/lambdakit-<pid>. Created on
+// first call; `available` false with the reason when it cannot be.
+struct cgroup_root {
+  bool available = false;
+  int version = 0;  // 1 or 2
+  std::filesystem::path dir;
+  std::string why_not;
+};
+const cgroup_root& memory_cgroup_root();
+// Removes the root at shutdown (after every environment is gone).
+void remove_memory_cgroup_root();
+
+class memory_cgroup {
+ public:
+  // A new cgroup `name` below the root, limited to `limit_bytes` (swap included where the kernel
+  // accounts it).
+  static result<std::unique_ptr<memory_cgroup>> create(const std::string& name, std::int64_t limit_bytes);
+  ~memory_cgroup();  // removes the cgroup; its processes must be gone
+
+  result<void> attach(pid_t pid);
+  std::int64_t peak_bytes() const;  // 0 when unknown
+
+ private:
+  memory_cgroup(std::filesystem::path dir, int version) : dir_(std::move(dir)), version_(version) {}
+  std::filesystem::path dir_;
+  int version_;
+};
+
+}  // namespace lambdakit::platform::env
