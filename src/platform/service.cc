@@ -9,6 +9,7 @@
 
 #include "platform/api/lambda_api.h"
 #include "platform/env/cgroup.h"
+#include "platform/env/launcher_pool.h"
 #include "platform/env/pool.h"
 #include "platform/env/runtimes.h"
 #include "platform/http/server.h"
@@ -60,6 +61,10 @@ int serve(const service_options& o) {
   po.on_log = [quiet](const std::string& fn, const std::string&, std::string_view line) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };
+  // Spare runtimes parked in fresh cgroups, next to this binary's lambdakit-launcher.
+  env::launcher_pool launchers(fs::canonical("/proc/self/exe").parent_path() / "lambdakit-launcher",
+                               2);
+  po.launchers = &launchers;
   env::pool pool(io, po);
   api::api_options ao;
   ao.region = o.region;
@@ -85,8 +90,6 @@ int serve(const service_options& o) {
     std::cerr << "lambdakit serve: " << (sig == SIGINT ? "SIGINT" : "SIGTERM")
               << ", stopping every environment\n";
     (*server)->close();
-    pool.shutdown();
-    env::remove_memory_cgroup_root();
     io.stop();
   });
   if (o.level <= log_level::info) {
@@ -104,6 +107,9 @@ int serve(const service_options& o) {
   std::printf("lambdakit serve: listening on http://%s:%u\n", o.host.c_str(), (*server)->port());
   std::fflush(stdout);
   io.run();
+  pool.shutdown();  // every environment: runtimes killed and reaped, cgroups removed
+  launchers.shutdown();
+  env::remove_memory_cgroup_root();
   return 0;
 }
 

@@ -332,6 +332,13 @@ class ServiceOptions:
     extra_args: list[str] = field(default_factory=list)
 
 
+def _is_parked_launcher(pid: int) -> bool:
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "lambdakit-launcher"
+    except OSError:
+        return False
+
+
 class Service:
     """One `lambdakit serve` process on a kernel-chosen port."""
 
@@ -444,7 +451,10 @@ class Service:
         return current
 
     def function_processes(self) -> dict[int, int]:
-        return self.remember_children()
+        """Children of the service that are function runtimes: parked launchers (the service keeps
+        a few ready, each in its own memory cgroup) are not, until one becomes a runtime."""
+        children = self.remember_children()
+        return {pid: start for pid, start in children.items() if not _is_parked_launcher(pid)}
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Signal the service, wait for it (SIGKILL fallback), and check that every function process

@@ -35,7 +35,8 @@ cgroup_root probe() {
     if (a == std::string::npos || b == std::string::npos) continue;
     std::string controllers = line.substr(a + 1, b - a - 1);
     std::string path = line.substr(b + 1);
-    if (controllers == "memory" || controllers.find("memory,") == 0 || controllers.find(",memory") != std::string::npos) {
+    if (controllers == "memory" || controllers.find("memory,") == 0 ||
+        controllers.find(",memory") != std::string::npos) {
       v1_path = path;
     }
     if (line.substr(0, a) == "0" && controllers.empty()) v2_path = path;
@@ -98,7 +99,9 @@ cgroup_root& root_storage() {
 
 }  // namespace
 
-const cgroup_root& memory_cgroup_root() { return root_storage(); }
+const cgroup_root& memory_cgroup_root() {
+  return root_storage();
+}
 
 void remove_memory_cgroup_root() {
   cgroup_root& r = root_storage();
@@ -108,26 +111,45 @@ void remove_memory_cgroup_root() {
   r.available = false;
 }
 
-result<std::unique_ptr<memory_cgroup>> memory_cgroup::create(const std::string& name, std::int64_t limit_bytes) {
+result<std::unique_ptr<memory_cgroup>> memory_cgroup::create(const std::string& name,
+                                                             std::int64_t limit_bytes) {
   const cgroup_root& root = memory_cgroup_root();
-  if (!root.available) return make_failure(std::make_error_code(std::errc::not_supported), root.why_not);
+  if (!root.available)
+    return make_failure(std::make_error_code(std::errc::not_supported), root.why_not);
   fs::path dir = root.dir / name;
   std::error_code ec;
   if (!fs::create_directory(dir, ec)) {
-    return make_failure(ec ? ec : std::make_error_code(std::errc::file_exists), "creating " + dir.string());
+    return make_failure(ec ? ec : std::make_error_code(std::errc::file_exists),
+                        "creating " + dir.string());
   }
   std::unique_ptr<memory_cgroup> cg(new memory_cgroup(dir, root.version));
-  std::string limit = std::to_string(limit_bytes);
-  bool ok = root.version == 1 ? write_file(dir / "memory.limit_in_bytes", limit)
-                              : write_file(dir / "memory.max", limit);
-  if (!ok) return make_failure(std::make_error_code(std::errc::permission_denied), "setting the limit of " + dir.string());
-  // No swapping past the limit: Lambda has no swap. (Absent when the kernel does not account swap.)
-  if (root.version == 1) {
-    if (fs::exists(dir / "memory.memsw.limit_in_bytes")) write_file(dir / "memory.memsw.limit_in_bytes", limit);
-  } else if (fs::exists(dir / "memory.swap.max")) {
-    write_file(dir / "memory.swap.max", "0");
-  }
+  if (auto r = cg->set_limit(limit_bytes); !r) return std::move(r).error();
   return cg;
+}
+
+result<void> memory_cgroup::set_limit(std::int64_t limit_bytes) {
+  std::string limit = std::to_string(limit_bytes);
+  if (version_ == 1) {
+    // memsw (memory + swap) must stay >= the memory limit: order the writes so it always is.
+    bool has_memsw = fs::exists(dir_ / "memory.memsw.limit_in_bytes");
+    std::string current = read_file(dir_ / "memory.limit_in_bytes");
+    bool growing = !current.empty() && std::atoll(current.c_str()) < limit_bytes;
+    if (has_memsw && growing) write_file(dir_ / "memory.memsw.limit_in_bytes", limit);
+    if (!write_file(dir_ / "memory.limit_in_bytes", limit)) {
+      return make_failure(std::make_error_code(std::errc::permission_denied),
+                          "setting the limit of " + dir_.string());
+    }
+    // No swapping past the limit: Lambda has no swap. (Absent when the kernel does not account
+    // swap.)
+    if (has_memsw && !growing) write_file(dir_ / "memory.memsw.limit_in_bytes", limit);
+    return {};
+  }
+  if (!write_file(dir_ / "memory.max", limit)) {
+    return make_failure(std::make_error_code(std::errc::permission_denied),
+                        "setting the limit of " + dir_.string());
+  }
+  if (fs::exists(dir_ / "memory.swap.max")) write_file(dir_ / "memory.swap.max", "0");
+  return {};
 }
 
 memory_cgroup::~memory_cgroup() {
@@ -141,7 +163,8 @@ memory_cgroup::~memory_cgroup() {
 
 result<void> memory_cgroup::attach(pid_t pid) {
   if (!write_file(dir_ / "cgroup.procs", std::to_string(pid))) {
-    return make_failure(std::make_error_code(std::errc::permission_denied), "moving " + std::to_string(pid) + " into " + dir_.string());
+    return make_failure(std::make_error_code(std::errc::permission_denied),
+                        "moving " + std::to_string(pid) + " into " + dir_.string());
   }
   return {};
 }

@@ -33,10 +33,12 @@ class memory_cgroup {
  public:
   // A new cgroup `name` below the root, limited to `limit_bytes` (swap included where the kernel
   // accounts it).
-  static result<std::unique_ptr<memory_cgroup>> create(const std::string& name, std::int64_t limit_bytes);
+  static result<std::unique_ptr<memory_cgroup>> create(const std::string& name,
+                                                       std::int64_t limit_bytes);
   ~memory_cgroup();  // removes the cgroup; its processes must be gone
 
   result<void> attach(pid_t pid);
+  result<void> set_limit(std::int64_t limit_bytes);
   std::int64_t peak_bytes() const;  // 0 when unknown
 
  private:

@@ -1,5 +1,7 @@
 #include "platform/env/environment.h"
 
+#include <sys/wait.h>
+
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -8,6 +10,7 @@
 #include <random>
 
 #include "platform/env/cgroup.h"
+#include "platform/env/launcher_pool.h"
 #include "platform/env/process.h"
 #include "platform/env/runtimes.h"
 #include "platform/http/server.h"
@@ -114,6 +117,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   bool init_retried_ = false;
   bool frozen_ = false;
   std::int64_t last_peak_mb_ = 0;
+  bool launched_ = false;  // the runtime came from a parked launcher
   std::optional<std::string> init_error_body_;
   clock_type::time_point spawned_at_, last_used_ = clock_type::now();
   std::string line_;
@@ -170,39 +174,57 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       }
       api_ = std::move(server).value();
     }
-    if (opt_.memory_limit && !cgroup_ && memory_cgroup_root().available) {
-      auto cg = memory_cgroup::create(opt_.id, std::int64_t{opt_.fn.memory_mb} * 1024 * 1024);
-      if (cg) {
-        cgroup_ = std::move(cg).value();
-      } else {
-        log_line("lambdakit: memory limit not applied: " + cg.error().message());
-      }
-    }
     std::weak_ptr<impl> weak = shared_from_this();
-    spawn_spec spec;
     launch l = std::move(cmd).value();
+    spawn_spec spec;
     spec.argv = std::move(l.argv);
     spec.cwd = opt_.task_root;
     spec.env = environment_variables(l.env);
+    auto on_output = [weak](std::string_view bytes) {
+      if (auto self = weak.lock()) self->on_output(bytes);
+    };
+    auto on_exit = [weak](int status) {
+      if (auto self = weak.lock()) self->on_exit(status);
+    };
     auto t0 = clock_type::now();
-    auto p = process::spawn(
-        io_, spec,
-        [weak](std::string_view bytes) {
-          if (auto self = weak.lock()) self->on_output(bytes);
-        },
-        [weak](int status) {
-          if (auto self = weak.lock()) self->on_exit(status);
-        });
-    if (!p) {  // exec failed: not executable, wrong format, missing interpreter
-      finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
-                   "RequestId: " + current_->req.request_id + " Error: " + p.error().message(),
-                   true);
-      return false;
-    }
-    proc_ = std::move(p).value();
-    if (cgroup_) {
-      if (auto a = cgroup_->attach(proc_->pid()); !a)
-        log_line("lambdakit: memory limit not applied: " + a.error().message());
+    std::optional<parked_launcher> parked;
+    if (opt_.memory_limit && opt_.launchers != nullptr && !cgroup_) parked = opt_.launchers->take();
+    if (parked) {
+      // Fast path: a launcher already in its own cgroup becomes the runtime.
+      if (auto lim = parked->cgroup->set_limit(std::int64_t{opt_.fn.memory_mb} * 1024 * 1024);
+          !lim) {
+        log_line("lambdakit: memory limit not applied: " + lim.error().message());
+      }
+      if (auto r = release_launcher(*parked, spec.argv, spec.env, spec.cwd); !r) {
+        log_line("lambdakit: " + r.error().message());
+      }
+      cgroup_ = std::move(parked->cgroup);
+      proc_ = process::adopt(io_, parked->pid, parked->out_fd, parked->pid_fd, on_output, on_exit);
+      launched_ = true;
+    } else {
+      // Slow path: spawn, then move into a new cgroup (~10 ms with cgroup v1).
+      if (opt_.memory_limit && !cgroup_ && memory_cgroup_root().available) {
+        auto cg = memory_cgroup::create(opt_.id, std::int64_t{opt_.fn.memory_mb} * 1024 * 1024);
+        if (cg) {
+          cgroup_ = std::move(cg).value();
+        } else {
+          log_line("lambdakit: memory limit not applied: " + cg.error().message());
+        }
+      }
+      auto p = process::spawn(io_, spec, on_output, on_exit);
+      if (!p) {  // exec failed: not executable, wrong format, missing interpreter
+        finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
+                     "RequestId: " + current_->req.request_id + " Error: " + p.error().message(),
+                     true);
+        return false;
+      }
+      proc_ = std::move(p).value();
+      launched_ = false;
+      if (cgroup_) {
+        if (auto a = cgroup_->attach(proc_->pid()); !a) {
+          log_line("lambdakit: memory limit not applied: " + a.error().message());
+        }
+      }
     }
     spawned_at_ = t0;  // Init Duration runs from the start of the runtime process
     current_->outcome.spawn_ms += ms_between(t0, clock_type::now());
@@ -302,6 +324,15 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       return;
     }
     if (phase_ == phase::initializing) {
+      // A launcher whose execve failed says so and exits 127: the entrypoint is not runnable.
+      if (launched_ && WIFEXITED(status) && WEXITSTATUS(status) == 127 && current_ &&
+          current_->outcome.log.find("lambdakit-launcher: cannot start") != std::string::npos) {
+        auto at = current_->outcome.log.find("lambdakit-launcher: cannot start");
+        std::string why = current_->outcome.log.substr(at + 20);
+        why = why.substr(0, why.find('\n'));
+        return finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
+                            "RequestId: " + current_->req.request_id + " Error: " + why, true);
+      }
       if (init_error_body_)
         return finish(invoke_status::init_error, *init_error_body_, "application/json", true);
       return finish_error(

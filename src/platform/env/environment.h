@@ -35,6 +35,7 @@ struct environment_options {
   std::shared_ptr<const runtime_hosts> hosts;  // interpreters for managed runtimes
   bool memory_limit =
       true;  // a memory cgroup limited to fn.memory_mb, where cgroups can be written
+  class launcher_pool* launchers = nullptr;  // runtimes born in their cgroups (may be null)
   // Each line the runtime prints (without its newline).
   std::function<void(const std::string& env_id, std::string_view line)> on_log;
 };

@@ -147,6 +147,15 @@ std::string describe_exit(int status) {
   return "unknown exit " + std::to_string(status);
 }
 
+std::unique_ptr<process> process::adopt(asio::io_context& io, pid_t pid, int out_fd, int pid_fd,
+                                        output_fn on_output, exit_fn on_exit) {
+  ::fcntl(out_fd, F_SETFL, O_NONBLOCK);
+  auto p = std::make_unique<process_impl>(io, pid, out_fd, pid_fd, std::move(on_output),
+                                          std::move(on_exit));
+  p->start();
+  return p;
+}
+
 result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spawn_spec& spec,
                                                 output_fn on_output, exit_fn on_exit) {
   int pipe_fds[2];

@@ -39,6 +39,11 @@ class process {
   static result<std::unique_ptr<process>> spawn(boost::asio::io_context& io, const spawn_spec& spec,
                                                 output_fn on_output, exit_fn on_exit);
 
+  // Takes over a process started elsewhere (a parked launcher): its pid, the read end of its
+  // output pipe and its pidfd, all now owned by the process object.
+  static std::unique_ptr<process> adopt(boost::asio::io_context& io, pid_t pid, int out_fd,
+                                        int pid_fd, output_fn on_output, exit_fn on_exit);
+
   virtual ~process() = default;  // kills the group if still running
   virtual pid_t pid() const = 0;
   virtual bool running() const = 0;
