@@ -22,11 +22,18 @@ A missing binary FAILS the test (never skips), so CI cannot pass vacuously.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 
 from lkserve import Gate, Service, ServiceOptions
+
+# The service finds AWS's Node.js runtime interface client where scripts/install-deps puts it
+# (make sets the same variable); tests run by hand get the same default.
+os.environ.setdefault("LAMBDAKIT_AWS_LAMBDA_RIC",
+                      str(Path(__file__).resolve().parents[2] / ".deps/node/node_modules/aws-lambda-ric"))
+
 
 @pytest.fixture
 def start_service(request, tmp_path):
