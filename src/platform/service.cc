@@ -53,6 +53,7 @@ int serve(const service_options& o) {
   po.max_concurrency = o.max_concurrency;
   po.idle_timeout = o.idle_timeout;
   po.freeze_between_invokes = o.freeze;
+  po.init_limit = o.init_limit;
   po.tmp_root = tmp_root;
   po.region = o.region;
   po.account = o.account;

@@ -15,8 +15,10 @@ struct service_options {
   std::uint16_t port = 9001;  // 0: any free port
   std::filesystem::path state_dir;
   std::chrono::milliseconds idle_timeout{300000};
-  int max_concurrency = 10;      // environments per function
-  bool freeze = true;            // SIGSTOP environments between invokes
+  int max_concurrency = 10;  // environments per function
+  bool freeze = true;        // SIGSTOP environments between invokes
+  std::chrono::milliseconds init_limit{
+      10000};                    // Lambda's Init limit; then Init is retried inside the invoke
   bool builtin_clients = false;  // managed runtimes use lambdakit's bootstraps even when the
                                  // official clients are installed
   log_level level = log_level::info;

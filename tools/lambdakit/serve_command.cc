@@ -33,6 +33,11 @@ void add_serve(CLI::App& app, int& exit_code) {
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
   cmd->add_flag("--no-freeze", *no_freeze, "Do not SIGSTOP environments between invokes");
+  auto init_s = std::make_shared<double>(10);
+  cmd->add_option("--init-timeout", *init_s,
+                  "Seconds Init may take before it is retried inside the first invoke (Lambda: 10)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 900.0));
   auto clients = std::make_shared<std::string>("official");
   cmd->add_option(
          "--runtime-clients", *clients,
@@ -40,8 +45,9 @@ void add_serve(CLI::App& app, int& exit_code) {
          "installed (official), or always with lambdakit's own small bootstraps (builtin)")
       ->capture_default_str()
       ->check(CLI::IsMember({"official", "builtin"}));
-  cmd->callback([opts, idle_s, level, no_freeze, clients, &exit_code] {
+  cmd->callback([opts, idle_s, level, no_freeze, clients, init_s, &exit_code] {
     opts->builtin_clients = *clients == "builtin";
+    opts->init_limit = std::chrono::milliseconds(static_cast<long long>(*init_s * 1000));
     opts->idle_timeout = std::chrono::milliseconds(static_cast<long long>(*idle_s * 1000));
     opts->freeze = !*no_freeze;
     opts->level = *level == "debug"   ? platform::log_level::debug

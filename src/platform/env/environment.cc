@@ -26,6 +26,7 @@ using clock_type = std::chrono::steady_clock;
 namespace {
 
 constexpr std::size_t max_response_bytes = 6291556;
+constexpr std::size_t console_budget = std::size_t{1} << 20;  // bytes a second, per environment
 constexpr std::size_t max_log_capture =
     std::size_t{256} * 1024;  // per invoke; older output is dropped first
 
@@ -118,6 +119,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   bool frozen_ = false;
   std::int64_t last_peak_mb_ = 0;
   bool launched_ = false;  // the runtime came from a parked launcher
+  clock_type::time_point window_start_{};
+  std::size_t window_bytes_ = 0, dropped_ = 0;
   std::optional<std::string> init_error_body_;
   clock_type::time_point spawned_at_, last_used_ = clock_type::now();
   std::string line_;
@@ -502,13 +505,35 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
   }
 
+  // The console gets at most console_budget bytes a second per environment: a runtime that
+  // floods its output cannot drown the service's log or keep its one thread busy writing it.
+  // The invoke's own tail keeps the newest output regardless (bounded by max_log_capture).
   void log_line(const std::string& line) {
-    if (opt_.on_log) opt_.on_log(opt_.id, line);
+    auto now = clock_type::now();
+    if (now - window_start_ >= std::chrono::seconds(1)) {
+      report_dropped();
+      window_start_ = now;
+      window_bytes_ = 0;
+    }
+    window_bytes_ += line.size() + 1;
+    if (window_bytes_ <= console_budget) {
+      if (opt_.on_log) opt_.on_log(opt_.id, line);
+    } else {
+      dropped_ += line.size() + 1;
+    }
     if (current_) {
       std::string& log = current_->outcome.log;
       log.append(line).push_back('\n');
       if (log.size() > max_log_capture) log.erase(0, log.size() - max_log_capture / 2);
     }
+  }
+
+  void report_dropped() {
+    if (dropped_ > 0 && opt_.on_log) {
+      opt_.on_log(opt_.id, "lambdakit: " + std::to_string(dropped_) +
+                               " bytes of this environment's output were not shown (over 1 MiB/s)");
+    }
+    dropped_ = 0;
   }
 
   // --- endings ------------------------------------------------------------------------------
@@ -535,6 +560,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         line_.clear();
       }
     }
+    report_dropped();  // before END: say at once what the console did not show
     c.outcome.status = s;
     c.outcome.body = std::move(body);
     c.outcome.content_type = std::move(content_type);

@@ -23,18 +23,23 @@ void discard(parked_launcher& l) {
   l.cgroup.reset();
 }
 
-std::error_code errno_code() { return {errno, std::system_category()}; }
+std::error_code errno_code() {
+  return {errno, std::system_category()};
+}
 
 }  // namespace
 
 launcher_pool::launcher_pool(std::filesystem::path launcher, int spares)
     : launcher_(std::move(launcher)), spares_(spares) {
   std::error_code ec;
-  enabled_ = spares_ > 0 && std::filesystem::exists(launcher_, ec) && memory_cgroup_root().available;
+  enabled_ =
+      spares_ > 0 && std::filesystem::exists(launcher_, ec) && memory_cgroup_root().available;
   if (enabled_) worker_ = std::thread([this] { work(); });
 }
 
-launcher_pool::~launcher_pool() { shutdown(); }
+launcher_pool::~launcher_pool() {
+  shutdown();
+}
 
 void launcher_pool::shutdown() {
   {
@@ -107,7 +112,8 @@ result<parked_launcher> launcher_pool::start_one() {
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string path = launcher_.string();
   char* argv[] = {path.data(), nullptr};
   char* envp[] = {nullptr};
@@ -124,11 +130,13 @@ result<parked_launcher> launcher_pool::start_one() {
     return make_failure({rc, std::system_category()}, "starting " + path);
   }
   l.pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0));
-  auto cg = memory_cgroup::create("spare-" + std::to_string(::getpid()) + "-" + std::to_string(next_++),
-                                  std::int64_t{10240} * 1024 * 1024);
+  auto cg =
+      memory_cgroup::create("spare-" + std::to_string(::getpid()) + "-" + std::to_string(next_++),
+                            std::int64_t{10240} * 1024 * 1024);
   if (l.pid_fd < 0 || !cg) {
     discard(l);
-    return make_failure(std::make_error_code(std::errc::resource_unavailable_try_again), "parking a launcher");
+    return make_failure(std::make_error_code(std::errc::resource_unavailable_try_again),
+                        "parking a launcher");
   }
   l.cgroup = std::move(cg).value();
   if (auto a = l.cgroup->attach(l.pid); !a) {
@@ -139,7 +147,8 @@ result<parked_launcher> launcher_pool::start_one() {
 }
 
 result<void> release_launcher(parked_launcher& l, const std::vector<std::string>& argv,
-                              const std::vector<std::string>& env, const std::filesystem::path& cwd) {
+                              const std::vector<std::string>& env,
+                              const std::filesystem::path& cwd) {
   std::string spec;
   auto add = [&](const std::string& s) {
     spec.append(s);

@@ -57,6 +57,7 @@ class launcher_pool {
 // Writes the spec for `argv`, `env` and `cwd` to the launcher's control pipe and closes it: the
 // launcher then becomes the runtime.
 result<void> release_launcher(parked_launcher& l, const std::vector<std::string>& argv,
-                              const std::vector<std::string>& env, const std::filesystem::path& cwd);
+                              const std::vector<std::string>& env,
+                              const std::filesystem::path& cwd);
 
 }  // namespace lambdakit::platform::env

@@ -52,6 +52,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.freeze_between_invokes = opt_.freeze_between_invokes;
     eo.hosts = opt_.hosts;
     eo.memory_limit = opt_.memory_limits;
+    eo.init_limit = opt_.init_limit;
     eo.launchers = opt_.launchers;
     if (opt_.on_log) {
       eo.on_log = [log = opt_.on_log, name = fn.name](

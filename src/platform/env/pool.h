@@ -31,6 +31,7 @@ struct pool_options {
   std::string account = "000000000000";
   std::shared_ptr<const runtime_hosts> hosts;
   bool memory_limits = true;
+  std::chrono::milliseconds init_limit{10000};
   class launcher_pool* launchers = nullptr;
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
       on_log;

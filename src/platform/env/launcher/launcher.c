@@ -6,10 +6,10 @@
  *   cwd NUL argc NUL argv[0] NUL ... argv[argc-1] NUL envc NUL env[0] NUL ... NUL
  * stdout and stderr are already the environment's log pipe; the process group is its own.
  * End of file with no spec (the service went away) exits quietly. */
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <errno.h>
 #include <unistd.h>
 
 enum { max_spec = 1 << 20, max_items = 4096 };
