@@ -48,6 +48,7 @@ struct options {
   double seconds = 3;
   fs::path bin_dir;
   fs::path rie;
+  std::vector<std::string> serve_args;  // passed on to lambdakit serve
 };
 
 // A child process whose stdout we read; killed (group) on destruction.
@@ -176,6 +177,8 @@ int main(int argc, char** argv) {
       o.seconds = std::atof(next().c_str());
     else if (a == "--bin-dir")
       o.bin_dir = next();
+    else if (a == "--serve-arg")
+      o.serve_args.push_back(next());
     else if (a == "--rie")
       o.rie = next();
     else {
@@ -216,10 +219,20 @@ int main(int argc, char** argv) {
   nlohmann::json phases;
   double throughput = 0;
   {
-    child serve({lambdakit.string(), "serve", "--port", "0", "--state-dir",
-                 (work / "state").string(), "--log-level", "error", "--idle-timeout", "600",
-                 "--max-concurrency", std::to_string(o.callers + 2)},
-                {}, true);
+    std::vector<std::string> serve_argv = {lambdakit.string(),
+                                           "serve",
+                                           "--port",
+                                           "0",
+                                           "--state-dir",
+                                           (work / "state").string(),
+                                           "--log-level",
+                                           "error",
+                                           "--idle-timeout",
+                                           "600",
+                                           "--max-concurrency",
+                                           std::to_string(o.callers + 2)};
+    serve_argv.insert(serve_argv.end(), o.serve_args.begin(), o.serve_args.end());
+    child serve(serve_argv, {}, true);
     std::string line = serve.read_line(10000);
     auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
     http_client c("127.0.0.1", port);
