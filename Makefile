@@ -46,13 +46,15 @@ interop: build
 service: build
 	@python3 -m pytest -q tests/service
 
-# The main job. Until the benchmark lands: run every example under AWS's Runtime Interface
-# Emulator and print what each answers.
+# The main job. Until the benchmark lands: start lambdakit serve, deploy every example with boto3,
+# invoke each cold and warm, print answers and REPORT lines.
 demo: build
 	@scripts/demo
 
 bench: build
 	@build/bin/bench_runtime
+	@echo
+	@build/bin/bench_service
 
 format:
 	@git ls-files '*.cc' '*.h' '*.c' | xargs clang-format -i
