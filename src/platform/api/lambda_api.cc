@@ -124,6 +124,48 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
   }
 }
 
+namespace {
+
+// A code store failure as AWS answers it.
+service_error code_error(const failure& f, const std::string& operation) {
+  if (f.code == store::code_errc::zip_too_large) {
+    return too_large("Request must be smaller than 52428800 bytes for the " + operation +
+                     " operation: " + f.detail);
+  }
+  if (f.code == store::code_errc::io_error) return service_failure(f.message());
+  return invalid_parameter(
+      "Could not unzip uploaded file. Please check your file, then try to upload again. (" +
+      f.message() + ")");
+}
+
+}  // namespace
+
+std::optional<function_config> lambda_api::find(const std::string& name,
+                                                const http::responder& respond,
+                                                const std::string& rid) {
+  auto ref = parse_function_ref(name);
+  auto found = ref ? functions_.get(ref->name)
+                   : result<std::optional<function_config>>(std::optional<function_config>());
+  if (!found) {
+    respond(to_response(service_failure(found.error().message()), rid));
+    return std::nullopt;
+  }
+  if (!*found)
+    respond(to_response(not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)),
+                        rid));
+  return std::move(found).value();
+}
+
+void lambda_api::save_revision(function_config c, const http::responder& respond,
+                               const std::string& rid) {
+  c.last_modified = timestamp_now();
+  c.revision_id = new_revision_id();
+  if (auto p = functions_.put(c); !p)
+    return respond(to_response(service_failure(p.error().message()), rid));
+  pool_.retire(c.name);  // warm environments run the old revision: they go
+  respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
+}
+
 void lambda_api::create(const http::request& r, const http::responder& respond,
                         const std::string& rid) {
   auto parsed = parse_create(r.body);
@@ -135,23 +177,7 @@ void lambda_api::create(const http::request& r, const http::responder& respond,
     return respond(to_response(conflict("Function already exist: " + req.config.name), rid));
   }
   auto stored = code_.add(req.zip);
-  if (!stored) {
-    const auto& f = stored.error();
-    if (f.code == store::code_errc::zip_too_large) {
-      return respond(to_response(
-          too_large("Request must be smaller than 52428800 bytes for the CreateFunction "
-                    "operation: " +
-                    f.detail),
-          rid));
-    }
-    if (f.code == store::code_errc::io_error)
-      return respond(to_response(service_failure(f.message()), rid));
-    return respond(to_response(
-        invalid_parameter(
-            "Could not unzip uploaded file. Please check your file, then try to upload again. (" +
-            f.message() + ")"),
-        rid));
-  }
+  if (!stored) return respond(to_response(code_error(stored.error(), "CreateFunction"), rid));
   function_config& c = req.config;
   c.code_sha256 = stored->sha256_hex;
   c.code_sha256_base64 = stored->sha256_base64;
@@ -233,64 +259,33 @@ void lambda_api::remove(const std::string& name, const http::responder& respond,
 
 void lambda_api::update_code(const std::string& name, const http::request& r,
                              const http::responder& respond, const std::string& rid) {
-  auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name)
-                   : result<std::optional<function_config>>(std::optional<function_config>());
-  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found)
-    return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
+  auto found = find(name, respond, rid);
+  if (!found) return;
   auto parsed = parse_code_update(r.body);
   if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
   auto stored = code_.add(std::get<code_update>(parsed).zip);
-  if (!stored) {
-    const auto& f = stored.error();
-    if (f.code == store::code_errc::zip_too_large)
-      return respond(to_response(too_large(f.message()), rid));
-    return respond(to_response(
-        invalid_parameter(
-            "Could not unzip uploaded file. Please check your file, then try to upload again. (" +
-            f.message() + ")"),
-        rid));
-  }
-  function_config c = **found;
+  if (!stored) return respond(to_response(code_error(stored.error(), "UpdateFunctionCode"), rid));
+  function_config c = std::move(*found);
   c.code_sha256 = stored->sha256_hex;
   c.code_sha256_base64 = stored->sha256_base64;
   c.code_size = stored->size;
-  c.last_modified = timestamp_now();
-  c.revision_id = new_revision_id();
-  if (auto p = functions_.put(c); !p)
-    return respond(to_response(service_failure(p.error().message()), rid));
-  pool_.retire(c.name);
-  respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
+  save_revision(std::move(c), respond, rid);
 }
 
 void lambda_api::update_configuration(const std::string& name, const http::request& r,
                                       const http::responder& respond, const std::string& rid) {
-  auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name)
-                   : result<std::optional<function_config>>(std::optional<function_config>());
-  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found)
-    return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
-  function_config c = **found;
+  auto found = find(name, respond, rid);
+  if (!found) return;
+  function_config c = std::move(*found);
   if (auto e = apply_configuration(r.body, c)) return respond(to_response(*e, rid));
-  c.last_modified = timestamp_now();
-  c.revision_id = new_revision_id();
-  if (auto p = functions_.put(c); !p)
-    return respond(to_response(service_failure(p.error().message()), rid));
-  pool_.retire(c.name);
-  respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
+  save_revision(std::move(c), respond, rid);
 }
 
 void lambda_api::concurrency(const std::string& name, const http::request& r,
                              const http::responder& respond, const std::string& rid) {
-  auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name)
-                   : result<std::optional<function_config>>(std::optional<function_config>());
-  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found)
-    return respond(to_response(not_found(function_arn(name, opt_.region, opt_.account)), rid));
-  function_config c = **found;
+  auto found = find(name, respond, rid);
+  if (!found) return;
+  function_config c = std::move(*found);
   if (r.method == "GET") {
     return respond(json_response(
         200,

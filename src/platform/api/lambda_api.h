@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <string>
 
 #include "platform/api/records.h"
@@ -42,6 +43,12 @@ class lambda_api {
                    const std::string& rid);
   void invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
               const std::string& rid);
+
+  // The function `name` (a name or ARN) names; nullopt once it has answered 404 or 500.
+  std::optional<function_config> find(const std::string& name, const http::responder& respond,
+                                      const std::string& rid);
+  // Stores `c` as a new revision, retires its environments and answers its configuration.
+  void save_revision(function_config c, const http::responder& respond, const std::string& rid);
 
   store::function_store& functions_;
   store::code_store& code_;
