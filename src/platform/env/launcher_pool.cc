@@ -9,6 +9,8 @@
 
 #include <cerrno>
 
+#include "platform/env/spawn.h"
+
 namespace lambdakit::platform::env {
 namespace {
 
@@ -97,38 +99,19 @@ result<parked_launcher> launcher_pool::start_one() {
     ::close(out[1]);
     return make_failure(errno_code(), "pipe");
   }
-  posix_spawn_file_actions_t fa;
-  posix_spawn_file_actions_init(&fa);
-  posix_spawn_file_actions_addopen(&fa, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 1);
-  posix_spawn_file_actions_adddup2(&fa, out[1], 2);
-  posix_spawn_file_actions_adddup2(&fa, ctl[0], 3);
-  posix_spawn_file_actions_addclosefrom_np(&fa, 4);
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   std::string path = launcher_.string();
   char* argv[] = {path.data(), nullptr};
   char* envp[] = {nullptr};
-  int rc = ::posix_spawn(&l.pid, path.c_str(), &fa, &attr, argv, envp);
-  posix_spawn_file_actions_destroy(&fa);
-  posix_spawnattr_destroy(&attr);
+  auto spawned = spawn_in_group(path.c_str(), argv, envp, out[1], ctl[0]);
   ::close(out[1]);
   ::close(ctl[0]);
   l.out_fd = out[0];
   l.control = ctl[1];
-  if (rc != 0) {
-    l.pid = -1;
+  if (!spawned) {
     discard(l);
-    return make_failure({rc, std::system_category()}, "starting " + path);
+    return std::move(spawned).error();
   }
+  l.pid = *spawned;
   l.pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0));
   auto cg =
       memory_cgroup::create("spare-" + std::to_string(::getpid()) + "-" + std::to_string(next_++),

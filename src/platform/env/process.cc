@@ -15,6 +15,8 @@
 #include <cstring>
 #include <fstream>
 
+#include "platform/env/spawn.h"
+
 namespace lambdakit::platform::env {
 namespace asio = boost::asio;
 namespace {
@@ -166,32 +168,14 @@ result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spaw
   for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
 
-  posix_spawn_file_actions_t actions;
-  posix_spawn_file_actions_init(&actions);
-  posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 1);
-  posix_spawn_file_actions_adddup2(&actions, pipe_fds[1], 2);
-  posix_spawn_file_actions_addclosefrom_np(&actions, 3);  // no listening socket of ours leaks in
-  posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
-  posix_spawnattr_t attr;
-  posix_spawnattr_init(&attr);
-  posix_spawnattr_setpgroup(&attr, 0);
-  sigset_t none, all;
-  sigemptyset(&none);
-  sigfillset(&all);
-  posix_spawnattr_setsigmask(&attr, &none);
-  posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr,
-                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
-  pid_t pid = 0;
-  int rc = ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), envp.data());
-  posix_spawn_file_actions_destroy(&actions);
-  posix_spawnattr_destroy(&attr);
+  auto spawned =
+      spawn_in_group(argv[0], argv.data(), envp.data(), pipe_fds[1], -1, spec.cwd.c_str());
   ::close(pipe_fds[1]);
-  if (rc != 0) {
+  if (!spawned) {
     ::close(pipe_fds[0]);
-    return make_failure({rc, std::system_category()}, "starting " + spec.argv[0]);
+    return std::move(spawned).error();
   }
+  pid_t pid = *spawned;
   int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
   if (pid_fd < 0) {
     auto err = errno_code();
