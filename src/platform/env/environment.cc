@@ -7,12 +7,12 @@
 #include <boost/asio/steady_timer.hpp>
 #include <cmath>
 #include <ctime>
-#include <random>
 
 #include "platform/env/cgroup.h"
 #include "platform/env/launcher_pool.h"
 #include "platform/env/process.h"
 #include "platform/env/runtimes.h"
+#include "platform/env/variables.h"
 #include "platform/http/server.h"
 #include "wire/base64.h"
 #include "wire/json.h"
@@ -38,14 +38,6 @@ std::int64_t epoch_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-std::string random_hex(std::size_t n) {
-  static std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (std::size_t i = 0; i < n; ++i) s.push_back(hex[rng() & 15]);
-  return s;
 }
 
 http::response api_error(int status, std::string_view type, std::string_view message) {
@@ -182,7 +174,9 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spawn_spec spec;
     spec.argv = std::move(l.argv);
     spec.cwd = opt_.task_root;
-    spec.env = environment_variables(l.env);
+    if (log_stream_.empty()) log_stream_ = new_log_stream_name();
+    spec.env = lambda_variables({&opt_.fn, opt_.region, "127.0.0.1:" + std::to_string(api_->port()),
+                                 opt_.task_root, opt_.tmp_dir, log_stream_, l.env});
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);
     };
@@ -240,53 +234,6 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
     }
     return true;
-  }
-
-  std::vector<std::string> environment_variables(
-      const std::vector<std::pair<std::string, std::string>>& host_env) {
-    const function_config& f = opt_.fn;
-    std::map<std::string, std::string> vars;
-    for (const auto& [k, v] : host_env) vars[k] = v;
-    std::time_t now = std::time(nullptr);
-    char date[16];
-    std::strftime(date, sizeof date, "%Y/%m/%d", std::gmtime(&now));
-    if (log_stream_.empty()) log_stream_ = std::string(date) + "/[$LATEST]" + random_hex(32);
-    auto put = [&](const char* k, std::string v) { vars[k] = std::move(v); };
-    put("_HANDLER", f.handler);
-    put("AWS_REGION", opt_.region);
-    put("AWS_DEFAULT_REGION", opt_.region);
-    put("AWS_EXECUTION_ENV",
-        "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
-    put("AWS_LAMBDA_FUNCTION_NAME", f.name);
-    put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
-    put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(f.memory_mb));
-    put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + f.name);
-    put("AWS_LAMBDA_LOG_STREAM_NAME", log_stream_);
-    put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-    put("AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + std::to_string(api_->port()));
-    put("LAMBDA_TASK_ROOT", opt_.task_root.string());
-    put("LAMBDA_RUNTIME_DIR", opt_.task_root.string());
-    put("AWS_ACCESS_KEY_ID", "lambdakit-local");
-    put("AWS_SECRET_ACCESS_KEY", "lambdakit-local");
-    put("AWS_SESSION_TOKEN", "lambdakit-local");
-    put("LANG", "en_US.UTF-8");
-    put("TZ", ":UTC");
-    put("TMPDIR", opt_.tmp_dir.string());
-    const char* host_path = std::getenv("PATH");
-    put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") +
-                    (host_path ? std::string(":") + host_path : ""));
-    put("LD_LIBRARY_PATH", opt_.task_root.string() + ":" + opt_.task_root.string() + "/lib");
-    // The function's own variables last: CreateFunction refused the reserved ones, and the rest
-    // (PATH, LANG, TZ, LD_LIBRARY_PATH, ...) the function may set, as on Lambda.
-    for (const auto& [k, v] : f.environment) vars[k] = v;
-    std::vector<std::string> out;
-    out.reserve(vars.size());
-    for (const auto& [k, v] : vars) {
-      std::string kv = k;
-      kv.append("=").append(v);
-      out.push_back(std::move(kv));
-    }
-    return out;
   }
 
   void arm_timer(std::chrono::milliseconds d, std::function<void()> fire) {

@@ -6,8 +6,8 @@
 
 namespace lambdakit::platform::env {
 
-result<pid_t> spawn_in_group(const char* path, char* const argv[], char* const envp[], int out_fd, int fd3,
-                             const char* cwd) {
+result<pid_t> spawn_in_group(const char* path, char* const argv[], char* const envp[], int out_fd,
+                             int fd3, const char* cwd) {
   posix_spawn_file_actions_t actions;
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0);
@@ -24,7 +24,8 @@ result<pid_t> spawn_in_group(const char* path, char* const argv[], char* const e
   sigfillset(&all);
   posix_spawnattr_setsigmask(&attr, &none);
   posix_spawnattr_setsigdefault(&attr, &all);
-  posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
+  posix_spawnattr_setflags(&attr,
+                           POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF);
   pid_t pid = 0;
   int rc = ::posix_spawn(&pid, path, &actions, &attr, argv, envp);
   posix_spawn_file_actions_destroy(&actions);

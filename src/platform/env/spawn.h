@@ -10,7 +10,7 @@
 namespace lambdakit::platform::env {
 
 // Returns the pid, or the error of posix_spawn. `cwd` may be null (stay where we are).
-result<pid_t> spawn_in_group(const char* path, char* const argv[], char* const envp[], int out_fd, int fd3 = -1,
-                             const char* cwd = nullptr);
+result<pid_t> spawn_in_group(const char* path, char* const argv[], char* const envp[], int out_fd,
+                             int fd3 = -1, const char* cwd = nullptr);
 
 }  // namespace lambdakit::platform::env
