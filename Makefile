@@ -57,7 +57,7 @@ bench: build
 	@build/bin/bench_service
 
 format:
-	@git ls-files '*.cc' '*.h' '*.c' | xargs clang-format -i
+	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i
 
 # Style checks: clang-format (no diff) and clang-tidy (warnings are errors) on the library.
 lint: build

@@ -25,7 +25,8 @@ std::vector<std::string> lambda_variables(const variable_inputs& in) {
   put("_HANDLER", f.handler);
   put("AWS_REGION", in.region);
   put("AWS_DEFAULT_REGION", in.region);
-  put("AWS_EXECUTION_ENV", "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
+  put("AWS_EXECUTION_ENV",
+      "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
   put("AWS_LAMBDA_FUNCTION_NAME", f.name);
   put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
   put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(f.memory_mb));
@@ -42,7 +43,8 @@ std::vector<std::string> lambda_variables(const variable_inputs& in) {
   put("TZ", ":UTC");
   put("TMPDIR", in.tmp_dir.string());
   const char* host_path = std::getenv("PATH");
-  put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") + (host_path ? std::string(":") + host_path : ""));
+  put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") +
+                  (host_path ? std::string(":") + host_path : ""));
   put("LD_LIBRARY_PATH", in.task_root.string() + ":" + in.task_root.string() + "/lib");
   for (const auto& [k, v] : in.host) vars[k] = v;
   for (const auto& [k, v] : f.environment) vars[k] = v;

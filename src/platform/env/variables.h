@@ -18,7 +18,8 @@ struct variable_inputs {
   std::filesystem::path task_root;
   std::filesystem::path tmp_dir;
   std::string log_stream;  // AWS_LAMBDA_LOG_STREAM_NAME
-  std::vector<std::pair<std::string, std::string>> host;  // what the runtime host adds (PYTHONPATH, ...)
+  std::vector<std::pair<std::string, std::string>>
+      host;  // what the runtime host adds (PYTHONPATH, ...)
 };
 
 // "NAME=value" for every variable: Lambda's own, then the host's, then the function's (which
