@@ -1,5 +1,6 @@
 #include "platform/env/cgroup.h"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -153,6 +154,7 @@ result<void> memory_cgroup::set_limit(std::int64_t limit_bytes) {
 }
 
 memory_cgroup::~memory_cgroup() {
+  if (peak_fd_ >= 0) ::close(peak_fd_);
   std::error_code ec;
   // The kernel refuses while exiting tasks are still accounted; they are gone within moments.
   for (int i = 0; i < 100 && fs::exists(dir_, ec); ++i) {
@@ -170,8 +172,16 @@ result<void> memory_cgroup::attach(pid_t pid) {
 }
 
 std::int64_t memory_cgroup::peak_bytes() const {
-  std::string v = read_file(dir_ / (version_ == 1 ? "memory.max_usage_in_bytes" : "memory.peak"));
-  return v.empty() ? 0 : std::atoll(v.c_str());
+  if (peak_fd_ < 0) {
+    auto path = dir_ / (version_ == 1 ? "memory.max_usage_in_bytes" : "memory.peak");
+    peak_fd_ = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (peak_fd_ < 0) return 0;
+  }
+  char buf[32];
+  ssize_t n = ::pread(peak_fd_, buf, sizeof buf - 1, 0);
+  if (n <= 0) return 0;
+  buf[n] = '\0';
+  return std::atoll(buf);
 }
 
 }  // namespace lambdakit::platform::env

@@ -45,6 +45,7 @@ class memory_cgroup {
   memory_cgroup(std::filesystem::path dir, int version) : dir_(std::move(dir)), version_(version) {}
   std::filesystem::path dir_;
   int version_;
+  mutable int peak_fd_ = -1;  // the peak file, kept open: it is read after every invoke
 };
 
 }  // namespace lambdakit::platform::env
