@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.deps/bin:$(PATH)
 # lambdakit serve finds AWS's Node.js runtime interface client here (scripts/install-deps puts it).
 export LAMBDAKIT_AWS_LAMBDA_RIC ?= $(CURDIR)/.deps/node/node_modules/aws-lambda-ric
 
-.PHONY: deps build test unit asan fuzz interop service lint demo bench format tidy clean
+.PHONY: deps build test unit asan fuzz interop service package lint demo bench format tidy clean
 
 deps:
 	@scripts/install-deps
@@ -21,7 +21,7 @@ build: deps
 
 # Every test: unit tests and the fuzz corpus (release, then ASan+UBSan), a short libFuzzer run,
 # and interop with AWS's Runtime Interface Emulator.
-test: build unit lint asan fuzz interop service
+test: build unit lint asan fuzz interop service package
 
 unit: build
 	@ctest --preset release
@@ -41,6 +41,10 @@ fuzz: deps
 
 interop: build
 	@python3 -m pytest -q tests/interop
+
+# lambdakit package: deterministic, checked zips, deployed to lambdakit serve.
+package: build
+	@python3 -m pytest -q tests/package
 
 # lambdakit serve end to end: the aws CLI, boto3, and runtimes under test over HTTP.
 service: build

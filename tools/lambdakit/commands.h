@@ -11,5 +11,7 @@ namespace lambdakit::cli {
 void add_serve(CLI::App& app, int& exit_code);
 // `lambdakit invoke NAME [PAYLOAD]`: one synchronous invoke against the service.
 void add_invoke(CLI::App& app, int& exit_code);
+// `lambdakit package BINARY --runtime R --output ZIP`: the checked deployment zip.
+void add_package(CLI::App& app, int& exit_code);
 
 }  // namespace lambdakit::cli

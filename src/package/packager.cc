@@ -1,0 +1,135 @@
+#include "package/packager.h"
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "package/elf.h"
+#include "package/targets.h"
+#include "package/zip_writer.h"
+
+namespace lambdakit::package {
+namespace fs = std::filesystem;
+namespace {
+
+class category_impl final : public std::error_category {
+ public:
+  const char* name() const noexcept override { return "lambdakit.package"; }
+  std::string message(int ev) const override {
+    switch (static_cast<package_errc>(ev)) {
+      case package_errc::unreadable_input:
+        return "cannot read the binary";
+      case package_errc::not_a_binary:
+        return "not a Linux executable";
+      case package_errc::unsupported_runtime:
+        return "no package layout for this runtime";
+      case package_errc::wont_start:
+        return "the function would not start on Lambda";
+      case package_errc::too_large:
+        return "the package exceeds Lambda's limits";
+      case package_errc::unwritable_output:
+        return "cannot write the package";
+    }
+    return "unknown packaging error";
+  }
+};
+
+constexpr std::uint64_t max_zip = 50ull * 1024 * 1024;
+constexpr std::uint64_t max_unzipped = 250ull * 1024 * 1024;
+
+std::string describe_linkage(const elf_info& e) {
+  if (e.is_static) return "static";
+  std::string s = "dynamic:";
+  for (const auto& lib : e.needed) {
+    s += " " + lib;
+    auto it = e.versions.find(lib);
+    if (it != e.versions.end() && !it->second.empty()) {
+      std::string newest;
+      for (const auto& v : it->second) {
+        if (newest.empty() || (v.substr(0, v.rfind('_')) == newest.substr(0, newest.rfind('_')) &&
+                               version_newer(v, newest)))
+          newest = v;
+      }
+      s += " (" + newest + ")";
+    }
+  }
+  return s;
+}
+
+}  // namespace
+
+std::error_code make_error_code(package_errc e) noexcept {
+  static const category_impl instance;
+  return {static_cast<int>(e), instance};
+}
+
+result<package_report> package_function(const package_options& o) {
+  const target* t = find_target(o.runtime);
+  if (t == nullptr) {
+    return make_failure(
+        package_errc::unsupported_runtime,
+        "\"" + o.runtime +
+            "\": lambdakit packages provided.al2023, provided.al2 and provided today "
+            "(go1.x, python3.x and nodejs layouts come with those paths)");
+  }
+  if (o.arch != "x86_64" && o.arch != "arm64") {
+    return make_failure(package_errc::unsupported_runtime,
+                        "--arch must be x86_64 or arm64, not \"" + o.arch + "\"");
+  }
+  std::ifstream in(o.binary, std::ios::binary);
+  if (!in)
+    return make_failure(package_errc::unreadable_input,
+                        o.binary.string() + ": " + std::strerror(errno));
+  std::stringstream buf;
+  buf << in.rdbuf();
+  std::string image = buf.str();
+  auto elf = read_elf(image, o.binary.string());
+  if (!elf) return make_failure(package_errc::not_a_binary, elf.error().message());
+  auto problems = check_binary(*elf, o.binary.filename().string(), *t, o.arch);
+  if (!problems.empty()) {
+    std::string all;
+    for (const auto& p : problems) all += "\n  - " + p;
+    return make_failure(package_errc::wont_start, "on " + o.runtime + " (" + o.arch + "):" + all);
+  }
+  package_report report;
+  report.linkage = describe_linkage(*elf);
+  report.unzipped_bytes = image.size();
+  report.entries.push_back("bootstrap (0755, " + std::to_string(image.size()) + " bytes)");
+  if (report.unzipped_bytes > max_unzipped) {
+    return make_failure(package_errc::too_large,
+                        "the function is " + std::to_string(image.size()) +
+                            " bytes unzipped; Lambda takes at most 262144000");
+  }
+  std::string zip = make_zip({{"bootstrap", std::move(image), 0755}});
+  if (zip.size() > max_zip) {
+    return make_failure(
+        package_errc::too_large,
+        "the zip is " + std::to_string(zip.size()) +
+            " bytes; Lambda takes at most 52428800 (upload larger code through S3)");
+  }
+  fs::path tmp = o.output;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !out.write(zip.data(), static_cast<std::streamsize>(zip.size())) || !out.flush()) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return make_failure(package_errc::unwritable_output,
+                          o.output.string() + ": " + std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, o.output, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return make_failure(package_errc::unwritable_output, o.output.string() + ": " + ec.message());
+  }
+  report.zip = o.output;
+  report.zip_bytes = zip.size();
+  return report;
+}
+
+}  // namespace lambdakit::package

@@ -1,0 +1,34 @@
+// What each Lambda runtime's operating system offers a binary, and the check of a binary
+// against it: glibc and libstdc++ symbol versions, shared libraries, architecture.
+#pragma once
+
+#include <set>
+#include <string>
+#include <vector>
+
+#include "package/elf.h"
+
+namespace lambdakit::package {
+
+struct target {
+  std::string runtime;              // provided.al2023, ...
+  std::string os;                   // "Amazon Linux 2023"
+  std::string glibc;                // newest GLIBC_ version the target's libc provides
+  std::string glibcxx;              // newest GLIBCXX_ version of its libstdc++
+  std::string cxxabi;               // newest CXXABI_ version
+  std::set<std::string> libraries;  // shared libraries every function can load
+};
+
+// The target for a runtime name; nullptr when lambdakit does not package for it (yet).
+const target* find_target(const std::string& runtime);
+
+// "x86_64" or "arm64" (Lambda's names) to the ELF machine name.
+std::string elf_machine_for(const std::string& lambda_arch);
+
+// Each way `bin` would fail to start on `t`, as a sentence that names the fix. `bundled` are the
+// library files the package carries itself.
+std::vector<std::string> check_binary(const elf_info& bin, const std::string& name, const target& t,
+                                      const std::string& lambda_arch,
+                                      const std::set<std::string>& bundled = {});
+
+}  // namespace lambdakit::package

@@ -1,0 +1,121 @@
+"""`lambdakit package`: deterministic, checked deployment zips (issue 4, first part).
+
+Runs the real CLI on the real example binaries; the zip it makes is deployed to `lambdakit serve`
+with boto3 and invoked, as a user would."""
+
+import hashlib
+import os
+import re
+import signal
+import subprocess
+import zipfile
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(os.environ.get("LAMBDAKIT_BIN_DIR", ROOT / "build" / "bin"))
+
+
+def lambdakit(*args, check=False):
+    exe = BIN / "lambdakit"
+    if not exe.exists():
+        pytest.fail(f"{exe} is missing: run make build")
+    return subprocess.run([str(exe), *map(str, args)], capture_output=True, text=True, timeout=60, check=check)
+
+
+def binary(name):
+    p = BIN / name
+    if not p.exists():
+        pytest.fail(f"{p} is missing: run make build")
+    return p
+
+
+def test_package_is_deterministic_with_an_executable_bootstrap(tmp_path):
+    a, b = tmp_path / "a.zip", tmp_path / "b.zip"
+    for out in (a, b):
+        r = lambdakit("package", binary("hello"), "--runtime", "provided.al2023", "--output", out)
+        assert r.returncode == 0, r.stderr
+        assert r.stdout.strip() == str(out)
+    assert hashlib.sha256(a.read_bytes()).digest() == hashlib.sha256(b.read_bytes()).digest()
+    with zipfile.ZipFile(a) as z:
+        infos = z.infolist()
+        assert [i.filename for i in infos] == ["bootstrap"]
+        assert (infos[0].external_attr >> 16) & 0o777 == 0o755
+        assert infos[0].date_time == (1980, 1, 1, 0, 0, 0)
+        assert z.read("bootstrap") == binary("hello").read_bytes()
+        assert z.testzip() is None
+    assert "static" in lambdakit("package", binary("hello"), "--output", a).stderr
+
+
+@pytest.mark.parametrize("runtime", ["provided.al2023", "provided.al2", "provided"])
+def test_static_binaries_pass_every_runtime(tmp_path, runtime):
+    r = lambdakit("package", binary("hello"), "--runtime", runtime, "--output", tmp_path / "f.zip")
+    assert r.returncode == 0, r.stderr
+
+
+@pytest.mark.parametrize("runtime, os_name, limit", [
+    ("provided.al2", "Amazon Linux 2", "GLIBC_2.26"),
+    ("provided.al2023", "Amazon Linux 2023", "GLIBC_2.34"),
+])
+def test_binary_built_against_this_glibc_is_refused_for_older_ones(tmp_path, runtime, os_name, limit):
+    # bench_hello_dynamic links this machine's glibc 2.36 dynamically: it needs GLIBC_2.35 at least.
+    out = tmp_path / "f.zip"
+    r = lambdakit("package", binary("bench_hello_dynamic"), "--runtime", runtime, "--output", out)
+    assert r.returncode == 1
+    assert f"({runtime}) has at most {limit}" in r.stderr, r.stderr
+    assert re.search(r"needs GLIBC_2\.3[5-9] from libc\.so\.6", r.stderr), r.stderr
+    assert "link fully static (-static)" in r.stderr
+    assert not out.exists() and not list(tmp_path.iterdir()), "nothing is left behind"
+
+
+def test_wrong_architecture_is_named(tmp_path):
+    r = lambdakit("package", binary("hello"), "--arch", "arm64", "--output", tmp_path / "f.zip")
+    assert r.returncode == 1
+    assert "is built for x86_64, but the function's architecture is arm64" in r.stderr, r.stderr
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"#!/bin/sh\necho hi\n", "does not start with the ELF magic"),
+    (b"", "does not start with the ELF magic"),
+    (b"\x7fELF", "cut short"),
+])
+def test_not_a_binary(tmp_path, content, message):
+    f = tmp_path / "notelf"
+    f.write_bytes(content)
+    r = lambdakit("package", f, "--output", tmp_path / "f.zip")
+    assert r.returncode == 1
+    assert message in r.stderr, r.stderr
+    assert not (tmp_path / "f.zip").exists()
+
+
+def test_bad_arguments_name_the_fix(tmp_path):
+    r = lambdakit("package", binary("hello"), "--runtime", "java21", "--output", tmp_path / "f.zip")
+    assert r.returncode == 1 and "provided.al2023, provided.al2 and provided" in r.stderr
+    r = lambdakit("package", tmp_path / "missing", "--output", tmp_path / "f.zip")
+    assert r.returncode == 1 and "missing: No such file or directory" in r.stderr
+    r = lambdakit("package", binary("hello"), "--output", tmp_path / "no" / "such" / "dir.zip")
+    assert r.returncode == 1 and "cannot write the package" in r.stderr
+    assert not (tmp_path / "no").exists()
+
+
+def test_packaged_zip_deploys_to_the_local_service_and_answers(tmp_path):
+    z = tmp_path / "hello.zip"
+    assert lambdakit("package", binary("hello"), "--output", z).returncode == 0
+    proc = subprocess.Popen([str(BIN / "lambdakit"), "serve", "--port", "0", "--state-dir", str(tmp_path / "state"),
+                             "--log-level", "error"], stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        line = proc.stdout.readline()
+        endpoint = re.search(r"listening on (\S+)", line).group(1)
+        lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
+                           aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+        lam.create_function(FunctionName="packaged", Runtime="provided.al2023", Handler="bootstrap",
+                            Role="arn:aws:iam::000000000000:role/x", Code={"ZipFile": z.read_bytes()})
+        out = lam.invoke(FunctionName="packaged", Payload=b"{}")
+        assert out["StatusCode"] == 200 and "FunctionError" not in out
+        assert out["Payload"].read() == b'{"message":"Hello World"}'
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)

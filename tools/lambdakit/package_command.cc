@@ -1,0 +1,43 @@
+// `lambdakit package BINARY --runtime R --output ZIP`: the checked deployment zip.
+#include <CLI/CLI.hpp>
+#include <cstdio>
+
+#include "commands.h"
+#include "package/packager.h"
+
+namespace lambdakit::cli {
+
+void add_package(CLI::App& app, int& exit_code) {
+  auto o = std::make_shared<package::package_options>();
+  CLI::App* cmd = app.add_subcommand(
+      "package", "Make the deployment zip for a function binary, checked against its runtime");
+  cmd->add_option("binary", o->binary, "The function binary")->required();
+  cmd->add_option("--runtime", o->runtime, "provided.al2023, provided.al2 or provided")
+      ->capture_default_str();
+  cmd->add_option("--arch", o->arch, "x86_64 or arm64")->capture_default_str();
+  cmd->add_option("--output,-o", o->output, "The zip to write")->required();
+  cmd->footer(
+      "The binary becomes `bootstrap` (mode 0755) in a deterministic zip: same input, same bytes.\n"
+      "Before writing, the binary's architecture, shared libraries and glibc/libstdc++ symbol "
+      "versions\n"
+      "are checked against the runtime's OS (Amazon Linux 2: glibc 2.26; 2023: glibc 2.34).\n"
+      "Then: aws lambda create-function --function-name NAME --runtime provided.al2023 --handler "
+      "bootstrap \\\n"
+      "        --role ROLE_ARN --zip-file fileb://ZIP [--endpoint-url http://127.0.0.1:9001]");
+  cmd->callback([o, &exit_code] {
+    auto r = package::package_function(*o);
+    if (!r) {
+      std::fprintf(stderr, "lambdakit package: %s\n", r.error().message().c_str());
+      exit_code = 1;
+      return;
+    }
+    std::printf("%s\n", r->zip.c_str());
+    std::fprintf(stderr, "  %-10s %s\n  %-10s %.1f KB zipped, %.1f KB unzipped\n  %-10s %s\n",
+                 "contents", r->entries.front().c_str(), "size",
+                 static_cast<double>(r->zip_bytes) / 1024,
+                 static_cast<double>(r->unzipped_bytes) / 1024, "linkage", r->linkage.c_str());
+    exit_code = 0;
+  });
+}
+
+}  // namespace lambdakit::cli
