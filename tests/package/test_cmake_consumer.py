@@ -1,0 +1,71 @@
+"""find_package(lambdakit) and lambdakit_add_function() in an out-of-tree project (fmt's
+find-package test, done our way): install lambdakit, build tests/cmake/consumer against it, and run
+the zip it made on lambdakit serve."""
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+from pathlib import Path
+
+import boto3
+import pytest
+from botocore.config import Config
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = Path(os.environ.get("LAMBDAKIT_BUILD_DIR", ROOT / "build" / "release"))
+CONSUMER = ROOT / "tests" / "cmake" / "consumer"
+
+
+def run(*args, **kw):
+    return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=600, **kw)
+
+
+@pytest.fixture(scope="module")
+def prefix(tmp_path_factory):
+    if not (BUILD / "CMakeCache.txt").exists():
+        pytest.fail(f"{BUILD} is not configured: run make build")
+    p = tmp_path_factory.mktemp("prefix")
+    r = run("cmake", "--install", BUILD, "--prefix", p)
+    assert r.returncode == 0, r.stderr
+    assert (p / "lib/cmake/lambdakit/lambdakitConfig.cmake").exists()
+    assert (p / "bin/lambdakit").exists()
+    return p
+
+
+def configure_and_build(prefix, build_dir, *defs):
+    r = run("cmake", "-S", CONSUMER, "-B", build_dir, "-G", "Ninja", "-DCMAKE_BUILD_TYPE=Release",
+            f"-DCMAKE_PREFIX_PATH={prefix}", *defs)
+    assert r.returncode == 0, r.stdout + r.stderr
+    return run("cmake", "--build", build_dir)
+
+
+def test_consumer_builds_and_its_zip_answers_on_the_local_service(prefix, tmp_path):
+    b = configure_and_build(prefix, tmp_path / "build")
+    assert b.returncode == 0, b.stdout + b.stderr
+    z = tmp_path / "build" / "greeter.zip"
+    assert z.exists()
+    proc = subprocess.Popen([str(prefix / "bin/lambdakit"), "serve", "--port", "0", "--state-dir",
+                             str(tmp_path / "state"), "--log-level", "error"],
+                            stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        endpoint = re.search(r"listening on (\S+)", proc.stdout.readline()).group(1)
+        lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
+                           aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
+        lam.create_function(FunctionName="greeter", Runtime="provided.al2", Handler="bootstrap",
+                            Role="arn:aws:iam::000000000000:role/x", Code={"ZipFile": z.read_bytes()})
+        out = lam.invoke(FunctionName="greeter", Payload=b'{"a":1}')
+        assert out["StatusCode"] == 200 and "FunctionError" not in out
+        assert out["Payload"].read() == b'{"greeting":"hello from a consumer","bytes":7}'
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=10)
+
+
+def test_a_dynamic_build_for_amazon_linux_2_fails_at_packaging(prefix, tmp_path):
+    b = configure_and_build(prefix, tmp_path / "build", "-DCONSUMER_DYNAMIC=ON")
+    assert b.returncode != 0
+    out = b.stdout + b.stderr
+    assert "has at most GLIBC_2.26" in out, out
+    assert not (tmp_path / "build" / "greeter.zip").exists()
