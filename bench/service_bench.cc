@@ -29,7 +29,7 @@
 #include <thread>
 #include <vector>
 
-#include "http_client.h"
+#include "platform/http/client.h"
 #include "stats.h"
 #include "wire/base64.h"
 
@@ -235,7 +235,7 @@ int main(int argc, char** argv) {
     child serve(serve_argv, {}, true);
     std::string line = serve.read_line(10000);
     auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
-    http_client c("127.0.0.1", port);
+    lambdakit::platform::http::client c("127.0.0.1", port);
     nlohmann::json create = {{"FunctionName", "hello"},
                              {"Role", "arn:aws:iam::000000000000:role/bench"},
                              {"Runtime", "provided.al2023"},
@@ -283,7 +283,7 @@ int main(int argc, char** argv) {
     std::vector<std::thread> callers;
     for (int k = 0; k < o.callers; ++k) {
       callers.emplace_back([&] {
-        http_client mine("127.0.0.1", port);
+        lambdakit::platform::http::client mine("127.0.0.1", port);
         while (!stop) {
           if (mine.request("POST", invoke_target, "{}").status == 200) ++done;
         }
@@ -303,7 +303,7 @@ int main(int argc, char** argv) {
                "127.0.0.1:" + std::to_string(api), "--log-level", "error", hello.string()},
               {"AWS_LAMBDA_FUNCTION_TIMEOUT=30"}, false);
     wait_accepting(port);
-    http_client c("127.0.0.1", port);
+    lambdakit::platform::http::client c("127.0.0.1", port);
     auto t = clock_type::now();
     c.request("POST", rie_target, "{}");
     rie_cold.push_back(ms_since(t));

@@ -4,7 +4,6 @@ the zip it made on lambdakit serve."""
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 from pathlib import Path
@@ -14,24 +13,11 @@ import pytest
 from botocore.config import Config
 
 ROOT = Path(__file__).resolve().parents[2]
-BUILD = Path(os.environ.get("LAMBDAKIT_BUILD_DIR", ROOT / "build" / "release"))
 CONSUMER = ROOT / "tests" / "cmake" / "consumer"
 
 
 def run(*args, **kw):
     return subprocess.run([str(a) for a in args], capture_output=True, text=True, timeout=600, **kw)
-
-
-@pytest.fixture(scope="module")
-def prefix(tmp_path_factory):
-    if not (BUILD / "CMakeCache.txt").exists():
-        pytest.fail(f"{BUILD} is not configured: run make build")
-    p = tmp_path_factory.mktemp("prefix")
-    r = run("cmake", "--install", BUILD, "--prefix", p)
-    assert r.returncode == 0, r.stderr
-    assert (p / "lib/cmake/lambdakit/lambdakitConfig.cmake").exists()
-    assert (p / "bin/lambdakit").exists()
-    return p
 
 
 def configure_and_build(prefix, build_dir, *defs):

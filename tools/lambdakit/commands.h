@@ -13,5 +13,9 @@ void add_serve(CLI::App& app, int& exit_code);
 void add_invoke(CLI::App& app, int& exit_code);
 // `lambdakit package BINARY --runtime R --output ZIP`: the checked deployment zip.
 void add_package(CLI::App& app, int& exit_code);
+// `lambdakit deploy ZIP --function-name F`: create or update through the Lambda API.
+void add_deploy(CLI::App& app, int& exit_code);
+// `lambdakit new NAME`: a project that builds, tests, packages and deploys as is.
+void add_new(CLI::App& app, int& exit_code);
 
 }  // namespace lambdakit::cli

@@ -1,60 +1,40 @@
 // `lambdakit invoke`: one RequestResponse invoke through the Invoke API, for quick use.
 #include <CLI/CLI.hpp>
-#include <boost/asio/connect.hpp>
-#include <boost/asio/ip/tcp.hpp>
-#include <boost/beast/core.hpp>
-#include <boost/beast/http.hpp>
 #include <iostream>
 
 #include "commands.h"
+#include "platform/http/client.h"
 #include "wire/base64.h"
 
 namespace lambdakit::cli {
-namespace asio = boost::asio;
-namespace beast = boost::beast;
-namespace bhttp = beast::http;
-
 namespace {
 
 int invoke(const std::string& endpoint, const std::string& name, const std::string& payload,
            bool tail) {
-  std::string rest = endpoint;
-  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  auto slash = rest.find('/');
-  if (slash != std::string::npos) rest = rest.substr(0, slash);
-  auto colon = rest.rfind(':');
-  std::string host = colon == std::string::npos ? rest : rest.substr(0, colon);
-  std::string port = colon == std::string::npos ? "80" : rest.substr(colon + 1);
+  auto ep = platform::http::parse_endpoint_url(endpoint);
+  if (!ep) {
+    std::cerr << "lambdakit invoke: \"" << endpoint << "\" is not an http://HOST:PORT endpoint\n";
+    return 2;
+  }
   try {
-    asio::io_context io;
-    asio::ip::tcp::resolver resolver(io);
-    beast::tcp_stream stream(io);
-    stream.connect(resolver.resolve(host, port));
-    bhttp::request<bhttp::string_body> req{bhttp::verb::post,
-                                           "/2015-03-31/functions/" + name + "/invocations", 11};
-    req.set(bhttp::field::host, rest);
-    req.set(bhttp::field::content_type, "application/json");
-    if (tail) req.set("X-Amz-Log-Type", "Tail");
-    req.body() = payload;
-    req.prepare_payload();
-    bhttp::write(stream, req);
-    beast::flat_buffer buffer;
-    bhttp::response_parser<bhttp::string_body> parser;
-    parser.body_limit(64 * 1024 * 1024);
-    bhttp::read(stream, buffer, parser);
-    auto res = parser.release();
+    platform::http::client c(ep->host, ep->port);
+    std::vector<std::pair<std::string, std::string>> headers = {
+        {"Content-Type", "application/json"}};
+    if (tail) headers.emplace_back("X-Amz-Log-Type", "Tail");
+    auto res =
+        c.request("POST", "/2015-03-31/functions/" + name + "/invocations", payload, headers);
     if (tail) {
-      auto log = wire::base64::decode(std::string(res["X-Amz-Log-Result"]));
-      if (log) std::cerr << *log;
+      if (auto log = wire::base64::decode(res.header("X-Amz-Log-Result"))) std::cerr << *log;
     }
-    std::cout << res.body() << '\n';
-    if (res.result_int() != 200) {
-      std::cerr << "lambdakit invoke: HTTP " << res.result_int() << " " << res["x-amzn-ErrorType"]
+    std::cout << res.body << '\n';
+    if (res.status != 200) {
+      std::cerr << "lambdakit invoke: HTTP " << res.status << " " << res.header("x-amzn-ErrorType")
                 << '\n';
       return 1;
     }
-    if (!res["X-Amz-Function-Error"].empty()) {
-      std::cerr << "lambdakit invoke: function error (" << res["X-Amz-Function-Error"] << ")\n";
+    if (!res.header("X-Amz-Function-Error").empty()) {
+      std::cerr << "lambdakit invoke: function error (" << res.header("X-Amz-Function-Error")
+                << ")\n";
       return 1;
     }
     return 0;
