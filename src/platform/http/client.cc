@@ -46,7 +46,7 @@ struct client::impl {
   beast::tcp_stream stream{io};
   beast::flat_buffer buffer;
   std::string host;
-  unsigned short port;
+  unsigned short port = 0;
   bool connected = false;
 
   void connect() {
@@ -79,7 +79,7 @@ client_result client::request(const std::string& method, const std::string& targ
       req.prepare_payload();
       bhttp::write(impl_->stream, req);
       bhttp::response_parser<bhttp::string_body> parser;
-      parser.body_limit(64 * 1024 * 1024);
+      parser.body_limit(std::uint64_t{64} * 1024 * 1024);
       bhttp::read(impl_->stream, impl_->buffer, parser);
       auto res = parser.release();
       client_result out;
