@@ -55,3 +55,16 @@ def test_a_dynamic_build_for_amazon_linux_2_fails_at_packaging(prefix, tmp_path)
     out = b.stdout + b.stderr
     assert "has at most GLIBC_2.26" in out, out
     assert not (tmp_path / "build" / "greeter.zip").exists()
+
+
+def test_add_subdirectory_builds_only_the_runtime_and_the_function(tmp_path):
+    b = tmp_path / "build"
+    r = run("cmake", "-S", ROOT / "tests" / "cmake" / "subdirectory", "-B", b, "-G", "Ninja",
+            "-DCMAKE_BUILD_TYPE=Release", f"-DLAMBDAKIT_SOURCE_DIR={ROOT}")
+    assert r.returncode == 0, r.stdout + r.stderr
+    r = run("cmake", "--build", b)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert (b / "vendored").exists()
+    # The function is a static Linux executable, ready to be `bootstrap`.
+    head = (b / "vendored").read_bytes()[:4]
+    assert head == b"\x7fELF"
