@@ -3,14 +3,11 @@ find-package test, done our way): install lambdakit, build tests/cmake/consumer 
 the zip it made on lambdakit serve."""
 
 import os
-import re
-import signal
 import subprocess
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
+from lkpackage import deploy_and_invoke, local_service
 
 ROOT = Path(__file__).resolve().parents[2]
 CONSUMER = ROOT / "tests" / "cmake" / "consumer"
@@ -32,21 +29,9 @@ def test_consumer_builds_and_its_zip_answers_on_the_local_service(prefix, tmp_pa
     assert b.returncode == 0, b.stdout + b.stderr
     z = tmp_path / "build" / "greeter.zip"
     assert z.exists()
-    proc = subprocess.Popen([str(prefix / "bin/lambdakit"), "serve", "--port", "0", "--state-dir",
-                             str(tmp_path / "state"), "--log-level", "error"],
-                            stdout=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        endpoint = re.search(r"listening on (\S+)", proc.stdout.readline()).group(1)
-        lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
-                           aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
-        lam.create_function(FunctionName="greeter", Runtime="provided.al2", Handler="bootstrap",
-                            Role="arn:aws:iam::000000000000:role/x", Code={"ZipFile": z.read_bytes()})
-        out = lam.invoke(FunctionName="greeter", Payload=b'{"a":1}')
-        assert out["StatusCode"] == 200 and "FunctionError" not in out
-        assert out["Payload"].read() == b'{"greeting":"hello from a consumer","bytes":7}'
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
+    with local_service(prefix / "bin/lambdakit", tmp_path / "state") as (_, lam):
+        answer = deploy_and_invoke(lam, "greeter", "provided.al2", z, b'{"a":1}')
+        assert answer == b'{"greeting":"hello from a consumer","bytes":7}'
 
 
 def test_a_dynamic_build_for_amazon_linux_2_fails_at_packaging(prefix, tmp_path):

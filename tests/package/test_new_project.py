@@ -1,12 +1,10 @@
 """`lambdakit new` → build → test → package → deploy to the local service → invoke, as a new user
 would, with an installed lambdakit."""
 
-import re
-import signal
-import os
 import subprocess
 
 import pytest
+from lkpackage import local_service
 
 
 def run(*args, cwd=None, timeout=600):
@@ -34,10 +32,7 @@ def test_new_project_builds_tests_deploys_and_answers(prefix, tmp_path):
     zip_path = project / "build" / "hello-user.zip"
     assert zip_path.exists()
 
-    serve = subprocess.Popen([str(cli), "serve", "--port", "0", "--state-dir", str(tmp_path / "state"),
-                              "--log-level", "error"], stdout=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        endpoint = re.search(r"listening on (\S+)", serve.stdout.readline()).group(1)
+    with local_service(cli, tmp_path / "state") as (endpoint, _):
         r = run(cli, "deploy", zip_path, "--function-name", "hello-user", "--endpoint-url", endpoint)
         assert r.returncode == 0, r.stderr
         assert "hello-user created" in r.stdout
@@ -47,9 +42,6 @@ def test_new_project_builds_tests_deploys_and_answers(prefix, tmp_path):
         assert r.stdout.strip() == '{"message":"Hello from hello-user","event_bytes":17}'
         r = run(cli, "deploy", zip_path, "--function-name", "hello-user", "--endpoint-url", endpoint)
         assert r.returncode == 0 and "hello-user updated" in r.stdout, r.stderr
-    finally:
-        os.killpg(serve.pid, signal.SIGTERM)
-        serve.wait(timeout=10)
 
 
 @pytest.mark.parametrize("name, message", [

@@ -6,14 +6,12 @@ with boto3 and invoked, as a user would."""
 import hashlib
 import os
 import re
-import signal
 import subprocess
 import zipfile
 from pathlib import Path
 
-import boto3
 import pytest
-from botocore.config import Config
+from lkpackage import deploy_and_invoke, local_service
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("LAMBDAKIT_BIN_DIR", ROOT / "build" / "bin"))
@@ -104,18 +102,5 @@ def test_bad_arguments_name_the_fix(tmp_path):
 def test_packaged_zip_deploys_to_the_local_service_and_answers(tmp_path):
     z = tmp_path / "hello.zip"
     assert lambdakit("package", binary("hello"), "--output", z).returncode == 0
-    proc = subprocess.Popen([str(BIN / "lambdakit"), "serve", "--port", "0", "--state-dir", str(tmp_path / "state"),
-                             "--log-level", "error"], stdout=subprocess.PIPE, text=True, start_new_session=True)
-    try:
-        line = proc.stdout.readline()
-        endpoint = re.search(r"listening on (\S+)", line).group(1)
-        lam = boto3.client("lambda", endpoint_url=endpoint, region_name="us-east-1", aws_access_key_id="x",
-                           aws_secret_access_key="x", config=Config(retries={"max_attempts": 0}))
-        lam.create_function(FunctionName="packaged", Runtime="provided.al2023", Handler="bootstrap",
-                            Role="arn:aws:iam::000000000000:role/x", Code={"ZipFile": z.read_bytes()})
-        out = lam.invoke(FunctionName="packaged", Payload=b"{}")
-        assert out["StatusCode"] == 200 and "FunctionError" not in out
-        assert out["Payload"].read() == b'{"message":"Hello World"}'
-    finally:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=10)
+    with local_service(BIN / "lambdakit", tmp_path / "state") as (_, lam):
+        assert deploy_and_invoke(lam, "packaged", "provided.al2023", z, b"{}") == b'{"message":"Hello World"}'
