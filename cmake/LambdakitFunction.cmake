@@ -1,28 +1,57 @@
 # lambdakit_add_function(<target> SOURCES <src>... [RUNTIME <runtime>] [ARCH x86_64|arm64] [DYNAMIC])
 #
-# Builds <target> as a Lambda function binary (its main is `return lambdakit::run(handler);`),
-# linked fully static unless DYNAMIC (then only libstdc++/libgcc are static), and adds
-# <target>_zip, which makes ${CMAKE_CURRENT_BINARY_DIR}/<target>.zip with `lambdakit package`:
-# the deployment zip for RUNTIME (default provided.al2023), checked against its glibc.
+# Builds <target> as a Lambda function binary (its main is `return lambdakit::run(handler);`)
+# and adds <target>_zip, which makes ${CMAKE_CURRENT_BINARY_DIR}/<target>.zip with
+# `lambdakit package`: the deployment zip for RUNTIME (default provided.al2023), checked against
+# its glibc.
+#
+# How it links depends on LAMBDAKIT_STRATEGY, which `lambdakit build --strategy` sets:
+#   zig     dynamic against the target's glibc (the zig toolchain links libc++ statically)
+#   bundle  dynamic against this machine's glibc; the zip carries those libraries and the loader
+#   static  fully static (the default when LAMBDAKIT_STRATEGY is unset, unless DYNAMIC is given:
+#           then only libstdc++/libgcc are static)
+# LAMBDAKIT_RUNTIME and LAMBDAKIT_ARCH, when set, override RUNTIME and ARCH (`lambdakit build
+# --runtime/--arch`). Each function is recorded in ${CMAKE_BINARY_DIR}/lambdakit-functions/ for
+# `lambdakit build` to report.
 function(lambdakit_add_function target)
   cmake_parse_arguments(PARSE_ARGV 1 fn "DYNAMIC" "RUNTIME;ARCH" "SOURCES")
   if(NOT fn_SOURCES)
     message(FATAL_ERROR "lambdakit_add_function(${target}): SOURCES is required")
   endif()
-  if(NOT fn_RUNTIME)
+  if(LAMBDAKIT_RUNTIME)
+    set(fn_RUNTIME ${LAMBDAKIT_RUNTIME})
+  elseif(NOT fn_RUNTIME)
     set(fn_RUNTIME provided.al2023)
   endif()
-  if(NOT fn_ARCH)
+  if(LAMBDAKIT_ARCH)
+    set(fn_ARCH ${LAMBDAKIT_ARCH})
+  elseif(NOT fn_ARCH)
     set(fn_ARCH x86_64)
   endif()
+  if(LAMBDAKIT_STRATEGY)
+    set(strategy ${LAMBDAKIT_STRATEGY})
+  elseif(fn_DYNAMIC)
+    set(strategy dynamic)
+  else()
+    set(strategy static)
+  endif()
+
   add_executable(${target} ${fn_SOURCES})
   target_link_libraries(${target} PRIVATE lambdakit::lambdakit)
   target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
-  if(fn_DYNAMIC)
-    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc -Wl,--gc-sections)
-  else()
-    target_link_options(${target} PRIVATE -static -Wl,--gc-sections)
+  target_link_options(${target} PRIVATE -Wl,--gc-sections $<$<CONFIG:Release,MinSizeRel>:-s>)
+  set(package_flags)
+  if(strategy STREQUAL "static")
+    target_link_options(${target} PRIVATE -static)
+  elseif(strategy STREQUAL "dynamic")
+    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
+  elseif(strategy STREQUAL "bundle")
+    target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)
+    set(package_flags --bundle-libraries)
+  elseif(NOT strategy STREQUAL "zig")
+    message(FATAL_ERROR "LAMBDAKIT_STRATEGY is \"${strategy}\": use zig, bundle or static")
   endif()
+
   if(TARGET lambdakit_cli)
     set(packager $<TARGET_FILE:lambdakit_cli>)
   elseif(LAMBDAKIT_CLI)
@@ -31,16 +60,20 @@ function(lambdakit_add_function target)
     find_program(packager_path lambdakit HINTS ${LAMBDAKIT_BIN_DIR})
     set(packager ${packager_path})
   endif()
+  set(zip ${CMAKE_CURRENT_BINARY_DIR}/${target}.zip)
   if(packager)
     add_custom_command(
-      OUTPUT ${CMAKE_CURRENT_BINARY_DIR}/${target}.zip
+      OUTPUT ${zip}
       COMMAND ${packager} package $<TARGET_FILE:${target}> --runtime ${fn_RUNTIME} --arch ${fn_ARCH}
-              --output ${CMAKE_CURRENT_BINARY_DIR}/${target}.zip
+              ${package_flags} --output ${zip}
       DEPENDS ${target}
       COMMENT "lambdakit package ${target} for ${fn_RUNTIME} (${fn_ARCH})"
       VERBATIM)
-    add_custom_target(${target}_zip ALL DEPENDS ${CMAKE_CURRENT_BINARY_DIR}/${target}.zip)
+    add_custom_target(${target}_zip ALL DEPENDS ${zip})
   else()
     message(WARNING "lambdakit_add_function(${target}): no lambdakit CLI found, so no ${target}_zip target")
+    set(zip "")
   endif()
+  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/lambdakit-functions/${target}
+       CONTENT "binary=$<TARGET_FILE:${target}>\nzip=${zip}\nruntime=${fn_RUNTIME}\narch=${fn_ARCH}\nstrategy=${strategy}\n")
 endfunction()

@@ -5,8 +5,10 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <set>
 #include <sstream>
 
+#include "package/bundle.h"
 #include "package/elf.h"
 #include "package/targets.h"
 #include "package/zip_writer.h"
@@ -88,7 +90,16 @@ result<package_report> package_function(const package_options& o) {
   std::string image = buf.str();
   auto elf = read_elf(image, o.binary.string());
   if (!elf) return make_failure(package_errc::not_a_binary, elf.error().message());
-  auto problems = check_binary(*elf, o.binary.filename().string(), *t, o.arch);
+  std::vector<zip_entry> libraries;
+  std::set<std::string> bundled;
+  if (o.bundle_libraries && elf->machine == elf_machine_for(o.arch)) {
+    auto b = bundle_libraries(image, *elf, o.binary.filename().string());
+    if (!b) return std::move(b).error();
+    image = std::move(b->binary);
+    libraries = std::move(b->libraries);
+    for (const auto& l : libraries) bundled.insert(l.name.substr(4));  // "lib/" prefix
+  }
+  auto problems = check_binary(*elf, o.binary.filename().string(), *t, o.arch, bundled);
   if (!problems.empty()) {
     std::string all;
     for (const auto& p : problems) all += "\n  - " + p;
@@ -96,14 +107,20 @@ result<package_report> package_function(const package_options& o) {
   }
   package_report report;
   report.linkage = describe_linkage(*elf);
+  if (!libraries.empty()) report.linkage += "; bundled in lib/ with the loader";
   report.unzipped_bytes = image.size();
   report.entries.push_back("bootstrap (0755, " + std::to_string(image.size()) + " bytes)");
+  for (const auto& l : libraries) {
+    report.unzipped_bytes += l.data.size();
+    report.entries.push_back(l.name + " (0755, " + std::to_string(l.data.size()) + " bytes)");
+  }
   if (report.unzipped_bytes > max_unzipped) {
     return make_failure(package_errc::too_large,
-                        "the function is " + std::to_string(image.size()) +
+                        "the function is " + std::to_string(report.unzipped_bytes) +
                             " bytes unzipped; Lambda takes at most 262144000");
   }
-  std::string zip = make_zip({{"bootstrap", std::move(image), 0755}});
+  libraries.push_back({"bootstrap", std::move(image), 0755});
+  std::string zip = make_zip(std::move(libraries));
   if (zip.size() > max_zip) {
     return make_failure(
         package_errc::too_large,

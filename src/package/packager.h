@@ -26,6 +26,9 @@ struct package_options {
   std::string runtime = "provided.al2023";
   std::string arch = "x86_64";  // Lambda's names: x86_64 or arm64
   std::filesystem::path output;
+  // The `bundle` strategy: ship the shared libraries and loader the binary uses on this machine
+  // in lib/, and point the binary at them (see bundle.h).
+  bool bundle_libraries = false;
 };
 
 struct package_report {

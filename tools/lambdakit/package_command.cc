@@ -16,6 +16,9 @@ void add_package(CLI::App& app, int& exit_code) {
       ->capture_default_str();
   cmd->add_option("--arch", o->arch, "x86_64 or arm64")->capture_default_str();
   cmd->add_option("--output,-o", o->output, "The zip to write")->required();
+  cmd->add_flag("--bundle-libraries", o->bundle_libraries,
+                "Ship the shared libraries and loader the binary uses here in lib/ (the "
+                "`bundle` strategy; needs patchelf)");
   cmd->footer(
       "The binary becomes `bootstrap` (mode 0755) in a deterministic zip: same input, same bytes.\n"
       "Before writing, the binary's architecture, shared libraries and glibc/libstdc++ symbol "
@@ -32,8 +35,10 @@ void add_package(CLI::App& app, int& exit_code) {
       return;
     }
     std::printf("%s\n", r->zip.c_str());
-    std::fprintf(stderr, "  %-10s %s\n  %-10s %.1f KB zipped, %.1f KB unzipped\n  %-10s %s\n",
-                 "contents", r->entries.front().c_str(), "size",
+    for (std::size_t i = 0; i < r->entries.size(); ++i) {
+      std::fprintf(stderr, "  %-10s %s\n", i == 0 ? "contents" : "", r->entries[i].c_str());
+    }
+    std::fprintf(stderr, "  %-10s %.1f KB zipped, %.1f KB unzipped\n  %-10s %s\n", "size",
                  static_cast<double>(r->zip_bytes) / 1024,
                  static_cast<double>(r->unzipped_bytes) / 1024, "linkage", r->linkage.c_str());
     exit_code = 0;
