@@ -12,6 +12,7 @@
 #include "platform/env/launcher_pool.h"
 #include "platform/env/pool.h"
 #include "platform/env/runtimes.h"
+#include "platform/env/sandbox.h"
 #include "platform/http/server.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
@@ -66,6 +67,13 @@ int serve(const service_options& o) {
   env::launcher_pool launchers(fs::canonical("/proc/self/exe").parent_path() / "lambdakit-launcher",
                                2);
   po.launchers = &launchers;
+  auto box = env::choose_sandbox(
+      o.sandbox, fs::canonical("/proc/self/exe").parent_path() / "lambdakit-launcher", state);
+  if (!box) {
+    std::fprintf(stderr, "lambdakit serve: %s\n", box.error().detail.c_str());
+    return 1;
+  }
+  po.box = &*box;
   env::pool pool(io, po);
   api::api_options ao;
   ao.region = o.region;
@@ -94,8 +102,8 @@ int serve(const service_options& o) {
     io.stop();
   });
   if (o.level <= log_level::info) {
-    std::cerr << "lambdakit serve: state in " << state.string()
-              << "; environments run as plain processes (no namespaces yet)\n"
+    std::cerr << "lambdakit serve: state in " << state.string() << "\n"
+              << "lambdakit serve: " << box->note << "\n"
               << "lambdakit serve: memory limits: "
               << (env::memory_cgroup_root().available
                       ? "enforced by cgroup v" + std::to_string(env::memory_cgroup_root().version) +

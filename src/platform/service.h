@@ -22,6 +22,7 @@ struct service_options {
   bool builtin_clients = false;  // managed runtimes use lambdakit's bootstraps even when the
                                  // official clients are installed
   log_level level = log_level::info;
+  std::string sandbox = "auto";  // auto, none, namespaces or hermetic (env/sandbox.h)
   std::string region = "us-east-1";
   std::string account = "000000000000";
 };

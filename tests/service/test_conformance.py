@@ -275,7 +275,9 @@ def test_08_error_body_reaches_the_caller_exactly(service, shape, with_header):
 # --- 9. /init/error --------------------------------------------------------------------------------
 
 def test_09_init_error_then_reinit(service):
-    marker = unique_name("lambdakit-probe-init")
+    # Each environment has a /tmp of its own (as on Lambda): the marker lives in /dev/shm,
+    # which every environment shares.
+    marker = "/dev/shm/" + unique_name("lambdakit-probe-init")
     name = service.create_peer("probe", env={"PROBE_MODE": "init_error_once", "PROBE_MARKER": marker})
     try:
         r = _unhandled(service.invoke(name, b"{}"))
@@ -286,7 +288,7 @@ def test_09_init_error_then_reinit(service):
         assert "request_id" in r.json()
         assert find_report(r.log_tail, r.request_id).init_ms is not None, "no re-init"
     finally:
-        Path("/tmp", marker).unlink(missing_ok=True)
+        Path(marker).unlink(missing_ok=True)
 
 
 def test_09_init_error_after_next_is_rejected(service):

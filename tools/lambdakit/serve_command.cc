@@ -45,6 +45,12 @@ void add_serve(CLI::App& app, int& exit_code) {
          "installed (official), or always with lambdakit's own small bootstraps (builtin)")
       ->capture_default_str()
       ->check(CLI::IsMember({"official", "builtin"}));
+  cmd->add_option("--sandbox", opts->sandbox,
+                  "auto (namespaces where the kernel allows), none, namespaces (code read-only at "
+                  "/var/task, private /tmp) or hermetic (provided runtimes see only /var/task, "
+                  "/tmp, /proc and /dev)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"auto", "none", "namespaces", "hermetic"}));
   cmd->callback([opts, idle_s, level, no_freeze, clients, init_s, &exit_code] {
     opts->builtin_clients = *clients == "builtin";
     opts->init_limit = std::chrono::milliseconds(static_cast<long long>(*init_s * 1000));

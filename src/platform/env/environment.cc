@@ -12,6 +12,7 @@
 #include "platform/env/launcher_pool.h"
 #include "platform/env/process.h"
 #include "platform/env/runtimes.h"
+#include "platform/env/sandbox.h"
 #include "platform/env/variables.h"
 #include "platform/http/server.h"
 #include "wire/base64.h"
@@ -20,6 +21,7 @@
 extern char** environ;
 
 namespace lambdakit::platform::env {
+namespace fs = std::filesystem;
 namespace asio = boost::asio;
 using clock_type = std::chrono::steady_clock;
 
@@ -138,7 +140,15 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   // Spawns the runtime with its Runtime API; false when it could not (the call is finished).
   bool start_runtime() {
     static const runtime_hosts no_hosts;
-    auto cmd = runtime_command(opt_.fn, opt_.task_root, opt_.hosts ? *opt_.hosts : no_hosts);
+    sandbox_mode box =
+        opt_.box != nullptr ? opt_.box->for_runtime(opt_.fn.runtime) : sandbox_mode::none;
+    bool boxed = box != sandbox_mode::none;
+    // Inside a sandbox the runtime sees Lambda's paths; outside, the real ones.
+    fs::path visible_root = boxed ? fs::path(lambda_task_root) : opt_.task_root;
+    fs::path visible_tmp = boxed ? fs::path(lambda_tmp) : opt_.tmp_dir;
+    const runtime_hosts& hosts = opt_.hosts ? *opt_.hosts : no_hosts;
+    fs::path visible_builtin = boxed ? fs::path(lambda_runtime_dir) : hosts.builtin;
+    auto cmd = runtime_command(opt_.fn, opt_.task_root, visible_root, visible_builtin, hosts);
     if (!cmd) {
       bool entry = cmd.error().code == runtime_errc::invalid_entrypoint;
       std::string type = entry ? "Runtime.InvalidEntrypoint" : "Runtime.Unsupported";
@@ -176,7 +186,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spec.cwd = opt_.task_root;
     if (log_stream_.empty()) log_stream_ = new_log_stream_name();
     spec.env = lambda_variables({&opt_.fn, opt_.region, "127.0.0.1:" + std::to_string(api_->port()),
-                                 opt_.task_root, opt_.tmp_dir, log_stream_, l.env});
+                                 visible_root, visible_tmp, log_stream_, l.env});
+    if (boxed) {
+      // lambdakit-launcher builds the sandbox, then execs the runtime.
+      spec.argv =
+          sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts.builtin, spec.argv);
+    }
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);
     };
@@ -208,6 +223,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
           log_line("lambdakit: memory limit not applied: " + cg.error().message());
         }
       }
+      if (boxed) spec.argv.insert(spec.argv.begin(), opt_.box->launcher.string());
       auto p = process::spawn(io_, spec, on_output, on_exit);
       if (!p) {  // exec failed: not executable, wrong format, missing interpreter
         finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
@@ -216,7 +232,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         return false;
       }
       proc_ = std::move(p).value();
-      launched_ = false;
+      launched_ = boxed;  // the launcher reports an exec failure, as a parked one does
       if (cgroup_) {
         if (auto a = cgroup_->attach(proc_->pid()); !a) {
           log_line("lambdakit: memory limit not applied: " + a.error().message());
@@ -568,6 +584,10 @@ bool environment::busy() const {
 bool environment::dead() const {
   return impl_->phase_ == impl::phase::dead;
 }
+const std::filesystem::path& environment::tmp_dir() const {
+  return impl_->opt_.tmp_dir;
+}
+
 const function_config& environment::function() const {
   return impl_->opt_.fn;
 }

@@ -36,6 +36,7 @@ struct environment_options {
   bool memory_limit =
       true;  // a memory cgroup limited to fn.memory_mb, where cgroups can be written
   class launcher_pool* launchers = nullptr;  // runtimes born in their cgroups (may be null)
+  const struct sandbox* box = nullptr;       // null: plain processes
   // Each line the runtime prints (without its newline).
   std::function<void(const std::string& env_id, std::string_view line)> on_log;
 };
@@ -56,6 +57,7 @@ class environment {
   bool busy() const;
   bool dead() const;  // must not be used again
   const function_config& function() const;
+  const std::filesystem::path& tmp_dir() const;
   std::chrono::steady_clock::time_point last_used() const;
   // The AWS_LAMBDA_RUNTIME_API value (host:port) while running.
   std::string runtime_api() const;

@@ -44,8 +44,13 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.id = fn.name + "-" + std::to_string(next_id_++);
     eo.fn = fn;
     eo.task_root = task_root;
-    eo.tmp_dir = opt_.tmp_root / eo.id;
     std::error_code ec;
+    if (auto& spare = reset_tmp_[fn.name]; !spare.empty()) {
+      eo.tmp_dir = std::move(spare.back());
+      spare.pop_back();
+    } else {
+      eo.tmp_dir = opt_.tmp_root / eo.id;
+    }
     std::filesystem::create_directories(eo.tmp_dir, ec);
     eo.region = opt_.region;
     eo.account = opt_.account;
@@ -54,6 +59,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.memory_limit = opt_.memory_limits;
     eo.init_limit = opt_.init_limit;
     eo.launchers = opt_.launchers;
+    eo.box = opt_.box;
     if (opt_.on_log) {
       eo.on_log = [log = opt_.on_log, name = fn.name](
                       const std::string& id, std::string_view line) { log(name, id, line); };
@@ -67,6 +73,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
                    if (auto e = keep.lock(); e && (e->dead() || o.reset) && !shut_) {
                      auto& l = envs_[name];
                      std::erase(l, e);
+                     reset_tmp_[name].push_back(e->tmp_dir());
                    }
                    done(std::move(o));
                  });
@@ -77,6 +84,7 @@ void pool::retire(const std::string& function) {
   auto it = envs_.find(function);
   if (it == envs_.end()) return;
   std::erase_if(it->second, [](const std::shared_ptr<environment>& e) { return !e->busy(); });
+  reset_tmp_.erase(function);  // new code, new sandboxes
   // Busy ones are dropped after their invoke: their revision no longer matches.
 }
 

@@ -33,6 +33,7 @@ struct pool_options {
   bool memory_limits = true;
   std::chrono::milliseconds init_limit{10000};
   class launcher_pool* launchers = nullptr;
+  const struct sandbox* box = nullptr;  // how runtimes are sandboxed (null: not at all)
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
       on_log;
 };
@@ -63,6 +64,9 @@ class pool {
   boost::asio::io_context& io_;
   pool_options opt_;
   std::map<std::string, std::vector<std::shared_ptr<environment>>> envs_;
+  // The /tmp of environments reset after a crash or timeout, per function: on Lambda a reset
+  // keeps the sandbox and its /tmp, so the next environment of that function takes one over.
+  std::map<std::string, std::vector<std::filesystem::path>> reset_tmp_;
   std::unique_ptr<pool_timer> timer_;
   std::uint64_t next_id_ = 1;
   bool shut_ = false;

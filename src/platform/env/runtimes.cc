@@ -113,6 +113,7 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
 }
 
 result<launch> runtime_command(const function_config& fn, const fs::path& task_root,
+                               const fs::path& visible_root, const fs::path& visible_builtin,
                                const runtime_hosts& hosts) {
   const std::string& r = fn.runtime;
   launch l;
@@ -123,7 +124,7 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
       return make_failure(runtime_errc::invalid_entrypoint,
                           "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     }
-    l.argv = {bootstrap.string()};
+    l.argv = {(visible_root / "bootstrap").string()};
     return l;
   }
   if (starts_with(r, "python3.")) {
@@ -134,8 +135,8 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
     l.argv = hosts.python_ric
                  ? std::vector<std::string>{hosts.python, "-m", "awslambdaric", fn.handler}
                  : std::vector<std::string>{hosts.python,
-                                            (hosts.builtin / "python_bootstrap.py").string()};
-    l.env = {{"PYTHONPATH", task_root.string()}, {"PYTHONUNBUFFERED", "1"}};
+                                            (visible_builtin / "python_bootstrap.py").string()};
+    l.env = {{"PYTHONPATH", visible_root.string()}, {"PYTHONUNBUFFERED", "1"}};
     return l;
   }
   if (starts_with(r, "nodejs")) {
@@ -143,11 +144,11 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
       return make_failure(runtime_errc::unsupported_runtime,
                           r + " needs node on the service's PATH");
     }
-    l.argv =
-        hosts.node_ric.empty()
-            ? std::vector<std::string>{hosts.node, (hosts.builtin / "node_bootstrap.mjs").string()}
-            : std::vector<std::string>{hosts.node, hosts.node_ric, fn.handler};
-    l.env = {{"NODE_PATH", task_root.string()}};
+    l.argv = hosts.node_ric.empty()
+                 ? std::vector<std::string>{hosts.node,
+                                            (visible_builtin / "node_bootstrap.mjs").string()}
+                 : std::vector<std::string>{hosts.node, hosts.node_ric, fn.handler};
+    l.env = {{"NODE_PATH", visible_root.string()}};
     return l;
   }
   return make_failure(runtime_errc::unsupported_runtime,

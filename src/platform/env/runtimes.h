@@ -37,10 +37,14 @@ struct launch {
   std::vector<std::pair<std::string, std::string>> env;  // added to the Lambda variables
 };
 
-// How to start `fn`'s runtime with its code in `task_root`. Custom runtimes (provided.al2023,
-// provided.al2, provided, or none) run <task_root>/bootstrap; a missing, non-regular or
-// non-executable one is runtime_errc::invalid_entrypoint with Lambda's message.
+// How to start `fn`'s runtime with its code in `task_root`, which the runtime sees at
+// `visible_root` (/var/task in a sandbox, the same path otherwise), and lambdakit's bootstraps
+// (hosts.builtin) at `visible_builtin`. Custom runtimes
+// (provided.al2023, provided.al2, provided, or none) run <visible_root>/bootstrap; a missing,
+// non-regular or non-executable one is runtime_errc::invalid_entrypoint with Lambda's message.
 result<launch> runtime_command(const function_config& fn, const std::filesystem::path& task_root,
+                               const std::filesystem::path& visible_root,
+                               const std::filesystem::path& visible_builtin,
                                const runtime_hosts& hosts);
 
 // True for the runtime names CreateFunction accepts.

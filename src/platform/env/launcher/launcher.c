@@ -5,11 +5,27 @@
  * It reads one spec from fd 3 until end of file, then becomes the runtime with execve:
  *   cwd NUL argc NUL argv[0] NUL ... argv[argc-1] NUL envc NUL env[0] NUL ... NUL
  * stdout and stderr are already the environment's log pipe; the process group is its own.
- * End of file with no spec (the service went away) exits quietly. */
+ * End of file with no spec (the service went away) exits quietly.
+ *
+ * Run with arguments instead (`lambdakit-launcher ARGS...`), it uses its own argv and environ:
+ * that is how the service starts a sandboxed runtime when no launcher is parked.
+ *
+ * Either way the runtime's argv may start with a sandbox request (see sandbox.h):
+ *   --sandbox=namespaces|hermetic TASK_ROOT TMP_DIR RUNTIME_DIR STAGING --
+ * namespaces: new mount, IPC and UTS namespaces; TASK_ROOT read-only at /var/task, TMP_DIR at
+ *   /tmp, RUNTIME_DIR (unless "-") read-only at /var/runtime, the rest of the file system as
+ *   it is.
+ * hermetic: the same, but the root is a fresh tmpfs holding only /var/task, /tmp, /proc and
+ *   /dev: nothing of this machine's libraries is visible (what a zip needs, it must carry). */
+#define _GNU_SOURCE
 #include <errno.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 enum { max_spec = 1 << 20, max_items = 4096 };
@@ -30,7 +46,104 @@ static void fail(const char* what) {
   _exit(127);
 }
 
-int main(void) {
+static void fail_errno(const char* what, const char* path) {
+  dprintf(2, "lambdakit-launcher: sandbox: %s %s: %s\n", what, path, strerror(errno));
+  _exit(126);
+}
+
+static void bind(const char* from, const char* to, int read_only) {
+  if (mount(from, to, NULL, MS_BIND | MS_REC, NULL) != 0) fail_errno("cannot bind", to);
+  if (read_only &&
+      mount(NULL, to, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, NULL) != 0)
+    fail_errno("cannot make read-only", to);
+}
+
+static void make_dir(const char* base, const char* rel) {
+  char path[4096];
+  snprintf(path, sizeof path, "%s/%s", base, rel);
+  if (mkdir(path, 0755) != 0 && errno != EEXIST) fail_errno("cannot create", path);
+}
+
+static void at(char* out, size_t n, const char* base, const char* rel) {
+  snprintf(out, n, "%s/%s", base, rel);
+}
+
+/* Builds the sandbox; afterwards the process is in /var/task. */
+static void enter_sandbox(const char* mode, const char* task_root, const char* tmp,
+                          const char* runtime_dir, const char* staging) {
+  int hermetic = strcmp(mode, "hermetic") == 0;
+  if (!hermetic && strcmp(mode, "namespaces") != 0) fail("unknown sandbox mode");
+  if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) != 0) fail_errno("cannot unshare", "");
+  /* Nothing mounted here may leak back to the service's namespace. */
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    fail_errno("cannot make private", "/");
+  (void)sethostname("localhost", 9);
+  if (!hermetic) {
+    /* /tmp last: the other sources may lie below the host's /tmp. */
+    bind(task_root, "/var/task", 1);
+    if (strcmp(runtime_dir, "-") != 0) bind(runtime_dir, "/var/runtime", 1);
+    bind(tmp, "/tmp", 0);
+  } else {
+    char p[4096];
+    if (mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0)
+      fail_errno("cannot mount a tmpfs on", staging);
+    make_dir(staging, "var");
+    make_dir(staging, "var/task");
+    make_dir(staging, "tmp");
+    make_dir(staging, "proc");
+    make_dir(staging, "dev");
+    make_dir(staging, ".old");
+    at(p, sizeof p, staging, "var/task");
+    bind(task_root, p, 1);
+    at(p, sizeof p, staging, "tmp");
+    bind(tmp, p, 0);
+    at(p, sizeof p, staging, "proc");
+    bind("/proc", p, 0);
+    at(p, sizeof p, staging, "dev");
+    bind("/dev", p, 0);
+    at(p, sizeof p, staging, ".old");
+    if (syscall(SYS_pivot_root, staging, p) != 0) fail_errno("cannot pivot_root to", staging);
+    if (chdir("/") != 0) fail_errno("cannot enter", "/");
+    if (umount2("/.old", MNT_DETACH) != 0) fail_errno("cannot detach", "/.old");
+    (void)rmdir("/.old");
+    if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m") != 0)
+      fail_errno("cannot make read-only", "/");
+  }
+  if (chdir("/var/task") != 0) fail_errno("cannot enter", "/var/task");
+}
+
+/* Runs argv (after an optional sandbox request) with envp; never returns. */
+static void become(char** argv, char** envp, const char* cwd) {
+  if (argv[0] != NULL && strncmp(argv[0], "--sandbox=", 10) == 0) {
+    for (int i = 1; i <= 5; ++i)
+      if (argv[i] == NULL) fail("malformed sandbox request");
+    if (strcmp(argv[5], "--") != 0) fail("malformed sandbox request");
+    enter_sandbox(argv[0] + 10, argv[1], argv[2], argv[3], argv[4]);
+    argv += 6;
+    if (argv[0] == NULL) fail("no command after the sandbox request");
+  } else if (cwd != NULL && chdir(cwd) != 0) {
+    fail("cannot enter the task root");
+  }
+  execve(argv[0], argv, envp);
+  int err = errno;
+  if (err == ENOENT && access(argv[0], F_OK) == 0) {
+    /* The file is there: what is missing is the ELF interpreter (dynamic loader) it names. */
+    dprintf(2,
+            "lambdakit-launcher: cannot start %s: its dynamic loader is not in this file system "
+            "(a hermetic sandbox has no system libraries: bundle them with `lambdakit build "
+            "--strategy bundle`, or link statically)\n",
+            argv[0]);
+  } else {
+    dprintf(2, "lambdakit-launcher: cannot start %s: %s\n", argv[0], strerror(err));
+  }
+  _exit(127);
+}
+
+int main(int argc, char** argv) {
+  if (argc > 1) {
+    extern char** environ;
+    become(argv + 1, environ, NULL);
+  }
   size_t len = 0;
   for (;;) {
     ssize_t n = read(3, spec + len, max_spec - len);
@@ -41,29 +154,27 @@ int main(void) {
   }
   if (len == 0) return 0;
   close(3);
-  size_t at = 0;
-  const char* cwd = next_item(&at, len);
-  const char* argc_text = next_item(&at, len);
+  size_t pos = 0;
+  const char* cwd = next_item(&pos, len);
+  const char* argc_text = next_item(&pos, len);
   if (cwd == NULL || argc_text == NULL) fail("malformed spec");
-  static char* argv[max_items + 1];
+  static char* spec_argv[max_items + 1];
   static char* envp[max_items + 1];
-  long argc = strtol(argc_text, NULL, 10);
-  if (argc < 1 || argc > max_items) fail("bad argc");
-  for (long i = 0; i < argc; ++i) {
-    argv[i] = (char*)next_item(&at, len);
-    if (argv[i] == NULL) fail("malformed argv");
+  long spec_argc = strtol(argc_text, NULL, 10);
+  if (spec_argc < 1 || spec_argc > max_items) fail("bad argc");
+  for (long i = 0; i < spec_argc; ++i) {
+    spec_argv[i] = (char*)next_item(&pos, len);
+    if (spec_argv[i] == NULL) fail("malformed argv");
   }
-  argv[argc] = NULL;
-  const char* envc_text = next_item(&at, len);
+  spec_argv[spec_argc] = NULL;
+  const char* envc_text = next_item(&pos, len);
   long envc = envc_text != NULL ? strtol(envc_text, NULL, 10) : -1;
   if (envc < 0 || envc > max_items) fail("bad envc");
   for (long i = 0; i < envc; ++i) {
-    envp[i] = (char*)next_item(&at, len);
+    envp[i] = (char*)next_item(&pos, len);
     if (envp[i] == NULL) fail("malformed env");
   }
   envp[envc] = NULL;
-  if (chdir(cwd) != 0) fail("cannot enter the task root");
-  execve(argv[0], argv, envp);
-  dprintf(2, "lambdakit-launcher: cannot start %s: %s\n", argv[0], strerror(errno));
-  _exit(127);
+  become(spec_argv, envp, cwd);
+  return 127;
 }
