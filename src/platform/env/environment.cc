@@ -157,6 +157,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                    true);
       return false;
     }
+    // A hermetic root holds only the code: a runtime started through a program of this machine
+    // (an emulator for another architecture) gets the namespaces sandbox instead.
+    if (box == sandbox_mode::hermetic &&
+        cmd->argv.front() != (visible_root / "bootstrap").string()) {
+      box = sandbox_mode::namespaces;
+    }
     if (!api_) {
       std::weak_ptr<impl> weak = shared_from_this();
       auto server =

@@ -1,5 +1,6 @@
 #include "platform/env/runtimes.h"
 
+#include <sys/utsname.h>
 #include <unistd.h>
 
 #include <array>
@@ -80,6 +81,7 @@ std::string runtime_hosts::describe() const {
   s += node.empty()
            ? "no node on PATH"
            : node + (node_ric.empty() ? " with lambdakit's bootstrap" : " with aws-lambda-ric");
+  if (!arm64_emulator.empty()) s += "; arm64: " + arm64_emulator + " -L " + arm64_sysroot;
   return s;
 }
 
@@ -91,6 +93,16 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
         std::system(("'" + h.python + "' -c 'import awslambdaric' >/dev/null 2>&1").c_str()) == 0;
   }
   h.node = find_on_path("node");
+  utsname u{};
+  ::uname(&u);
+  if (std::string(u.machine) != "aarch64") {
+    h.arm64_emulator = find_on_path("qemu-aarch64-static");
+    if (h.arm64_emulator.empty()) h.arm64_emulator = find_on_path("qemu-aarch64");
+    std::error_code ec;
+    if (fs::is_directory("/usr/aarch64-linux-gnu/lib", ec))
+      h.arm64_sysroot = "/usr/aarch64-linux-gnu";
+    if (h.arm64_sysroot.empty()) h.arm64_emulator.clear();
+  }
   std::string ric_dir;
   if (const char* env = std::getenv("LAMBDAKIT_AWS_LAMBDA_RIC"); env != nullptr && *env != '\0') {
     ric_dir = env;
@@ -125,6 +137,18 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
                           "Couldn't find valid bootstrap(s): [/var/task/bootstrap /opt/bootstrap]");
     }
     l.argv = {(visible_root / "bootstrap").string()};
+    bool arm64 = !fn.architectures.empty() && fn.architectures.front() == "arm64";
+    utsname u{};
+    ::uname(&u);
+    if (arm64 && std::string(u.machine) != "aarch64") {
+      if (hosts.arm64_emulator.empty()) {
+        return make_failure(runtime_errc::unsupported_runtime,
+                            "an arm64 function on this " + std::string(u.machine) +
+                                " machine needs qemu-user and the aarch64 libraries (Debian: "
+                                "apt-get install qemu-user-static libc6-arm64-cross)");
+      }
+      l.argv.insert(l.argv.begin(), {hosts.arm64_emulator, "-L", hosts.arm64_sysroot});
+    }
     return l;
   }
   if (starts_with(r, "python3.")) {

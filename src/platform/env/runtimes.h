@@ -23,7 +23,11 @@ struct runtime_hosts {
   std::string node;               // absolute path of node, or empty
   std::string node_ric;           // aws-lambda-ric's bin/index.mjs, or empty
   std::filesystem::path builtin;  // lambdakit's own bootstraps, written here
-  std::string describe() const;   // one line for the service's log
+  // arm64 functions on an x86_64 machine run under qemu-user with the aarch64 libraries of
+  // Debian's libc6-arm64-cross as their root (empty: not available; on aarch64: not needed).
+  std::string arm64_emulator;
+  std::string arm64_sysroot;
+  std::string describe() const;  // one line for the service's log
 };
 
 // Looks for python3 and node on PATH, awslambdaric in that python, aws-lambda-ric in
