@@ -12,9 +12,10 @@ from botocore.config import Config
 
 
 @contextlib.contextmanager
-def local_service(cli: Path, state_dir: Path):
+def local_service(cli: Path, state_dir: Path, *extra: str):
     """`lambdakit serve` on a free port: yields (endpoint, boto3 Lambda client); stopped on exit."""
-    proc = subprocess.Popen([str(cli), "serve", "--port", "0", "--state-dir", str(state_dir), "--log-level", "error"],
+    proc = subprocess.Popen([str(cli), "serve", "--port", "0", "--state-dir", str(state_dir), "--log-level", "error",
+                             *extra],
                             stdout=subprocess.PIPE, text=True, start_new_session=True)
     try:
         line = proc.stdout.readline()
@@ -28,9 +29,10 @@ def local_service(cli: Path, state_dir: Path):
         proc.wait(timeout=10)
 
 
-def deploy_and_invoke(client, name: str, runtime: str, zip_path: Path, payload: bytes) -> bytes:
+def deploy_and_invoke(client, name: str, runtime: str, zip_path: Path, payload: bytes,
+                      arch: str = "x86_64") -> bytes:
     """CreateFunction from the zip, one invoke that must succeed; returns the answer's bytes."""
-    client.create_function(FunctionName=name, Runtime=runtime, Handler="bootstrap",
+    client.create_function(FunctionName=name, Runtime=runtime, Handler="bootstrap", Architectures=[arch],
                            Role="arn:aws:iam::000000000000:role/x", Code={"ZipFile": zip_path.read_bytes()})
     out = client.invoke(FunctionName=name, Payload=payload)
     assert out["StatusCode"] == 200 and "FunctionError" not in out, out
