@@ -111,13 +111,24 @@ constexpr const char* readme = R"(# @NAME@
 
 A C++ AWS Lambda function made with `lambdakit new`.
 
+For Lambda (Amazon Linux's glibc, whatever this machine runs):
+
+```sh
+lambdakit build              # prints: @NAME@ <binary> build/lambda/provided.al2023-x86_64-zig/@NAME@.zip
+lambdakit serve &            # a local Lambda at http://127.0.0.1:9001
+lambdakit deploy build/lambda/provided.al2023-x86_64-zig/@NAME@.zip --function-name @NAME@
+lambdakit invoke @NAME@ '{"hello":"world"}'
+```
+
+`lambdakit build --runtime provided.al2 --arch arm64 --strategy zig|bundle|static` picks the
+target and the toolchain (zig, from `pip install ziglang`, is the default when present).
+
+For development, as any CMake project (links fully static, runs here and on Lambda):
+
 ```sh
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=Release -DCMAKE_PREFIX_PATH=<lambdakit prefix>
 cmake --build build          # build/@NAME@ and build/@NAME@.zip (checked for provided.al2023)
 ctest --test-dir build       # the handler's tests
-lambdakit serve &            # a local Lambda at http://127.0.0.1:9001
-lambdakit deploy build/@NAME@.zip --function-name @NAME@
-lambdakit invoke @NAME@ '{"hello":"world"}'
 ```
 
 On AWS: `aws lambda create-function --function-name @NAME@ --runtime provided.al2023
@@ -162,7 +173,8 @@ int create(const std::string& name, const fs::path& where) {
             << (installed
                     ? prefix.string()
                     : std::string("<lambdakit prefix: cmake --install build/release --prefix DIR>"))
-            << "\n  cmake --build build && ctest --test-dir build\n";
+            << "\n  cmake --build build && ctest --test-dir build\n"
+            << "then, for Lambda's glibc: lambdakit build   (see README.md)\n";
   return 0;
 }
 
