@@ -2,12 +2,15 @@
 // Lambda API (the local service by default), and print the aws CLI line that does the same on AWS.
 #include <CLI/CLI.hpp>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 #include <iostream>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "aws/credentials.h"
+#include "aws/sigv4.h"
 #include "commands.h"
 #include "platform/http/client.h"
 #include "wire/base64.h"
@@ -15,13 +18,21 @@
 namespace lambdakit::cli {
 namespace {
 
+constexpr const char* placeholder_role = "arn:aws:iam::000000000000:role/lambdakit-local";
+
 struct deploy_options {
   std::string zip, function, runtime = "provided.al2023", handler = "bootstrap";
-  std::string role = "arn:aws:iam::000000000000:role/lambdakit-local";
+  std::string role;
   std::string arch = "x86_64";
   int memory = 128, timeout = 3;
-  std::string endpoint = "http://127.0.0.1:9001";
+  std::string endpoint;  // empty: $AWS_ENDPOINT_URL_LAMBDA, $AWS_ENDPOINT_URL, else AWS itself
+  std::string region;
 };
+
+std::string env_or_empty(const char* name) {
+  const char* v = std::getenv(name);
+  return v != nullptr ? v : "";
+}
 
 std::string message_of(const platform::http::client_result& r) {
   auto j = nlohmann::json::parse(r.body, nullptr, false);
@@ -29,7 +40,7 @@ std::string message_of(const platform::http::client_result& r) {
   return std::to_string(r.status) + " " + r.header("x-amzn-ErrorType") + ": " + m;
 }
 
-int deploy(const deploy_options& o) {
+int deploy(deploy_options o) {
   std::ifstream in(o.zip, std::ios::binary);
   if (!in) {
     std::cerr << "lambdakit deploy: cannot read " << o.zip << ": " << std::strerror(errno)
@@ -38,29 +49,70 @@ int deploy(const deploy_options& o) {
   }
   std::stringstream buf;
   buf << in.rdbuf();
+  if (o.endpoint.empty()) o.endpoint = env_or_empty("AWS_ENDPOINT_URL_LAMBDA");
+  if (o.endpoint.empty()) o.endpoint = env_or_empty("AWS_ENDPOINT_URL");
+  if (o.region.empty()) o.region = aws::find_region();
+  bool to_aws = o.endpoint.empty();
+  auto creds = aws::find_credentials();
+  if (to_aws) {
+    if (o.region.empty()) {
+      std::cerr << "lambdakit deploy: no AWS region: pass --region, set AWS_REGION, or put "
+                   "region in ~/.aws/config (for the local service: --endpoint-url "
+                   "http://127.0.0.1:9001)\n";
+      return 2;
+    }
+    if (!creds) {
+      std::cerr << "lambdakit deploy: no AWS credentials: set AWS_ACCESS_KEY_ID and "
+                   "AWS_SECRET_ACCESS_KEY, or run `aws configure` (for the local service: "
+                   "--endpoint-url http://127.0.0.1:9001)\n";
+      return 2;
+    }
+    o.endpoint = "https://lambda." + o.region + ".amazonaws.com";
+  }
+  if (o.region.empty()) o.region = "us-east-1";
   auto ep = platform::http::parse_endpoint_url(o.endpoint);
   if (!ep) {
-    std::cerr << "lambdakit deploy: \"" << o.endpoint << "\" is not an http://HOST:PORT endpoint\n";
+    std::cerr << "lambdakit deploy: \"" << o.endpoint
+              << "\" is not an http(s)://HOST[:PORT] endpoint\n";
     return 2;
   }
   try {
-    platform::http::client c(ep->host, ep->port);
-    const std::vector<std::pair<std::string, std::string>> json = {
-        {"Content-Type", "application/json"}};
-    auto existing = c.request("GET", "/2015-03-31/functions/" + o.function);
+    platform::http::client c(*ep);
+    // Signed whenever there are credentials: AWS needs it, the local service ignores it.
+    auto send = [&](const std::string& method, const std::string& path, const std::string& body) {
+      std::vector<std::pair<std::string, std::string>> headers;
+      if (!body.empty()) headers.emplace_back("Content-Type", "application/json");
+      if (creds) {
+        aws::signing_request sr{method, c.host_header(), path, "", headers, body};
+        for (auto& h : aws::sign(sr, creds->keys, o.region, "lambda", aws::amz_date_now())) {
+          headers.push_back(std::move(h));
+        }
+      }
+      return c.request(method, path, body, headers);
+    };
+    auto existing = send("GET", "/2015-03-31/functions/" + o.function, "");
     platform::http::client_result r;
     const char* done = nullptr;
     if (existing.status == 200) {
       nlohmann::json body = {{"ZipFile", wire::base64::encode(buf.str())}};
-      r = c.request("PUT", "/2015-03-31/functions/" + o.function + "/code", body.dump(), json);
+      r = send("PUT", "/2015-03-31/functions/" + o.function + "/code", body.dump());
       done = "updated";
     } else if (existing.status == 404) {
+      if (o.role.empty()) {
+        if (to_aws) {
+          std::cerr << "lambdakit deploy: creating " << o.function
+                    << " on AWS needs --role <execution role ARN> (a role Lambda can assume, "
+                       "with AWSLambdaBasicExecutionRole)\n";
+          return 2;
+        }
+        o.role = placeholder_role;
+      }
       nlohmann::json body = {
           {"FunctionName", o.function}, {"Runtime", o.runtime},
           {"Handler", o.handler},       {"Role", o.role},
           {"MemorySize", o.memory},     {"Timeout", o.timeout},
           {"Architectures", {o.arch}},  {"Code", {{"ZipFile", wire::base64::encode(buf.str())}}}};
-      r = c.request("POST", "/2015-03-31/functions", body.dump(), json);
+      r = send("POST", "/2015-03-31/functions", body.dump());
       done = "created";
     } else {
       std::cerr << "lambdakit deploy: GetFunction answered " << message_of(existing) << '\n';
@@ -73,19 +125,23 @@ int deploy(const deploy_options& o) {
     auto cfg = nlohmann::json::parse(r.body, nullptr, false);
     std::cout << o.function << " " << done << " at " << o.endpoint << " (CodeSha256 "
               << (cfg.is_object() ? cfg.value("CodeSha256", "?") : "?") << ")\n";
-    std::cerr << "on AWS the same is:\n  aws lambda "
+    std::cerr << "the same with the aws CLI:\n  aws lambda "
               << (existing.status == 200 ? "update-function-code" : "create-function")
               << " --function-name " << o.function << " --zip-file fileb://" << o.zip;
     if (existing.status != 200) {
       std::cerr << " \\\n      --runtime " << o.runtime << " --handler " << o.handler
                 << " --architectures " << o.arch << " --memory-size " << o.memory << " --timeout "
-                << o.timeout << " --role <your execution role ARN>";
+                << o.timeout << " --role "
+                << (o.role == placeholder_role ? "<your execution role ARN>" : o.role);
     }
+    if (!to_aws) std::cerr << " \\\n      --endpoint-url " << o.endpoint;
     std::cerr << '\n';
     return 0;
   } catch (const std::exception& e) {
     std::cerr << "lambdakit deploy: cannot reach " << o.endpoint << ": " << e.what()
-              << " (is `lambdakit serve` running?)\n";
+              << (to_aws ? " (check the network and the region)"
+                         : " (is `lambdakit serve` running?)")
+              << '\n';
     return 2;
   }
 }
@@ -100,7 +156,8 @@ void add_deploy(CLI::App& app, int& exit_code) {
   cmd->add_option("--function-name", o->function, "The function's name")->required();
   cmd->add_option("--runtime", o->runtime, "Runtime, when creating")->capture_default_str();
   cmd->add_option("--handler", o->handler, "Handler, when creating")->capture_default_str();
-  cmd->add_option("--role", o->role, "Execution role ARN, when creating")->capture_default_str();
+  cmd->add_option("--role", o->role,
+                  "Execution role ARN, when creating (required on AWS; a placeholder locally)");
   cmd->add_option("--memory-size", o->memory, "MB, when creating")
       ->capture_default_str()
       ->check(CLI::Range(128, 10240));
@@ -110,12 +167,15 @@ void add_deploy(CLI::App& app, int& exit_code) {
   cmd->add_option("--arch", o->arch, "x86_64 or arm64, when creating")
       ->capture_default_str()
       ->check(CLI::IsMember({"x86_64", "arm64"}));
-  cmd->add_option("--endpoint-url", o->endpoint, "The Lambda API (lambdakit serve)")
-      ->capture_default_str();
+  cmd->add_option("--endpoint-url", o->endpoint,
+                  "The Lambda API: http://127.0.0.1:9001 for `lambdakit serve`; omitted: AWS");
+  cmd->add_option("--region", o->region, "AWS region (default: AWS_REGION, ~/.aws/config)");
   cmd->footer(
-      "Deploys to the local service. For AWS itself it prints the equivalent `aws lambda` "
-      "command,\n"
-      "which signs requests with your AWS credentials (lambdakit does not sign requests yet).");
+      "Without --endpoint-url (or AWS_ENDPOINT_URL_LAMBDA / AWS_ENDPOINT_URL) this deploys to AWS\n"
+      "Lambda at https://lambda.REGION.amazonaws.com, signing each request (SigV4) with the "
+      "credentials\nthe aws CLI would use: AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/"
+      "AWS_SESSION_TOKEN, or\n~/.aws/credentials for AWS_PROFILE. AWS_CA_BUNDLE names extra "
+      "trusted certificates.");
   cmd->callback([o, &exit_code] { exit_code = deploy(*o); });
 }
 

@@ -2,8 +2,12 @@
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
+#include <cstdlib>
+#include <stdexcept>
 
 namespace lambdakit::platform::http {
 namespace asio = boost::asio;
@@ -19,10 +23,15 @@ std::string client_result::header(const std::string& name) const {
 
 std::optional<endpoint> parse_endpoint_url(const std::string& url) {
   std::string rest = url;
-  if (rest.rfind("http://", 0) == 0) rest = rest.substr(7);
-  if (rest.rfind("https://", 0) == 0) return std::nullopt;  // TLS is not spoken here
-  rest = rest.substr(0, rest.find('/'));
   endpoint e;
+  if (rest.rfind("http://", 0) == 0) {
+    rest = rest.substr(7);
+  } else if (rest.rfind("https://", 0) == 0) {
+    rest = rest.substr(8);
+    e.tls = true;
+    e.port = 443;
+  }
+  rest = rest.substr(0, rest.find('/'));
   auto colon = rest.rfind(':');
   e.host = colon == std::string::npos ? rest : rest.substr(0, colon);
   if (colon != std::string::npos) {
@@ -35,36 +44,88 @@ std::optional<endpoint> parse_endpoint_url(const std::string& url) {
     }
   }
   if (e.host == "localhost") e.host = "127.0.0.1";
-  boost::system::error_code ec;
-  asio::ip::make_address(e.host, ec);
-  if (e.host.empty() || ec) return std::nullopt;
+  if (e.host.empty() || e.host.find_first_not_of(
+                            "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789.-") !=
+                            std::string::npos) {
+    return std::nullopt;
+  }
   return e;
 }
 
 struct client::impl {
   asio::io_context io;
   beast::tcp_stream stream{io};
+  std::unique_ptr<asio::ssl::context> tls_context;
+  std::unique_ptr<beast::ssl_stream<beast::tcp_stream>> tls;
   beast::flat_buffer buffer;
-  std::string host;
-  unsigned short port = 0;
+  endpoint where;
   bool connected = false;
 
   void connect() {
     beast::error_code ec;
-    stream.socket().close(ec);
-    stream.connect(asio::ip::tcp::endpoint(asio::ip::make_address(host), port));
-    stream.socket().set_option(asio::ip::tcp::no_delay(true));
     buffer.clear();
+    asio::ip::tcp::resolver resolver(io);
+    auto addresses = resolver.resolve(where.host, std::to_string(where.port));
+    if (!where.tls) {
+      stream.socket().close(ec);
+      stream.connect(addresses);
+      stream.socket().set_option(asio::ip::tcp::no_delay(true));
+      connected = true;
+      return;
+    }
+    if (!tls_context) {
+      tls_context = std::make_unique<asio::ssl::context>(asio::ssl::context::tls_client);
+      const char* bundle = std::getenv("AWS_CA_BUNDLE");
+      if (bundle != nullptr && *bundle != '\0') {
+        tls_context->load_verify_file(bundle);
+      } else {
+        tls_context->set_default_verify_paths();
+      }
+      tls_context->set_verify_mode(asio::ssl::verify_peer);
+    }
+    tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io, *tls_context);
+    if (!SSL_set_tlsext_host_name(tls->native_handle(), where.host.c_str())) {
+      throw std::runtime_error("cannot set the TLS server name " + where.host);
+    }
+    tls->set_verify_callback(asio::ssl::host_name_verification(where.host));
+    beast::get_lowest_layer(*tls).connect(addresses);
+    tls->handshake(asio::ssl::stream_base::client);
     connected = true;
+  }
+
+  template <class Stream>
+  client_result round_trip(Stream& s, bhttp::request<bhttp::string_body>& req) {
+    bhttp::write(s, req);
+    bhttp::response_parser<bhttp::string_body> parser;
+    parser.body_limit(std::uint64_t{64} * 1024 * 1024);
+    bhttp::read(s, buffer, parser);
+    auto res = parser.release();
+    client_result out;
+    out.status = static_cast<int>(res.result_int());
+    out.body = std::move(res.body());
+    for (const auto& f : res)
+      out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+    if (!res.keep_alive()) connected = false;
+    return out;
   }
 };
 
 client::client(const std::string& host, unsigned short port) : impl_(std::make_unique<impl>()) {
-  impl_->host = host;
-  impl_->port = port;
+  impl_->where.host = host;
+  impl_->where.port = port;
+}
+
+client::client(const endpoint& e) : impl_(std::make_unique<impl>()) {
+  impl_->where = e;
 }
 
 client::~client() = default;
+
+std::string client::host_header() const {
+  bool default_port = impl_->where.port == (impl_->where.tls ? 443 : 80);
+  return default_port ? impl_->where.host
+                      : impl_->where.host + ":" + std::to_string(impl_->where.port);
+}
 
 client_result client::request(const std::string& method, const std::string& target,
                               const std::string& body,
@@ -73,22 +134,12 @@ client_result client::request(const std::string& method, const std::string& targ
     try {
       if (!impl_->connected) impl_->connect();
       bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
-      req.set(bhttp::field::host, impl_->host);
+      req.set(bhttp::field::host, host_header());
       for (const auto& [k, v] : headers) req.set(k, v);
       req.body() = body;
       req.prepare_payload();
-      bhttp::write(impl_->stream, req);
-      bhttp::response_parser<bhttp::string_body> parser;
-      parser.body_limit(std::uint64_t{64} * 1024 * 1024);
-      bhttp::read(impl_->stream, impl_->buffer, parser);
-      auto res = parser.release();
-      client_result out;
-      out.status = static_cast<int>(res.result_int());
-      out.body = std::move(res.body());
-      for (const auto& f : res)
-        out.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-      if (!res.keep_alive()) impl_->connected = false;
-      return out;
+      return impl_->tls ? impl_->round_trip(*impl_->tls, req)
+                        : impl_->round_trip(impl_->stream, req);
     } catch (const std::exception&) {
       impl_->connected = false;
       if (attempt == 1) throw;

@@ -17,10 +17,13 @@ struct client_result {
   std::string header(const std::string& name) const;
 };
 
-// "http://127.0.0.1:9001" (path ignored; "localhost" allowed) as host and port, or nullopt.
+// "http://127.0.0.1:9001" or "https://lambda.us-east-1.amazonaws.com" (path ignored) as scheme,
+// host and port, or nullopt. "localhost" becomes 127.0.0.1.
 struct endpoint {
-  std::string host;
+  std::string host;  // a numeric address or a DNS name
   unsigned short port = 80;
+  bool tls = false;  // https: TLS, the server's certificate checked against the system's CAs
+                     // (or the file $AWS_CA_BUNDLE names, as the aws CLI does)
 };
 std::optional<endpoint> parse_endpoint_url(const std::string& url);
 
@@ -28,7 +31,10 @@ class client {
  public:
   // Connects lazily, on the first request. `host` is a numeric address.
   client(const std::string& host, unsigned short port);
+  explicit client(const endpoint& e);
   ~client();
+  // The Host header requests carry ("host" or "host:port"), which a signature must cover.
+  std::string host_header() const;
   // Sends one request and reads the answer; reconnects once if the connection was closed.
   // Throws std::runtime_error (with the reason) when the server cannot be reached.
   client_result request(const std::string& method, const std::string& target,
