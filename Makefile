@@ -59,6 +59,8 @@ bench: build
 	@build/bin/bench_runtime
 	@echo
 	@build/bin/bench_service
+	@echo
+	@scripts/bench-strategies
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

@@ -131,7 +131,8 @@ static void become(char** argv, char** envp, const char* cwd) {
     dprintf(2,
             "lambdakit-launcher: cannot start %s: its dynamic loader is not in this file system "
             "(a hermetic sandbox has no system libraries: bundle them with `lambdakit build "
-            "--strategy bundle`, or link statically)\n",
+            "--strategy bundle`, or link statically; a bundled build loads from /var/task/lib, "
+            "so it needs a sandbox, not --sandbox none)\n",
             argv[0]);
   } else {
     dprintf(2, "lambdakit-launcher: cannot start %s: %s\n", argv[0], strerror(err));
