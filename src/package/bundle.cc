@@ -63,6 +63,13 @@ result<bundle> bundle_libraries(const std::string& image, const elf_info& bin,
     std::string lib = todo.front();
     todo.pop_front();
     if (!seen.insert(lib).second) continue;
+    if (lib.find('/') != std::string::npos) {
+      // Linked by path, not by name: the loader would look for exactly that path on Lambda.
+      return make_failure(package_errc::wont_start,
+                          name + " needs the library by its path \"" + lib +
+                              "\", which cannot be bundled in lib/: give that library a SONAME "
+                              "(-Wl,-soname,libname.so) and link it with -L DIR -l NAME");
+    }
     fs::path found;
     for (const auto& d : dirs) {
       std::error_code ec;

@@ -104,3 +104,35 @@ def test_packaged_zip_deploys_to_the_local_service_and_answers(tmp_path):
     assert lambdakit("package", binary("hello"), "--output", z).returncode == 0
     with local_service(BIN / "lambdakit", tmp_path / "state") as (_, lam):
         assert deploy_and_invoke(lam, "packaged", "provided.al2023", z, b"{}") == b'{"message":"Hello World"}'
+
+
+def _cc(*args):
+    r = subprocess.run(["cc", *map(str, args)], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stderr
+
+
+def test_bundle_refuses_a_library_linked_by_path_and_leaves_no_zip(tmp_path):
+    """A shared library without a SONAME, linked by its path, is recorded as that path in
+    DT_NEEDED: it cannot be moved into lib/, and the error says how to fix the link."""
+    (tmp_path / "lib.c").write_text("int answer(void) { return 42; }\n")
+    (tmp_path / "main.c").write_text("int answer(void);\nint main(void) { return answer() == 42 ? 0 : 1; }\n")
+    _cc("-shared", "-fPIC", "-o", tmp_path / "libanswer.so", tmp_path / "lib.c")
+    _cc("-o", tmp_path / "fn", tmp_path / "main.c", tmp_path / "libanswer.so")
+    out = tmp_path / "fn.zip"
+    r = lambdakit("package", tmp_path / "fn", "--bundle-libraries", "--output", out)
+    assert r.returncode == 1
+    assert str(tmp_path / "libanswer.so") in r.stderr and "SONAME" in r.stderr, r.stderr
+    assert not out.exists()
+
+
+def test_bundle_names_a_library_missing_on_this_machine(tmp_path):
+    (tmp_path / "lib.c").write_text("int answer(void) { return 42; }\n")
+    (tmp_path / "main.c").write_text("int answer(void);\nint main(void) { return answer() == 42 ? 0 : 1; }\n")
+    _cc("-shared", "-fPIC", "-Wl,-soname,libanswer-lambdakit-test.so", "-o",
+        tmp_path / "libanswer-lambdakit-test.so", tmp_path / "lib.c")
+    _cc("-o", tmp_path / "fn", tmp_path / "main.c", "-L", tmp_path, "-lanswer-lambdakit-test")
+    out = tmp_path / "fn.zip"
+    r = lambdakit("package", tmp_path / "fn", "--bundle-libraries", "--output", out)
+    assert r.returncode == 1
+    assert "libanswer-lambdakit-test.so" in r.stderr and "not on this machine" in r.stderr, r.stderr
+    assert not out.exists()
