@@ -121,7 +121,8 @@ std::string toolchain::describe() const {
 
 std::string toolchain::key() const {
   if (kind == strategy::zig) return "zig-" + triple;
-  return std::string(name(kind)) + "-" + gnu_arch(arch);
+  // bundle and static differ only in how functions link: one runtime library serves both.
+  return "system-" + gnu_arch(arch);
 }
 
 std::optional<fs::path> find_zig() {

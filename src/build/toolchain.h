@@ -42,7 +42,8 @@ struct toolchain {
 
   // "zig (x86_64-linux-gnu.2.34)", "bundle (/usr/bin/g++ + patchelf)", ...
   std::string describe() const;
-  // A short key naming this toolchain in cache paths: "zig-x86_64-linux-gnu.2.34".
+  // A short key naming this toolchain's runtime library in cache paths:
+  // "zig-x86_64-linux-gnu.2.34", "system-x86_64" (bundle and static share it).
   std::string key() const;
 };
 

@@ -195,8 +195,23 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                                  visible_root, visible_tmp, log_stream_, l.env});
     if (boxed) {
       // lambdakit-launcher builds the sandbox, then execs the runtime.
-      spec.argv =
-          sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts.builtin, spec.argv);
+      // aws-lambda-ric and its dependencies appear where Lambda keeps them,
+      // /var/runtime/node_modules: its real folder may lie below this machine's /tmp, which the
+      // sandbox replaces.
+      std::vector<extra_bind> binds;
+      if (!hosts.node_ric.empty()) {
+        fs::path package = fs::path(hosts.node_ric).parent_path().parent_path();
+        fs::path inside = fs::path(lambda_runtime_dir) / "node_modules" / package.filename() /
+                          fs::path(hosts.node_ric).lexically_relative(package);
+        for (auto& a : spec.argv) {
+          if (a == hosts.node_ric) {
+            a = inside.string();
+            binds.push_back({package.parent_path(), fs::path(lambda_runtime_dir) / "node_modules"});
+          }
+        }
+      }
+      spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts.builtin, binds,
+                                 spec.argv);
     }
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);

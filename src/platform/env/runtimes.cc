@@ -118,7 +118,7 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
   }
   h.builtin = state_dir / "runtimes";
   std::error_code ec;
-  fs::create_directories(h.builtin, ec);
+  fs::create_directories(h.builtin / "node_modules", ec);  // a mount point in a sandbox
   std::ofstream(h.builtin / "python_bootstrap.py") << python_bootstrap_source;
   std::ofstream(h.builtin / "node_bootstrap.mjs") << node_bootstrap_source;
   return h;

@@ -98,13 +98,16 @@ result<sandbox> choose_sandbox(std::string_view requested, const fs::path& launc
 
 std::vector<std::string> sandboxed_argv(const sandbox& s, sandbox_mode m, const fs::path& task_root,
                                         const fs::path& tmp_dir, const fs::path& runtime_dir,
+                                        const std::vector<extra_bind>& binds,
                                         const std::vector<std::string>& argv) {
-  std::vector<std::string> out = {"--sandbox=" + std::string(name(m)),
-                                  task_root.string(),
-                                  tmp_dir.string(),
-                                  runtime_dir.empty() ? std::string("-") : runtime_dir.string(),
-                                  s.staging.string(),
-                                  "--"};
+  std::vector<std::string> out = {
+      "--sandbox=" + std::string(name(m)), task_root.string(), tmp_dir.string(),
+      runtime_dir.empty() ? std::string("-") : runtime_dir.string(), s.staging.string()};
+  if (m == sandbox_mode::namespaces) {
+    for (const auto& b : binds)
+      out.push_back("--bind=" + b.host.string() + ":" + b.inside.string());
+  }
+  out.emplace_back("--");
   out.insert(out.end(), argv.begin(), argv.end());
   return out;
 }

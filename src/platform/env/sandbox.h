@@ -41,13 +41,20 @@ struct sandbox {
 result<sandbox> choose_sandbox(std::string_view requested, const std::filesystem::path& launcher,
                                const std::filesystem::path& state_dir);
 
+// A host folder shown read-only at `inside` (an existing folder there) in the namespaces sandbox.
+struct extra_bind {
+  std::filesystem::path host;
+  std::filesystem::path inside;
+};
+
 // The launcher's argv for running `argv` in mode `m` with the code at `task_root`, the
-// environment's /tmp at `tmp_dir` and lambdakit's bootstraps at `runtime_dir` (host paths; an
-// empty runtime_dir is not mounted).
+// environment's /tmp at `tmp_dir`, lambdakit's bootstraps at `runtime_dir` (host paths; an
+// empty runtime_dir is not mounted), and `binds`.
 std::vector<std::string> sandboxed_argv(const sandbox& s, sandbox_mode m,
                                         const std::filesystem::path& task_root,
                                         const std::filesystem::path& tmp_dir,
                                         const std::filesystem::path& runtime_dir,
+                                        const std::vector<extra_bind>& binds,
                                         const std::vector<std::string>& argv);
 
 }  // namespace lambdakit::platform::env

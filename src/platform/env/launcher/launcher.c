@@ -11,10 +11,10 @@
  * that is how the service starts a sandboxed runtime when no launcher is parked.
  *
  * Either way the runtime's argv may start with a sandbox request (see sandbox.h):
- *   --sandbox=namespaces|hermetic TASK_ROOT TMP_DIR RUNTIME_DIR STAGING --
+ *   --sandbox=namespaces|hermetic TASK_ROOT TMP_DIR RUNTIME_DIR STAGING [--bind=SRC:DST]... --
  * namespaces: new mount, IPC and UTS namespaces; TASK_ROOT read-only at /var/task, TMP_DIR at
- *   /tmp, RUNTIME_DIR (unless "-") read-only at /var/runtime, the rest of the file system as
- *   it is.
+ *   /tmp, RUNTIME_DIR (unless "-") read-only at /var/runtime, each SRC read-only at DST (an
+ *   existing folder, typically below /var/runtime), the rest of the file system as it is.
  * hermetic: the same, but the root is a fresh tmpfs holding only /var/task, /tmp, /proc and
  *   /dev: nothing of this machine's libraries is visible (what a zip needs, it must carry). */
 #define _GNU_SOURCE
@@ -70,7 +70,7 @@ static void at(char* out, size_t n, const char* base, const char* rel) {
 
 /* Builds the sandbox; afterwards the process is in /var/task. */
 static void enter_sandbox(const char* mode, const char* task_root, const char* tmp,
-                          const char* runtime_dir, const char* staging) {
+                          const char* runtime_dir, const char* staging, char** binds, int nbinds) {
   int hermetic = strcmp(mode, "hermetic") == 0;
   if (!hermetic && strcmp(mode, "namespaces") != 0) fail("unknown sandbox mode");
   if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) != 0) fail_errno("cannot unshare", "");
@@ -82,6 +82,13 @@ static void enter_sandbox(const char* mode, const char* task_root, const char* t
     /* /tmp last: the other sources may lie below the host's /tmp. */
     bind(task_root, "/var/task", 1);
     if (strcmp(runtime_dir, "-") != 0) bind(runtime_dir, "/var/runtime", 1);
+    for (int i = 0; i < nbinds; ++i) {
+      char* spec = binds[i] + 7; /* after "--bind=" */
+      char* colon = strrchr(spec, ':');
+      if (colon == NULL) fail("malformed --bind");
+      *colon = '\0';
+      bind(spec, colon + 1, 1);
+    }
     bind(tmp, "/tmp", 0);
   } else {
     char p[4096];
@@ -117,9 +124,12 @@ static void become(char** argv, char** envp, const char* cwd) {
   if (argv[0] != NULL && strncmp(argv[0], "--sandbox=", 10) == 0) {
     for (int i = 1; i <= 5; ++i)
       if (argv[i] == NULL) fail("malformed sandbox request");
-    if (strcmp(argv[5], "--") != 0) fail("malformed sandbox request");
-    enter_sandbox(argv[0] + 10, argv[1], argv[2], argv[3], argv[4]);
-    argv += 6;
+    int nbinds = 0;
+    while (argv[5 + nbinds] != NULL && strncmp(argv[5 + nbinds], "--bind=", 7) == 0) ++nbinds;
+    if (argv[5 + nbinds] == NULL || strcmp(argv[5 + nbinds], "--") != 0)
+      fail("malformed sandbox request");
+    enter_sandbox(argv[0] + 10, argv[1], argv[2], argv[3], argv[4], argv + 5, nbinds);
+    argv += 6 + nbinds;
     if (argv[0] == NULL) fail("no command after the sandbox request");
   } else if (cwd != NULL && chdir(cwd) != 0) {
     fail("cannot enter the task root");
