@@ -120,13 +120,9 @@ result<package_report> package_function(const package_options& o) {
                             " bytes unzipped; Lambda takes at most 262144000");
   }
   libraries.push_back({"bootstrap", std::move(image), 0755});
-  std::set<std::string> names;
-  for (const auto& l : libraries) {
-    if (!names.insert(l.name).second) {
-      return make_failure(package_errc::wont_start,
-                          "the package would hold two files named \"" + l.name +
-                              "\": rename one of them, or link the library statically");
-    }
+  if (auto problem = entry_name_problem(libraries); !problem.empty()) {
+    return make_failure(package_errc::wont_start,
+                        problem + ": rename one of the files, or link the library statically");
   }
   std::string zip = make_zip(std::move(libraries));
   if (zip.size() > max_zip) {

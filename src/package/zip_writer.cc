@@ -37,6 +37,26 @@ constexpr std::uint32_t dos_date_1980_01_01 = (0 << 9) | (1 << 5) | 1;
 
 }  // namespace
 
+std::string entry_name_problem(const std::vector<zip_entry>& entries) {
+  std::vector<std::string> names;
+  for (const auto& e : entries) {
+    const std::string& n = e.name;
+    bool bad = n.empty() || n.front() == '/' || n.find('\\') != std::string::npos;
+    for (std::size_t at = 0; !bad && at <= n.size();) {
+      std::size_t slash = std::min(n.find('/', at), n.size());
+      std::string part = n.substr(at, slash - at);
+      bad = part.empty() || part == "." || part == "..";
+      at = slash + 1;
+    }
+    if (bad) return "\"" + n + "\" is not a safe path inside a zip";
+    names.push_back(n);
+  }
+  std::sort(names.begin(), names.end());
+  auto dup = std::adjacent_find(names.begin(), names.end());
+  if (dup != names.end()) return "two files would be named \"" + *dup + "\" in the zip";
+  return {};
+}
+
 std::string make_zip(std::vector<zip_entry> entries) {
   std::sort(entries.begin(), entries.end(),
             [](const zip_entry& a, const zip_entry& b) { return a.name < b.name; });

@@ -17,4 +17,8 @@ struct zip_entry {
 // The zip file's bytes (deflate, level 9; stored when deflate does not help).
 std::string make_zip(std::vector<zip_entry> entries);
 
+// Why `entries` would not unzip as meant: two entries with one name, or a name that is empty,
+// absolute, has a "." or ".." component, an empty component or a backslash. Empty when fine.
+std::string entry_name_problem(const std::vector<zip_entry>& entries);
+
 }  // namespace lambdakit::package

@@ -1,15 +1,12 @@
-"""Helpers for the `lambdakit serve` end-to-end tests: the Service wrapper, zips, /proc, raw
-HTTP, REPORT parsing. conftest.py turns them into fixtures; test modules import from here."""
+"""Helpers for the `lambdakit serve` end-to-end tests: the Service wrapper (a real `lambdakit
+serve` process) and the aws CLI. Zips, /proc and raw HTTP live in lkzips, lkprocs and lkhttp;
+they are re-exported here, so test modules import from lkserve alone."""
 
 
 from __future__ import annotations
 
 import base64
-import hashlib
-import http.client
-import io
 import json
-import math
 import os
 import queue
 import re
@@ -17,22 +14,23 @@ import shlex
 import shutil
 import signal
 import socket
-import stat
 import subprocess
-import sys
 import threading
 import time
 import urllib.parse
 import uuid
-import zipfile
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
 import pytest
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-FUNCTIONS_DIR = Path(__file__).resolve().parent / "functions"
+# Re-exported: test modules import everything from lkserve.
+from lkhttp import (HTTP_TIMEOUT_S, REPORT_RX, Report, Response, billed_matches,  # noqa: F401
+                    find_report, http_request, json_string_payload)
+from lkprocs import descendants, proc_alive, proc_cmdline, proc_stat, wait_until  # noqa: F401
+from lkzips import (FUNCTIONS_DIR, REPO_ROOT, bin_dir, code_sha256, example_binary,  # noqa: F401
+                    example_zip, make_zip, peer_bootstrap_bytes, peer_zip)
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -41,40 +39,12 @@ ROLE = f"arn:aws:iam::{ACCOUNT}:role/lambdakit-test"
 READY_TIMEOUT_S = 10.0     # contract: the listening line appears within 10 s
 STOP_GRACE_S = 10.0        # SIGTERM -> exit; then SIGKILL
 CHILD_EXIT_GRACE_S = 3.0   # after the service exited, its function processes must be gone
-HTTP_TIMEOUT_S = 60.0      # every HTTP call is bounded
 CLI_TIMEOUT_S = 120.0      # every aws CLI run is bounded
 
 SYNC_REQUEST_LIMIT = 6291456    # Invoke request payload limit (bytes)
 SYNC_RESPONSE_LIMIT = 6291556   # Invoke response payload limit (bytes)
 
 LISTEN_RX = re.compile(r"^lambdakit serve: listening on http://127\.0\.0\.1:(\d+)$")
-
-# One REPORT line, exactly as Lambda writes it (fields end in a tab). `Init Duration` only on a
-# cold start, after `Max Memory Used`; `Status: timeout` only after a timeout (tolerated with or
-# without a separating/ending tab, see the report).
-REPORT_RX = re.compile(
-    r"^REPORT RequestId: (?P<id>\S+)\t"
-    r"Duration: (?P<duration>\d+\.\d{2}) ms\t"
-    r"Billed Duration: (?P<billed>\d+) ms\t"
-    r"Memory Size: (?P<memory>\d+) MB\t"
-    r"Max Memory Used: (?P<max_memory>\d+) MB\t"
-    r"(?:Init Duration: (?P<init>\d+\.\d{2}) ms\t)?"
-    r"(?P<timeout>\t?Status: timeout\t?)?"
-    r"$",
-    re.M,
-)
-
-
-def bin_dir() -> Path:
-    return Path(os.environ.get("LAMBDAKIT_BIN_DIR", REPO_ROOT / "build" / "bin"))
-
-
-def example_binary(name: str) -> Path:
-    path = bin_dir() / name
-    if not (path.is_file() and os.access(path, os.X_OK)):
-        pytest.fail(f"example binary {name!r} not found/executable at {path}. "
-                    "Run `make build` or set LAMBDAKIT_BIN_DIR.", pytrace=False)
-    return path
 
 
 def serve_command() -> list[str]:
@@ -94,219 +64,6 @@ def unique_name(prefix: str = "fn") -> str:
 
 def function_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
-
-
-# --- zips ---------------------------------------------------------------------------------------
-
-def make_zip(files: dict[str, bytes | tuple[bytes, int]],
-             symlinks: dict[str, str] | None = None,
-             compression: int = zipfile.ZIP_DEFLATED) -> bytes:
-    """A zip as the Lambda console/CLI would upload it. `files` maps archive name -> bytes or
-    (bytes, unix mode); `symlinks` maps archive name -> link target (stored the way Info-ZIP's
-    `zip -y` stores links: S_IFLNK mode, the target as the entry's data). Names are written
-    exactly as given, so '../x' and '/x' reach the archive unchanged."""
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", compression) as zf:
-        for name, value in files.items():
-            data, mode = value if isinstance(value, tuple) else (value, 0o644)
-            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
-            info.create_system = 3  # Unix: unzip honours the mode bits below
-            info.external_attr = (stat.S_IFREG | mode) << 16
-            info.compress_type = compression
-            zf.writestr(info, data)
-        for name, target in (symlinks or {}).items():
-            info = zipfile.ZipInfo(name, date_time=(2024, 1, 1, 0, 0, 0))
-            info.create_system = 3
-            info.external_attr = (stat.S_IFLNK | 0o777) << 16
-            zf.writestr(info, target.encode())
-    return buf.getvalue()
-
-
-@lru_cache(maxsize=None)
-def example_zip(name: str) -> bytes:
-    """The example binary `name` as a provided.* function: the zip's root holds `bootstrap`, 0755."""
-    return make_zip({"bootstrap": (example_binary(name).read_bytes(), 0o755)})
-
-
-def peer_bootstrap_bytes(peer: str) -> bytes:
-    """tests/service/functions/<peer>/bootstrap with its `#!/usr/bin/env python3` line pointed at
-    the interpreter running the tests, so the peer does not depend on the PATH the service gives
-    functions (Lambda's is /usr/local/bin:/usr/bin/:/bin:/opt/bin)."""
-    src = (FUNCTIONS_DIR / peer / "bootstrap").read_bytes()
-    first, _, rest = src.partition(b"\n")
-    assert first.startswith(b"#!"), f"{peer}/bootstrap has no shebang line"
-    return b"#!" + sys.executable.encode() + b"\n" + rest
-
-
-@lru_cache(maxsize=None)
-def peer_zip(peer: str) -> bytes:
-    return make_zip({"bootstrap": (peer_bootstrap_bytes(peer), 0o755)})
-
-
-def code_sha256(zip_bytes: bytes) -> str:
-    return base64.b64encode(hashlib.sha256(zip_bytes).digest()).decode()
-
-
-# --- /proc --------------------------------------------------------------------------------------
-
-def proc_stat(pid: int) -> tuple[str, int, int] | None:
-    """(state, ppid, starttime) of pid, or None once it is gone."""
-    try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
-    except OSError:
-        return None
-    fields = raw[raw.rindex(")") + 2:].split()  # comm may hold spaces and parentheses
-    return fields[0], int(fields[1]), int(fields[19])
-
-
-def proc_alive(pid: int, starttime: int | None = None) -> bool:
-    """True while pid runs (zombies count as gone); with starttime, only if it is the same process."""
-    st = proc_stat(pid)
-    if st is None or st[0] in ("Z", "X"):
-        return False
-    return starttime is None or st[2] == starttime
-
-
-def proc_cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return "<gone>"
-
-
-def descendants(root_pid: int) -> dict[int, int]:
-    """pid -> starttime for every live (non-zombie) descendant of root_pid."""
-    children: dict[int, list[tuple[int, int]]] = {}
-    for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        st = proc_stat(int(entry))
-        if st is not None and st[0] not in ("Z", "X"):
-            children.setdefault(st[1], []).append((int(entry), st[2]))
-    out: dict[int, int] = {}
-    todo = [root_pid]
-    while todo:
-        for pid, start in children.get(todo.pop(), []):
-            out[pid] = start
-            todo.append(pid)
-    return out
-
-
-def wait_until(predicate, timeout: float, interval: float = 0.02, what: str = "condition"):
-    """Poll predicate() until it returns a truthy value (returned) or fail after timeout."""
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() >= deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(interval)
-
-
-# --- HTTP ---------------------------------------------------------------------------------------
-
-@dataclass
-class Response:
-    status: int
-    headers: dict[str, str]  # lower-cased names
-    body: bytes
-    elapsed_s: float = 0.0
-
-    def header(self, name: str, default: str | None = None) -> str | None:
-        return self.headers.get(name.lower(), default)
-
-    def json(self):
-        return json.loads(self.body)
-
-    @property
-    def function_error(self) -> str | None:
-        return self.header("X-Amz-Function-Error")
-
-    @property
-    def request_id(self) -> str | None:
-        return self.header("x-amzn-RequestId")
-
-    @property
-    def error_type(self) -> str | None:
-        """x-amzn-ErrorType cut at ':' (as botocore reads it)."""
-        value = self.header("x-amzn-ErrorType")
-        return value.split(":")[0] if value else None
-
-    @property
-    def log_tail(self) -> str | None:
-        value = self.header("X-Amz-Log-Result")
-        return None if value is None else base64.b64decode(value).decode("utf-8", "replace")
-
-    def describe(self) -> str:
-        return f"HTTP {self.status} {self.headers} {self.body[:400]!r}"
-
-
-def http_request(port: int, method: str, path: str, body: bytes = b"",
-                 headers: dict[str, str] | None = None, timeout: float = HTTP_TIMEOUT_S) -> Response:
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
-    t0 = time.monotonic()
-    try:
-        try:
-            conn.request(method, path, body=body if (body or method in ("POST", "PUT")) else None,
-                         headers=headers or {})
-        except (BrokenPipeError, ConnectionResetError):
-            pass  # the server answered early (e.g. 413) and closed; its answer may still be readable
-        r = conn.getresponse()
-        data = r.read()
-        hdrs: dict[str, str] = {}
-        for k, v in r.getheaders():
-            k = k.lower()
-            hdrs[k] = f"{hdrs[k]}, {v}" if k in hdrs else v
-        return Response(r.status, hdrs, data, time.monotonic() - t0)
-    finally:
-        conn.close()
-
-
-def json_string_payload(size: int) -> bytes:
-    """A valid JSON string literal of exactly `size` bytes whose content does not repeat in a way
-    that would hide a dropped or reordered chunk."""
-    alphabet = b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:"
-    n = size - 2
-    pattern = bytes(alphabet[(i * 7 + i // 97) % len(alphabet)] for i in range(6790))
-    body = (pattern * (n // len(pattern) + 1))[:n]
-    out = b'"' + body + b'"'
-    assert len(out) == size
-    return out
-
-
-# --- REPORT lines -------------------------------------------------------------------------------
-
-@dataclass
-class Report:
-    request_id: str
-    duration_ms: float
-    billed_ms: int
-    memory_mb: int
-    max_memory_mb: int
-    init_ms: float | None
-    timed_out: bool
-    line: str
-
-
-def find_report(log: str, request_id: str) -> Report:
-    """The REPORT line of request_id in log text; fails if it is missing or malformed."""
-    for m in REPORT_RX.finditer(log):
-        if m["id"] == request_id:
-            return Report(m["id"], float(m["duration"]), int(m["billed"]), int(m["memory"]),
-                          int(m["max_memory"]), float(m["init"]) if m["init"] else None,
-                          bool(m["timeout"]), m.group(0))
-    lines = [ln for ln in log.splitlines() if "REPORT" in ln and request_id in ln]
-    raise AssertionError(f"no well-formed REPORT line for {request_id}; REPORT lines seen: "
-                         f"{[ln for ln in lines] or 'none'}\n--- log ---\n{log}")
-
-
-def billed_matches(duration_ms: float, billed_ms: int) -> bool:
-    """Billed Duration = ceil(Duration). Duration is printed rounded to 0.01 ms, so when the
-    printed value is a whole number the true value may have been just above it (ceil = n + 1)."""
-    if round(duration_ms * 100) % 100 == 0:
-        return billed_ms in (round(duration_ms), round(duration_ms) + 1)
-    return billed_ms == math.ceil(duration_ms)
 
 
 @lru_cache(maxsize=None)
