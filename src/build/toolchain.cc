@@ -8,6 +8,7 @@
 
 #include "package/process.h"
 #include "package/targets.h"
+#include "wire/error_category.h"
 
 namespace lambdakit::build {
 using package::find_in_path;
@@ -15,25 +16,21 @@ using package::run_command;
 namespace fs = std::filesystem;
 namespace {
 
-class category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "lambdakit.build"; }
-  std::string message(int ev) const override {
-    switch (static_cast<build_errc>(ev)) {
-      case build_errc::no_project:
-        return "no CMake project here";
-      case build_errc::no_toolchain:
-        return "no toolchain for this build";
-      case build_errc::unsupported_target:
-        return "cannot build for this target";
-      case build_errc::tool_failed:
-        return "the build failed";
-      case build_errc::no_functions:
-        return "the project has no Lambda functions";
-    }
-    return "unknown build error";
+const char* describe(build_errc e) noexcept {
+  switch (e) {
+    case build_errc::no_project:
+      return "no CMake project here";
+    case build_errc::no_toolchain:
+      return "no toolchain for this build";
+    case build_errc::unsupported_target:
+      return "cannot build for this target";
+    case build_errc::tool_failed:
+      return "the build failed";
+    case build_errc::no_functions:
+      return "the project has no Lambda functions";
   }
-};
+  return "unknown build error";
+}
 
 // Lambda's architecture names to the GNU ones compilers and qemu use.
 std::string gnu_arch(const std::string& lambda_arch) {
@@ -84,8 +81,8 @@ result<toolchain> system_toolchain(toolchain t) {
 }  // namespace
 
 std::error_code make_error_code(build_errc e) noexcept {
-  static const category_impl instance;
-  return {static_cast<int>(e), instance};
+  static const wire::enum_category<build_errc> category("lambdakit.build", describe);
+  return category.make(e);
 }
 
 std::string_view name(strategy s) {

@@ -2,24 +2,22 @@
 
 #include <cstring>
 
+#include "wire/error_category.h"
+
 namespace lambdakit::package {
 namespace {
 
-class category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "lambdakit.elf"; }
-  std::string message(int ev) const override {
-    switch (static_cast<elf_errc>(ev)) {
-      case elf_errc::not_elf:
-        return "not an ELF binary";
-      case elf_errc::unsupported:
-        return "unsupported ELF binary";
-      case elf_errc::truncated:
-        return "truncated or damaged ELF binary";
-    }
-    return "unknown ELF error";
+const char* describe(elf_errc e) noexcept {
+  switch (e) {
+    case elf_errc::not_elf:
+      return "not an ELF binary";
+    case elf_errc::unsupported:
+      return "unsupported ELF binary";
+    case elf_errc::truncated:
+      return "truncated or damaged ELF binary";
   }
-};
+  return "unknown ELF error";
+}
 
 // Bounds-checked little-endian reads from the image.
 class reader {
@@ -59,8 +57,8 @@ struct segment {
 }  // namespace
 
 std::error_code make_error_code(elf_errc e) noexcept {
-  static const category_impl instance;
-  return {static_cast<int>(e), instance};
+  static const wire::enum_category<elf_errc> category("lambdakit.elf", describe);
+  return category.make(e);
 }
 
 result<elf_info> read_elf(std::string_view image, const std::string& name) {

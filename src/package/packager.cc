@@ -12,32 +12,29 @@
 #include "package/elf.h"
 #include "package/targets.h"
 #include "package/zip_writer.h"
+#include "wire/error_category.h"
 
 namespace lambdakit::package {
 namespace fs = std::filesystem;
 namespace {
 
-class category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "lambdakit.package"; }
-  std::string message(int ev) const override {
-    switch (static_cast<package_errc>(ev)) {
-      case package_errc::unreadable_input:
-        return "cannot read the binary";
-      case package_errc::not_a_binary:
-        return "not a Linux executable";
-      case package_errc::unsupported_runtime:
-        return "no package layout for this runtime";
-      case package_errc::wont_start:
-        return "the function would not start on Lambda";
-      case package_errc::too_large:
-        return "the package exceeds Lambda's limits";
-      case package_errc::unwritable_output:
-        return "cannot write the package";
-    }
-    return "unknown packaging error";
+const char* describe(package_errc e) noexcept {
+  switch (e) {
+    case package_errc::unreadable_input:
+      return "cannot read the binary";
+    case package_errc::not_a_binary:
+      return "not a Linux executable";
+    case package_errc::unsupported_runtime:
+      return "no package layout for this runtime";
+    case package_errc::wont_start:
+      return "the function would not start on Lambda";
+    case package_errc::too_large:
+      return "the package exceeds Lambda's limits";
+    case package_errc::unwritable_output:
+      return "cannot write the package";
   }
-};
+  return "unknown packaging error";
+}
 
 constexpr std::uint64_t max_zip = 50ull * 1024 * 1024;
 constexpr std::uint64_t max_unzipped = 250ull * 1024 * 1024;
@@ -64,8 +61,8 @@ std::string describe_linkage(const elf_info& e) {
 }  // namespace
 
 std::error_code make_error_code(package_errc e) noexcept {
-  static const category_impl instance;
-  return {static_cast<int>(e), instance};
+  static const wire::enum_category<package_errc> category("lambdakit.package", describe);
+  return category.make(e);
 }
 
 result<package_report> package_function(const package_options& o) {

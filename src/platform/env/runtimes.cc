@@ -9,24 +9,21 @@
 #include <fstream>
 
 #include "platform/env/bootstraps.h"
+#include "wire/error_category.h"
 
 namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
 namespace {
 
-class category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "lambdakit.runtime_host"; }
-  std::string message(int ev) const override {
-    switch (static_cast<runtime_errc>(ev)) {
-      case runtime_errc::invalid_entrypoint:
-        return "Runtime.InvalidEntrypoint";
-      case runtime_errc::unsupported_runtime:
-        return "Runtime.Unsupported";
-    }
-    return "unknown";
+const char* describe(runtime_errc e) noexcept {
+  switch (e) {
+    case runtime_errc::invalid_entrypoint:
+      return "Runtime.InvalidEntrypoint";
+    case runtime_errc::unsupported_runtime:
+      return "Runtime.Unsupported";
   }
-};
+  return "unknown";
+}
 
 bool starts_with(const std::string& s, const char* prefix) {
   return s.rfind(prefix, 0) == 0;
@@ -63,8 +60,8 @@ std::string first_line_of(const std::string& command) {
 }  // namespace
 
 std::error_code make_error_code(runtime_errc e) noexcept {
-  static const category_impl instance;
-  return {static_cast<int>(e), instance};
+  static const wire::enum_category<runtime_errc> category("lambdakit.runtime_host", describe);
+  return category.make(e);
 }
 
 bool known_runtime(const std::string& r) {

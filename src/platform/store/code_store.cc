@@ -10,30 +10,27 @@
 #include <vector>
 
 #include "wire/base64.h"
+#include "wire/error_category.h"
 
 namespace lambdakit::platform::store {
 namespace fs = std::filesystem;
 namespace {
 
-class category_impl final : public std::error_category {
- public:
-  const char* name() const noexcept override { return "lambdakit.code"; }
-  std::string message(int ev) const override {
-    switch (static_cast<code_errc>(ev)) {
-      case code_errc::zip_too_large:
-        return "the zip file is too large";
-      case code_errc::unzipped_too_large:
-        return "the unzipped code is too large";
-      case code_errc::corrupt_zip:
-        return "the zip file cannot be read";
-      case code_errc::unsafe_entry:
-        return "the zip file has an entry outside the task root";
-      case code_errc::io_error:
-        return "the code could not be stored";
-    }
-    return "unknown code store error";
+const char* describe(code_errc e) noexcept {
+  switch (e) {
+    case code_errc::zip_too_large:
+      return "the zip file is too large";
+    case code_errc::unzipped_too_large:
+      return "the unzipped code is too large";
+    case code_errc::corrupt_zip:
+      return "the zip file cannot be read";
+    case code_errc::unsafe_entry:
+      return "the zip file has an entry outside the task root";
+    case code_errc::io_error:
+      return "the code could not be stored";
   }
-};
+  return "unknown code store error";
+}
 
 std::string sha256_hex(std::string_view data, std::string& raw) {
   unsigned char digest[EVP_MAX_MD_SIZE];
@@ -75,8 +72,8 @@ struct archive_closer {
 }  // namespace
 
 std::error_code make_error_code(code_errc e) noexcept {
-  static const category_impl instance;
-  return {static_cast<int>(e), instance};
+  static const wire::enum_category<code_errc> category("lambdakit.code", describe);
+  return category.make(e);
 }
 
 result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
