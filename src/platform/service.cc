@@ -63,17 +63,16 @@ int serve(const service_options& o) {
   po.on_log = [quiet](const std::string& fn, const std::string&, std::string_view line) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };
-  // Spare runtimes parked in fresh cgroups, next to this binary's lambdakit-launcher.
-  env::launcher_pool launchers(fs::canonical("/proc/self/exe").parent_path() / "lambdakit-launcher",
-                               2);
-  po.launchers = &launchers;
-  auto box = env::choose_sandbox(
-      o.sandbox, fs::canonical("/proc/self/exe").parent_path() / "lambdakit-launcher", state);
+  fs::path launcher = fs::canonical("/proc/self/exe").parent_path() / "lambdakit-launcher";
+  auto box = env::choose_sandbox(o.sandbox, launcher, state);
   if (!box) {
     std::fprintf(stderr, "lambdakit serve: %s\n", box.error().detail.c_str());
     return 1;
   }
   po.box = &*box;
+  // Spare runtimes parked in fresh cgroups (and, sandboxed, in fresh namespaces).
+  env::launcher_pool launchers(launcher, 2, box->mode != env::sandbox_mode::none);
+  po.launchers = &launchers;
   env::pool pool(io, po);
   api::api_options ao;
   ao.region = o.region;

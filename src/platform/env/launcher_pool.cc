@@ -31,8 +31,8 @@ std::error_code errno_code() {
 
 }  // namespace
 
-launcher_pool::launcher_pool(std::filesystem::path launcher, int spares)
-    : launcher_(std::move(launcher)), spares_(spares) {
+launcher_pool::launcher_pool(std::filesystem::path launcher, int spares, bool prepare_namespaces)
+    : launcher_(std::move(launcher)), spares_(spares), prepare_namespaces_(prepare_namespaces) {
   std::error_code ec;
   enabled_ =
       spares_ > 0 && std::filesystem::exists(launcher_, ec) && memory_cgroup_root().available;
@@ -100,7 +100,8 @@ result<parked_launcher> launcher_pool::start_one() {
     return make_failure(errno_code(), "pipe");
   }
   std::string path = launcher_.string();
-  char* argv[] = {path.data(), nullptr};
+  std::string park = "--park-in-namespaces";
+  char* argv[] = {path.data(), prepare_namespaces_ ? park.data() : nullptr, nullptr};
   char* envp[] = {nullptr};
   auto spawned = spawn_in_group(path.c_str(), argv, envp, out[1], ctl[0]);
   ::close(out[1]);

@@ -9,6 +9,8 @@
  *
  * Run with arguments instead (`lambdakit-launcher ARGS...`), it uses its own argv and environ:
  * that is how the service starts a sandboxed runtime when no launcher is parked.
+ * `lambdakit-launcher --park-in-namespaces` is a parked one that creates the sandbox's
+ * namespaces before it waits for its spec, so that work is done off the cold-start path.
  *
  * Either way the runtime's argv may start with a sandbox request (see sandbox.h):
  *   --sandbox=namespaces|hermetic TASK_ROOT TMP_DIR RUNTIME_DIR STAGING [--bind=SRC:DST]... --
@@ -31,6 +33,7 @@
 enum { max_spec = 1 << 20, max_items = 4096 };
 
 static char spec[max_spec];
+static int namespaces_ready; /* unshare already done (--park-in-namespaces) */
 
 static const char* next_item(size_t* at, size_t len) {
   if (*at >= len) return NULL;
@@ -49,6 +52,16 @@ static void fail(const char* what) {
 static void fail_errno(const char* what, const char* path) {
   dprintf(2, "lambdakit-launcher: sandbox: %s %s: %s\n", what, path, strerror(errno));
   _exit(126);
+}
+
+/* New mount, IPC and UTS namespaces; nothing mounted in them leaks back to the service's. */
+static void unshare_namespaces(void) {
+  if (namespaces_ready) return;
+  if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) != 0) fail_errno("cannot unshare", "");
+  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
+    fail_errno("cannot make private", "/");
+  (void)sethostname("localhost", 9);
+  namespaces_ready = 1;
 }
 
 static void bind(const char* from, const char* to, int read_only) {
@@ -73,11 +86,7 @@ static void enter_sandbox(const char* mode, const char* task_root, const char* t
                           const char* runtime_dir, const char* staging, char** binds, int nbinds) {
   int hermetic = strcmp(mode, "hermetic") == 0;
   if (!hermetic && strcmp(mode, "namespaces") != 0) fail("unknown sandbox mode");
-  if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) != 0) fail_errno("cannot unshare", "");
-  /* Nothing mounted here may leak back to the service's namespace. */
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    fail_errno("cannot make private", "/");
-  (void)sethostname("localhost", 9);
+  unshare_namespaces();
   if (!hermetic) {
     /* /tmp last: the other sources may lie below the host's /tmp. */
     bind(task_root, "/var/task", 1);
@@ -151,7 +160,9 @@ static void become(char** argv, char** envp, const char* cwd) {
 }
 
 int main(int argc, char** argv) {
-  if (argc > 1) {
+  if (argc == 2 && strcmp(argv[1], "--park-in-namespaces") == 0) {
+    unshare_namespaces();
+  } else if (argc > 1) {
     extern char** environ;
     become(argv + 1, environ, NULL);
   }
