@@ -58,6 +58,20 @@ class file_lock {
   int fd_;
 };
 
+// The source folder a CMake build folder was configured from, or empty.
+fs::path cached_source(const fs::path& build) {
+  std::ifstream in(build / "CMakeCache.txt");
+  std::string line;
+  const std::string key = "CMAKE_HOME_DIRECTORY:INTERNAL=";
+  while (std::getline(in, line)) {
+    if (line.rfind(key, 0) == 0) {
+      std::error_code ec;
+      return fs::weakly_canonical(line.substr(key.size()), ec);
+    }
+  }
+  return {};
+}
+
 // The lambdakit runtime library built with `t` and installed as a CMake package; returns the
 // install prefix. Incremental: a second call costs one no-op build.
 result<fs::path> runtime_prefix(const toolchain& t, const build_options& o, const fs::path& cache) {
@@ -90,6 +104,9 @@ result<fs::path> runtime_prefix(const toolchain& t, const build_options& o, cons
                                 "-DCMAKE_INSTALL_PREFIX=" + prefix.string()}) {
     configure.push_back(d);
   }
+  // A cache made from other sources (lambdakit reinstalled elsewhere) cannot be reused.
+  if (cached_source(build) != fs::weakly_canonical(o.lambdakit_source, ec))
+    fs::remove_all(build, ec);
   if (!fs::exists(build / "CMakeCache.txt")) {
     auto r = run_step(configure, "configuring the lambdakit runtime for " + t.describe());
     if (!r) return std::move(r).error();

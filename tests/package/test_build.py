@@ -176,3 +176,19 @@ def test_outside_a_project_and_a_project_without_functions(user, tmp_path):
         "cmake_minimum_required(VERSION 3.25)\nproject(empty CXX)\nfind_package(lambdakit REQUIRED)\n")
     r = run(cli, "build", cwd=tmp_path, env=env)
     assert r.returncode == 1 and "defines no function" in r.stderr, r.stderr
+
+
+def test_the_toolchain_cache_survives_lambdakit_reinstalled_elsewhere(user, tmp_path):
+    """The cached runtime build was configured from the first install's sources; a second install
+    (another prefix) must rebuild it rather than fail on CMake's "source does not match"."""
+    cli, project, env = user
+    build(user)  # the cache now holds a runtime configured from the fixture's prefix
+    other = tmp_path / "other-prefix"
+    build_dir = cli.parent.parent  # the fixture's prefix; install the same tree again elsewhere
+    r = run("cmake", "--install", os.environ.get("LAMBDAKIT_BUILD_DIR", Path(__file__).resolve().parents[2] /
+                                                  "build" / "release"), "--prefix", other)
+    assert r.returncode == 0, r.stderr
+    assert build_dir != other
+    r = run(other / "bin" / "lambdakit", "build", cwd=project, env=env)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.startswith("fn "), r.stdout
