@@ -74,6 +74,13 @@ function(lambdakit_add_function target)
     message(WARNING "lambdakit_add_function(${target}): no lambdakit CLI found, so no ${target}_zip target")
     set(zip "")
   endif()
-  file(GENERATE OUTPUT ${CMAKE_BINARY_DIR}/lambdakit-functions/${target}
+  # One record per configuration under multi-config generators (their contents differ).
+  get_property(multi_config GLOBAL PROPERTY GENERATOR_IS_MULTI_CONFIG)
+  if(multi_config)
+    set(record ${CMAKE_BINARY_DIR}/lambdakit-functions/$<CONFIG>/${target})
+  else()
+    set(record ${CMAKE_BINARY_DIR}/lambdakit-functions/${target})
+  endif()
+  file(GENERATE OUTPUT ${record}
        CONTENT "binary=$<TARGET_FILE:${target}>\nzip=${zip}\nruntime=${fn_RUNTIME}\narch=${fn_ARCH}\nstrategy=${strategy}\n")
 endfunction()

@@ -18,7 +18,7 @@ struct credentials {
 struct signing_request {
   std::string method;  // "POST"
   std::string host;    // the Host header: "lambda.us-east-1.amazonaws.com"
-  std::string path;    // "/2015-03-31/functions", already URI-encoded as sent
+  std::string path;    // "/2015-03-31/functions", URI-encoded as sent (signed encoded again)
   std::string query;   // "a=1&b=2" as sent, or empty
   std::vector<std::pair<std::string, std::string>> headers;  // besides host and x-amz-*
   std::string body;

@@ -118,11 +118,26 @@ result<fs::path> runtime_prefix(const toolchain& t, const build_options& o, cons
   return prefix;
 }
 
+// Where the runtime's CMake package landed below `prefix` (lib/, lib64/ or lib/<triplet>/).
+fs::path package_dir(const fs::path& prefix) {
+  std::error_code ec;
+  for (const char* libdir : {"lib", "lib64"}) {
+    fs::path candidate = prefix / libdir / "cmake" / "lambdakit";
+    if (fs::exists(candidate / "lambdakitConfig.cmake", ec)) return candidate;
+  }
+  for (const auto& entry : fs::directory_iterator(prefix / "lib", ec)) {
+    fs::path candidate = entry.path() / "cmake" / "lambdakit";
+    if (fs::exists(candidate / "lambdakitConfig.cmake", ec)) return candidate;
+  }
+  return {};
+}
+
 // lambdakit_add_function writes one record per function: key=value lines.
 std::vector<built_function> read_functions(const fs::path& build_dir) {
   std::vector<built_function> out;
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(build_dir / "lambdakit-functions", ec)) {
+    if (!entry.is_regular_file(ec)) continue;
     std::ifstream in(entry.path());
     std::map<std::string, std::string> kv;
     std::string line;
@@ -183,7 +198,9 @@ result<build_report> build_project(const build_options& o) {
   for (const std::string& d : std::vector<std::string>{
            "-DCMAKE_BUILD_TYPE=" + o.build_type,
            "-DCMAKE_TOOLCHAIN_FILE=" + toolchain_file->string(),
-           "-DCMAKE_PREFIX_PATH=" + prefix->string(), "-DLAMBDAKIT_CLI=" + o.cli.string(),
+           "-DCMAKE_PREFIX_PATH=" + prefix->string(),
+           // find_package caches lambdakit_DIR: name it, or an older cache would win.
+           "-Dlambdakit_DIR=" + package_dir(*prefix).string(), "-DLAMBDAKIT_CLI=" + o.cli.string(),
            "-DLAMBDAKIT_RUNTIME=" + o.runtime, "-DLAMBDAKIT_ARCH=" + o.arch,
            "-DLAMBDAKIT_STRATEGY=" + std::string(name(t->kind))}) {
     configure.push_back(d);

@@ -3,8 +3,11 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <functional>
+#include <iterator>
 
 #include "package/process.h"
 #include "package/targets.h"
@@ -45,6 +48,18 @@ std::string host_arch() {
 
 bool executable(const fs::path& p) {
   return !p.empty() && ::access(p.c_str(), X_OK) == 0;
+}
+
+// 'text' for sh: every ' closed, escaped and reopened.
+std::string shell_quoted(const std::string& text) {
+  std::string out = "'";
+  for (char c : text) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return out + "'";
+}
+
+// A CMake bracket argument: taken literally, whatever the path holds (quotes, ;, $, \).
+std::string cmake_quoted(const std::string& text) {
+  return "[==[" + text + "]==]";
 }
 
 // The qemu-user emulator and target libraries that let a foreign-arch test binary run here.
@@ -117,9 +132,15 @@ std::string toolchain::describe() const {
 }
 
 std::string toolchain::key() const {
-  if (kind == strategy::zig) return "zig-" + triple;
+  // The compiler's path is part of the key: another zig or g++ gets a runtime of its own.
+  auto tag = [](const fs::path& compiler) {
+    char hex[17];
+    std::snprintf(hex, sizeof hex, "%016zx", std::hash<std::string>{}(compiler.string()));
+    return std::string(hex, 8);
+  };
+  if (kind == strategy::zig) return "zig-" + triple + "-" + tag(zig);
   // bundle and static differ only in how functions link: one runtime library serves both.
-  return "system-" + gnu_arch(arch);
+  return "system-" + gnu_arch(arch) + "-" + tag(cxx_compiler);
 }
 
 std::optional<fs::path> find_zig() {
@@ -129,8 +150,9 @@ std::optional<fs::path> find_zig() {
   }
   if (fs::path p = find_in_path("zig"); !p.empty()) return p;
   // pip install ziglang: the compiler sits beside the module's __init__.py.
-  auto r = run_command(
-      {"python3", "-c", "import ziglang, os; print(os.path.dirname(ziglang.__file__))"}, true);
+  auto r =
+      run_command({"python3", "-c", "import ziglang, os; print(os.path.dirname(ziglang.__file__))"},
+                  true, {}, true);
   if (r && r->exit_status == 0) {
     std::string dir = r->out.substr(0, r->out.find('\n'));
     if (executable(fs::path(dir) / "zig")) return fs::path(dir) / "zig";
@@ -182,7 +204,11 @@ result<toolchain> find_toolchain(std::optional<strategy> requested, const std::s
 result<fs::path> write_toolchain_file(const toolchain& t, const fs::path& dir) {
   std::error_code ec;
   fs::create_directories(dir, ec);
+  // Rewritten only when different: CMake re-configures when its toolchain file changes.
   auto write = [&](const fs::path& p, const std::string& text, bool exec) -> bool {
+    std::ifstream in(p, std::ios::binary);
+    std::string old((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+    if (in && old == text) return true;
     std::ofstream out(p, std::ios::trunc);
     out << text;
     out.close();
@@ -207,21 +233,25 @@ result<fs::path> write_toolchain_file(const toolchain& t, const fs::path& dir) {
                                                          {"ranlib", "ranlib"}};
     for (const auto& [tool, sub] : tools) {
       fs::path wrapper = dir / ("zig-" + tool);
-      if (!write(wrapper, "#!/bin/sh\nexec '" + t.zig.string() + "' " + sub + " \"$@\"\n", true)) {
+      if (!write(wrapper,
+                 "#!/bin/sh\nexec " + shell_quoted(t.zig.string()) + " " + sub + " \"$@\"\n",
+                 true)) {
         return make_failure(build_errc::tool_failed, "cannot write " + wrapper.string());
       }
     }
-    file += "set(CMAKE_C_COMPILER \"" + (dir / "zig-cc").string() + "\")\n";
-    file += "set(CMAKE_CXX_COMPILER \"" + (dir / "zig-c++").string() + "\")\n";
-    file += "set(CMAKE_AR \"" + (dir / "zig-ar").string() + "\" CACHE FILEPATH \"\")\n";
-    file += "set(CMAKE_RANLIB \"" + (dir / "zig-ranlib").string() + "\" CACHE FILEPATH \"\")\n";
+    file += "set(CMAKE_C_COMPILER " + cmake_quoted((dir / "zig-cc").string()) + ")\n";
+    file += "set(CMAKE_CXX_COMPILER " + cmake_quoted((dir / "zig-c++").string()) + ")\n";
+    file += "set(CMAKE_AR " + cmake_quoted((dir / "zig-ar").string()) + " CACHE FILEPATH \"\")\n";
+    file += "set(CMAKE_RANLIB " + cmake_quoted((dir / "zig-ranlib").string()) +
+            " CACHE FILEPATH \"\")\n";
   } else {
-    file += "set(CMAKE_C_COMPILER \"" + t.c_compiler.string() + "\")\n";
-    file += "set(CMAKE_CXX_COMPILER \"" + t.cxx_compiler.string() + "\")\n";
+    file += "set(CMAKE_C_COMPILER " + cmake_quoted(t.c_compiler.string()) + ")\n";
+    file += "set(CMAKE_CXX_COMPILER " + cmake_quoted(t.cxx_compiler.string()) + ")\n";
   }
   if (!t.emulator.empty()) {
-    file += "set(CMAKE_CROSSCOMPILING_EMULATOR \"" + t.emulator.string() +
-            (t.sysroot.empty() ? "" : ";-L;" + t.sysroot.string()) + "\")\n";
+    file += "set(CMAKE_CROSSCOMPILING_EMULATOR " + cmake_quoted(t.emulator.string());
+    if (!t.sysroot.empty()) file += " -L " + cmake_quoted(t.sysroot.string());
+    file += ")\n";
   }
   fs::path path = dir / "toolchain.cmake";
   if (!write(path, file, false)) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <filesystem>
@@ -113,12 +114,21 @@ result<bundle> bundle_libraries(const std::string& image, const elf_info& bin,
   std::string loader_name = interp.filename().string();
   if (!seen.contains(loader_name)) out.libraries.push_back({"lib/" + loader_name, loader, 0755});
 
-  // patchelf works on files: a private temporary copy.
-  fs::path tmp = fs::temp_directory_path() / ("lambdakit-bundle-" + std::to_string(::getpid()));
+  // patchelf works on files: a private copy in a folder of our own (mkdtemp: 0700, unique).
+  std::string dir_template = (fs::temp_directory_path() / "lambdakit-bundle-XXXXXX").string();
+  if (::mkdtemp(dir_template.data()) == nullptr) {
+    return make_failure(
+        package_errc::unwritable_output,
+        dir_template + ": " + std::strerror(errno) + " (set TMPDIR to a writable folder)");
+  }
+  fs::path tmp_dir = dir_template;
+  fs::path tmp = tmp_dir / "bootstrap";
+  std::error_code ec;
   {
     std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
     f.write(image.data(), static_cast<std::streamsize>(image.size()));
     if (!f.flush()) {
+      fs::remove_all(tmp_dir, ec);
       return make_failure(package_errc::unwritable_output,
                           tmp.string() + ": " + std::strerror(errno));
     }
@@ -130,8 +140,7 @@ result<bundle> bundle_libraries(const std::string& image, const elf_info& bin,
                    "--force-rpath", "--set-rpath", "$ORIGIN/lib", tmp.string()},
                   false);
   bool ok = r && r->exit_status == 0 && read_file(tmp, out.binary);
-  std::error_code ec;
-  fs::remove(tmp, ec);
+  fs::remove_all(tmp_dir, ec);
   if (!ok) {
     return make_failure(package_errc::wont_start,
                         r ? "patchelf could not rewrite " + name + "'s loader path"

@@ -28,7 +28,7 @@ fs::path find_in_path(const std::string& program) {
 }
 
 result<command_output> run_command(const std::vector<std::string>& argv, bool capture_stdout,
-                                   const fs::path& cwd) {
+                                   const fs::path& cwd, bool quiet) {
   std::vector<char*> args;
   args.reserve(argv.size() + 1);
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
@@ -43,6 +43,7 @@ result<command_output> run_command(const std::vector<std::string>& argv, bool ca
   // stdout → the pipe when capturing, else our stderr (the build's chatter is not our output).
   posix_spawn_file_actions_adddup2(&actions, capture_stdout ? pipe_fds[1] : 2, 1);
   if (!cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, cwd.c_str());
+  if (quiet) posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
   pid_t pid = -1;
   int rc = ::posix_spawnp(&pid, args[0], &actions, nullptr, args.data(), environ);
   posix_spawn_file_actions_destroy(&actions);

@@ -18,8 +18,9 @@ struct command_output {
 
 // Runs argv[0] (looked up in PATH) with the current environment. Fails only when the program
 // cannot be started; a non-zero exit is a value. `cwd` empty: stay where we are.
+// `quiet`: the child's stderr goes to /dev/null (probes whose failure is an answer).
 result<command_output> run_command(const std::vector<std::string>& argv, bool capture_stdout,
-                                   const std::filesystem::path& cwd = {});
+                                   const std::filesystem::path& cwd = {}, bool quiet = false);
 
 // The absolute path of `program` found in PATH, or empty.
 std::filesystem::path find_in_path(const std::string& program);

@@ -11,6 +11,7 @@ import re
 import ssl
 import subprocess
 import threading
+import urllib.parse
 from pathlib import Path
 
 from botocore.auth import SigV4Auth
@@ -63,7 +64,7 @@ class FakeLambda:
                 m = re.fullmatch(r"/2015-03-31/functions(?:/([^/]+))?(/code)?", self.path)
                 if not m:
                     return self._answer(404, {"message": "no route"}, "UnknownOperationException")
-                name, code = m.group(1), m.group(2)
+                name, code = (urllib.parse.unquote(m.group(1)) if m.group(1) else None), m.group(2)
                 if self.command == "GET" and name:
                     if name not in fake.functions:
                         return self._answer(404, {"Message": f"Function not found: {name}"},

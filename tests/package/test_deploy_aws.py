@@ -57,6 +57,18 @@ def test_create_then_update_are_signed_as_botocore_signs(prefix, fake, zip_path,
     assert fake.functions["fn"]["Role"] == ROLE
 
 
+def test_a_function_named_by_its_arn_is_signed_right(prefix, fake, zip_path, tmp_path):
+    """The ARN's ':' are percent-encoded in the path, and SigV4 encodes the path once more."""
+    env = clean_env(tmp_path, AWS_ACCESS_KEY_ID=KEY_ID, AWS_SECRET_ACCESS_KEY=SECRET, AWS_REGION="us-east-1",
+                    AWS_CA_BUNDLE=str(fake.cert))
+    arn = "arn:aws:lambda:us-east-1:123456789012:function:fn"
+    fake.functions[arn] = {"FunctionName": "fn", "CodeSha256": ""}  # GetFunction by ARN finds it
+    r = deploy(prefix, zip_path, "--function-name", arn, "--endpoint-url", f"https://127.0.0.1:{fake.port}", env=env)
+    assert r.returncode == 0, r.stderr
+    assert [s["verdict"] for s in fake.seen] == ["ok", "ok"], fake.seen
+    assert "%3A" in fake.seen[0]["path"]
+
+
 def test_credentials_and_region_come_from_the_aws_files(prefix, fake, zip_path, tmp_path):
     (tmp_path / ".aws").mkdir()
     (tmp_path / ".aws" / "credentials").write_text(

@@ -74,7 +74,7 @@ def test_hermetic_refuses_a_binary_that_needs_this_machines_loader(start_service
     r = service.invoke(name, b"{}", log_type="Tail")
     assert r.function_error == "Unhandled", r.describe()
     assert r.json()["errorType"] == "Runtime.InvalidEntrypoint", r.describe()
-    assert "dynamic loader is not in this file system" in r.log_tail
+    assert "the dynamic loader, or the program its #! line names) is not in this file system" in r.log_tail
     assert "--strategy bundle" in r.log_tail
 
 

@@ -1,5 +1,6 @@
 #include "platform/env/pool.h"
 
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 
@@ -45,9 +46,13 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.fn = fn;
     eo.task_root = task_root;
     std::error_code ec;
-    if (auto& spare = reset_tmp_[fn.name]; !spare.empty()) {
-      eo.tmp_dir = std::move(spare.back());
-      spare.pop_back();
+    auto& spare = reset_tmp_[fn.name];
+    auto same_code = std::find_if(spare.begin(), spare.end(), [&](const spare_tmp& t) {
+      return t.revision_id == fn.revision_id;
+    });
+    if (same_code != spare.end()) {
+      eo.tmp_dir = std::move(same_code->dir);
+      spare.erase(same_code);
     } else {
       eo.tmp_dir = opt_.tmp_root / eo.id;
     }
@@ -73,7 +78,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
                    if (auto e = keep.lock(); e && (e->dead() || o.reset) && !shut_) {
                      auto& l = envs_[name];
                      std::erase(l, e);
-                     reset_tmp_[name].push_back(e->tmp_dir());
+                     reset_tmp_[name].push_back({e->function().revision_id, e->tmp_dir()});
                    }
                    done(std::move(o));
                  });

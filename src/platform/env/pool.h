@@ -66,7 +66,11 @@ class pool {
   std::map<std::string, std::vector<std::shared_ptr<environment>>> envs_;
   // The /tmp of environments reset after a crash or timeout, per function: on Lambda a reset
   // keeps the sandbox and its /tmp, so the next environment of that function takes one over.
-  std::map<std::string, std::vector<std::filesystem::path>> reset_tmp_;
+  struct spare_tmp {
+    std::string revision_id;  // only an environment of the same code takes it over
+    std::filesystem::path dir;
+  };
+  std::map<std::string, std::vector<spare_tmp>> reset_tmp_;
   std::unique_ptr<pool_timer> timer_;
   std::uint64_t next_id_ = 1;
   bool shut_ = false;

@@ -1,6 +1,9 @@
 #include "platform/env/sandbox.h"
 
 #include <sched.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -16,17 +19,38 @@ bool starts_with(const std::string& s, std::string_view prefix) {
   return s.compare(0, prefix.size(), prefix) == 0;
 }
 
-// Whether this process may create mount namespaces: try it in a throwaway child.
-std::string why_no_namespaces() {
+// Whether this process may build the sandbox: the launcher's steps, tried in a throwaway child
+// (unshare, private propagation, a tmpfs, a read-only bind, and for hermetic pivot_root), since
+// a kernel or security profile may allow the first and refuse a later one.
+std::string why_no_namespaces(const fs::path& staging, bool hermetic) {
   pid_t pid = ::fork();
   if (pid < 0) return std::string("fork: ") + std::strerror(errno);
-  if (pid == 0) _exit(::unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) == 0 ? 0 : errno);
+  if (pid == 0) {
+    auto step = [](bool ok, int code) {
+      if (!ok) _exit(code);
+    };
+    const char* root = staging.c_str();
+    std::string sub = staging.string() + "/probe", old = staging.string() + "/old";
+    step(::unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) == 0, 10);
+    step(::mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr) == 0, 11);
+    step(::mount("tmpfs", root, "tmpfs", MS_NOSUID | MS_NODEV, "size=64k") == 0, 12);
+    step(::mkdir(sub.c_str(), 0755) == 0 && ::mkdir(old.c_str(), 0755) == 0, 13);
+    step(::mount(sub.c_str(), sub.c_str(), nullptr, MS_BIND, nullptr) == 0 &&
+             ::mount(nullptr, sub.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) == 0,
+         14);
+    if (hermetic) step(::syscall(SYS_pivot_root, root, old.c_str()) == 0, 15);
+    _exit(0);
+  }
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (WIFEXITED(status) && WEXITSTATUS(status) == 0) return {};
-  int err = WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
-  return std::string("unshare(CLONE_NEWNS): ") + std::strerror(err) +
+  static const char* const steps[] = {"unshare(CLONE_NEWNS)",   "making / private",
+                                      "mounting a tmpfs",       "creating folders in it",
+                                      "a read-only bind mount", "pivot_root"};
+  int code = WIFEXITED(status) ? WEXITSTATUS(status) : 0;
+  std::string what = code >= 10 && code <= 15 ? steps[code - 10] : "the sandbox probe";
+  return what + " is not permitted here" +
          (::geteuid() != 0 ? " (run as root, or allow unprivileged user namespaces)" : "");
 }
 
@@ -78,8 +102,10 @@ result<sandbox> choose_sandbox(std::string_view requested, const fs::path& launc
   if (::access(launcher.c_str(), X_OK) != 0) {
     return fall_back(launcher.string() + " is missing (it builds the sandbox)");
   }
-  if (auto why = why_no_namespaces(); !why.empty()) return fall_back(why);
   fs::create_directories(s.staging, ec);
+  if (auto why = why_no_namespaces(s.staging, requested == "hermetic"); !why.empty()) {
+    return fall_back(why);
+  }
   // Mount points for the code and the bootstraps, in this machine's tree (empty folders, made
   // once).
   for (const char* dir : {lambda_task_root, lambda_runtime_dir}) {

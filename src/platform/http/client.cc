@@ -60,6 +60,7 @@ struct client::impl {
   beast::flat_buffer buffer;
   endpoint where;
   bool connected = false;
+  bool wrote = false;  // the current request was written whole
 
   void connect() {
     beast::error_code ec;
@@ -96,6 +97,7 @@ struct client::impl {
   template <class Stream>
   client_result round_trip(Stream& s, bhttp::request<bhttp::string_body>& req) {
     bhttp::write(s, req);
+    wrote = true;
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     bhttp::read(s, buffer, parser);
@@ -131,6 +133,10 @@ client_result client::request(const std::string& method, const std::string& targ
                               const std::string& body,
                               const std::vector<std::pair<std::string, std::string>>& headers) {
   for (int attempt = 0;; ++attempt) {
+    // A kept-alive connection the server has since closed fails on first use: that is retried
+    // once on a new one. A POST the server may have received is not (it could create twice).
+    bool reused = impl_->connected;
+    impl_->wrote = false;
     try {
       if (!impl_->connected) impl_->connect();
       bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
@@ -142,7 +148,7 @@ client_result client::request(const std::string& method, const std::string& targ
                         : impl_->round_trip(impl_->stream, req);
     } catch (const std::exception&) {
       impl_->connected = false;
-      if (attempt == 1) throw;
+      if (attempt == 1 || !reused || (method == "POST" && impl_->wrote)) throw;
     }
   }
 }

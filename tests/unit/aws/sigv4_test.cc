@@ -49,6 +49,14 @@ TEST(SigV4, QueryIsSortedAndHeadersAreLowercasedTrimmedAndSorted) {
   EXPECT_EQ(c.substr(c.size() - 64), sha256_hex("{}"));
 }
 
+TEST(SigV4, ThePathIsEncodedOnceMoreAsEveryServiceButS3Wants) {
+  // Sent: /2015-03-31/functions/arn%3Aaws%3Alambda%3Aus-east-1%3A1%3Afunction%3Af (the ARN's
+  // ':' encoded); signed: each '%' encoded again, as botocore signs it.
+  signing_request r{"GET", "h", "/2015-03-31/functions/arn%3Aaws%3Alambda/code", "", {}, ""};
+  std::string c = canonical_request(r, "20150830T123600Z", "");
+  EXPECT_EQ(c.substr(0, c.find('\n', 4)), "GET\n/2015-03-31/functions/arn%253Aaws%253Alambda/code");
+}
+
 TEST(SigV4, SessionTokenIsSentAndSigned) {
   credentials temp = example;
   temp.session_token = "session";

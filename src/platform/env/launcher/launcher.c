@@ -21,6 +21,7 @@
  *   /dev: nothing of this machine's libraries is visible (what a zip needs, it must carry). */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -77,6 +78,18 @@ static void make_dir(const char* base, const char* rel) {
   if (mkdir(path, 0755) != 0 && errno != EEXIST) fail_errno("cannot create", path);
 }
 
+/* A path held open (O_PATH), so that a later mount over one of its parents cannot redirect it;
+ * it is mounted from /proc/self/fd/N. */
+struct held {
+  char proc_path[32];
+};
+
+static void hold(struct held* h, const char* path) {
+  int fd = open(path, O_PATH | O_CLOEXEC);
+  if (fd < 0) fail_errno("cannot open", path);
+  snprintf(h->proc_path, sizeof h->proc_path, "/proc/self/fd/%d", fd);
+}
+
 static void at(char* out, size_t n, const char* base, const char* rel) {
   snprintf(out, n, "%s/%s", base, rel);
 }
@@ -88,17 +101,28 @@ static void enter_sandbox(const char* mode, const char* task_root, const char* t
   if (!hermetic && strcmp(mode, "namespaces") != 0) fail("unknown sandbox mode");
   unshare_namespaces();
   if (!hermetic) {
-    /* /tmp last: the other sources may lie below the host's /tmp. */
-    bind(task_root, "/var/task", 1);
-    if (strcmp(runtime_dir, "-") != 0) bind(runtime_dir, "/var/runtime", 1);
+    /* Every source is opened before the first mount: a source below the host's /tmp or
+     * /var/task must not be resolved inside what was mounted there. */
+    enum { max_binds = 16 };
+    if (nbinds > max_binds) fail("too many --bind");
+    struct held code, scratch, runtime, extra[max_binds];
+    const char* extra_to[max_binds];
+    int has_runtime = strcmp(runtime_dir, "-") != 0;
+    hold(&code, task_root);
+    hold(&scratch, tmp);
+    if (has_runtime) hold(&runtime, runtime_dir);
     for (int i = 0; i < nbinds; ++i) {
       char* spec = binds[i] + 7; /* after "--bind=" */
       char* colon = strrchr(spec, ':');
       if (colon == NULL) fail("malformed --bind");
       *colon = '\0';
-      bind(spec, colon + 1, 1);
+      hold(&extra[i], spec);
+      extra_to[i] = colon + 1;
     }
-    bind(tmp, "/tmp", 0);
+    bind(code.proc_path, "/var/task", 1);
+    if (has_runtime) bind(runtime.proc_path, "/var/runtime", 1);
+    for (int i = 0; i < nbinds; ++i) bind(extra[i].proc_path, extra_to[i], 1);
+    bind(scratch.proc_path, "/tmp", 0);
   } else {
     char p[4096];
     if (mount("tmpfs", staging, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755,size=1m") != 0)
@@ -148,10 +172,11 @@ static void become(char** argv, char** envp, const char* cwd) {
   if (err == ENOENT && access(argv[0], F_OK) == 0) {
     /* The file is there: what is missing is the ELF interpreter (dynamic loader) it names. */
     dprintf(2,
-            "lambdakit-launcher: cannot start %s: its dynamic loader is not in this file system "
-            "(a hermetic sandbox has no system libraries: bundle them with `lambdakit build "
-            "--strategy bundle`, or link statically; a bundled build loads from /var/task/lib, "
-            "so it needs a sandbox, not --sandbox none)\n",
+            "lambdakit-launcher: cannot start %s: its interpreter (the dynamic loader, or the "
+            "program its #! line names) is not in this file system (a hermetic sandbox has no "
+            "system libraries: bundle them with `lambdakit build --strategy bundle`, or link "
+            "statically; a bundled build loads from /var/task/lib, so it needs a sandbox, not "
+            "--sandbox none)\n",
             argv[0]);
   } else {
     dprintf(2, "lambdakit-launcher: cannot start %s: %s\n", argv[0], strerror(err));
