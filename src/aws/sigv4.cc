@@ -53,24 +53,6 @@ std::string trimmed(const std::string& v) {
   return out;
 }
 
-// RFC 3986 percent-encoding of everything but unreserved characters and '/'. Applied to the
-// path as sent (itself already encoded), it gives the canonical URI of every service but S3:
-// "/functions/arn%3Aaws" is signed as "/functions/arn%253Aaws", as botocore does.
-std::string encode_path(const std::string& path) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : path) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' || c == '/') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return out;
-}
-
 // The query's parameters sorted by name (then value), as the canonical form wants.
 std::string canonical_query(const std::string& query) {
   if (query.empty()) return {};
@@ -108,6 +90,22 @@ std::map<std::string, std::string> signed_headers(const signing_request& r,
 
 }  // namespace
 
+std::string uri_encode(const std::string& text, bool keep_slash) {
+  static constexpr char digits[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : text) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~' ||
+        (keep_slash && c == '/')) {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(digits[c >> 4]);
+      out.push_back(digits[c & 15]);
+    }
+  }
+  return out;
+}
+
 std::string sha256_hex(const std::string& data) {
   unsigned char digest[SHA256_DIGEST_LENGTH];
   SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), digest);
@@ -123,7 +121,7 @@ std::string canonical_request(const signing_request& r, const std::string& amz_d
     names += (names.empty() ? "" : ";") + k;
     lines += k + ":" + v + "\n";
   }
-  return r.method + "\n" + (r.path.empty() ? "/" : encode_path(r.path)) + "\n" +
+  return r.method + "\n" + (r.path.empty() ? "/" : uri_encode(r.path, true)) + "\n" +
          canonical_query(r.query) + "\n" + lines + "\n" + names + "\n" + sha256_hex(r.body);
 }
 

@@ -24,6 +24,11 @@ struct signing_request {
   std::string body;
 };
 
+// RFC 3986 percent-encoding of all but the unreserved characters (and '/' if `keep_slash`): a
+// function name as a path segment; and, applied to the path as sent, the canonical URI SigV4
+// signs for every service but S3 ("/functions/arn%3Aaws" is signed as "/functions/arn%253Aaws").
+std::string uri_encode(const std::string& text, bool keep_slash);
+
 // Lowercase hex SHA-256 of `data`.
 std::string sha256_hex(const std::string& data);
 

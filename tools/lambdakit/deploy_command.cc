@@ -1,7 +1,6 @@
 // `lambdakit deploy ZIP --function-name F`: create the function, or update its code, through the
 // Lambda API (the local service by default), and print the aws CLI line that does the same on AWS.
 #include <CLI/CLI.hpp>
-#include <cctype>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -33,22 +32,6 @@ struct deploy_options {
 std::string env_or_empty(const char* name) {
   const char* v = std::getenv(name);
   return v != nullptr ? v : "";
-}
-
-// The function name as a path segment: ARNs and qualifiers carry ':'.
-std::string path_segment(const std::string& s) {
-  static constexpr char digits[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(digits[c >> 4]);
-      out.push_back(digits[c & 15]);
-    }
-  }
-  return out;
 }
 
 std::string message_of(const platform::http::client_result& r) {
@@ -107,12 +90,13 @@ int deploy(deploy_options o) {
       }
       return c.request(method, path, body, headers);
     };
-    auto existing = send("GET", "/2015-03-31/functions/" + path_segment(o.function), "");
+    const std::string function_path = "/2015-03-31/functions/" + aws::uri_encode(o.function, false);
+    auto existing = send("GET", function_path, "");
     platform::http::client_result r;
     const char* done = nullptr;
     if (existing.status == 200) {
       nlohmann::json body = {{"ZipFile", wire::base64::encode(buf.str())}};
-      r = send("PUT", "/2015-03-31/functions/" + path_segment(o.function) + "/code", body.dump());
+      r = send("PUT", function_path + "/code", body.dump());
       done = "updated";
     } else if (existing.status == 404) {
       if (o.role.empty()) {

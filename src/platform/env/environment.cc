@@ -18,8 +18,6 @@
 #include "wire/base64.h"
 #include "wire/json.h"
 
-extern char** environ;
-
 namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
 namespace asio = boost::asio;
@@ -140,9 +138,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   // Spawns the runtime with its Runtime API; false when it could not (the call is finished).
   bool start_runtime() {
     static const runtime_hosts no_hosts;
-    sandbox_mode box =
-        opt_.box != nullptr ? opt_.box->for_runtime(opt_.fn.runtime) : sandbox_mode::none;
-    bool boxed = box != sandbox_mode::none;
+    bool boxed = opt_.box != nullptr && opt_.box->mode != sandbox_mode::none;
     // Inside a sandbox the runtime sees Lambda's paths; outside, the real ones.
     fs::path visible_root = boxed ? fs::path(lambda_task_root) : opt_.task_root;
     fs::path visible_tmp = boxed ? fs::path(lambda_tmp) : opt_.tmp_dir;
@@ -157,12 +153,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                    true);
       return false;
     }
-    // A hermetic root holds only the code: a runtime started through a program of this machine
-    // (an emulator for another architecture) gets the namespaces sandbox instead.
-    if (box == sandbox_mode::hermetic &&
-        cmd->argv.front() != (visible_root / "bootstrap").string()) {
-      box = sandbox_mode::namespaces;
-    }
+    sandbox_mode box = boxed ? opt_.box->for_command(cmd->argv.front(), visible_root / "bootstrap")
+                             : sandbox_mode::none;
     if (!api_) {
       std::weak_ptr<impl> weak = shared_from_this();
       auto server =
@@ -195,23 +187,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                                  visible_root, visible_tmp, log_stream_, l.env});
     if (boxed) {
       // lambdakit-launcher builds the sandbox, then execs the runtime.
-      // aws-lambda-ric and its dependencies appear where Lambda keeps them,
-      // /var/runtime/node_modules: its real folder may lie below this machine's /tmp, which the
-      // sandbox replaces.
-      std::vector<extra_bind> binds;
-      if (!hosts.node_ric.empty()) {
-        fs::path package = fs::path(hosts.node_ric).parent_path().parent_path();
-        fs::path inside = fs::path(lambda_runtime_dir) / "node_modules" / package.filename() /
-                          fs::path(hosts.node_ric).lexically_relative(package);
-        for (auto& a : spec.argv) {
-          if (a == hosts.node_ric) {
-            a = inside.string();
-            binds.push_back({package.parent_path(), fs::path(lambda_runtime_dir) / "node_modules"});
-          }
-        }
-      }
-      spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts.builtin, binds,
-                                 spec.argv);
+      spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts, spec.argv);
     }
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);

@@ -15,10 +15,6 @@ namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
 namespace {
 
-bool starts_with(const std::string& s, std::string_view prefix) {
-  return s.compare(0, prefix.size(), prefix) == 0;
-}
-
 // Whether this process may build the sandbox: the launcher's steps, tried in a throwaway child
 // (unshare, private propagation, a tmpfs, a read-only bind, and for hermetic pivot_root), since
 // a kernel or security profile may allow the first and refuse a later one.
@@ -68,10 +64,8 @@ std::string_view name(sandbox_mode m) {
   return "?";
 }
 
-sandbox_mode sandbox::for_runtime(const std::string& runtime) const {
-  if (mode == sandbox_mode::hermetic && !(runtime.empty() || starts_with(runtime, "provided"))) {
-    return sandbox_mode::namespaces;
-  }
+sandbox_mode sandbox::for_command(const fs::path& program, const fs::path& bootstrap) const {
+  if (mode == sandbox_mode::hermetic && program != bootstrap) return sandbox_mode::namespaces;
   return mode;
 }
 
@@ -123,15 +117,21 @@ result<sandbox> choose_sandbox(std::string_view requested, const fs::path& launc
 }
 
 std::vector<std::string> sandboxed_argv(const sandbox& s, sandbox_mode m, const fs::path& task_root,
-                                        const fs::path& tmp_dir, const fs::path& runtime_dir,
-                                        const std::vector<extra_bind>& binds,
-                                        const std::vector<std::string>& argv) {
+                                        const fs::path& tmp_dir, const runtime_hosts& hosts,
+                                        std::vector<std::string> argv) {
   std::vector<std::string> out = {
       "--sandbox=" + std::string(name(m)), task_root.string(), tmp_dir.string(),
-      runtime_dir.empty() ? std::string("-") : runtime_dir.string(), s.staging.string()};
-  if (m == sandbox_mode::namespaces) {
-    for (const auto& b : binds)
-      out.push_back("--bind=" + b.host.string() + ":" + b.inside.string());
+      hosts.builtin.empty() ? std::string("-") : hosts.builtin.string(), s.staging.string()};
+  if (m == sandbox_mode::namespaces && !hosts.node_ric.empty()) {
+    fs::path ric = hosts.node_ric;
+    fs::path package = ric.parent_path().parent_path();  // <node_modules>/aws-lambda-ric
+    fs::path modules = fs::path(lambda_runtime_dir) / "node_modules";
+    for (auto& a : argv) {
+      if (a == hosts.node_ric) {
+        a = (modules / package.filename() / ric.lexically_relative(package)).string();
+        out.push_back("--bind=" + package.parent_path().string() + ":" + modules.string());
+      }
+    }
   }
   out.emplace_back("--");
   out.insert(out.end(), argv.begin(), argv.end());

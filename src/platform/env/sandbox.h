@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "platform/env/runtimes.h"
 #include "wire/result.h"
 
 namespace lambdakit::platform::env {
@@ -29,10 +30,11 @@ struct sandbox {
   std::filesystem::path staging;   // an empty folder the hermetic root is mounted on
   std::string note;                // one line for the service's start-up message
 
-  // The mode for one runtime: hermetic only where the runtime brings everything itself (the
-  // provided runtimes); the managed ones need this machine's python3 or node, so they get
-  // namespaces.
-  sandbox_mode for_runtime(const std::string& runtime) const;
+  // The mode for a runtime started as `program`: hermetic only when that is the function's own
+  // `bootstrap`; one started through a program of this machine (python3, node, qemu for another
+  // architecture) needs this machine's files, so it gets namespaces.
+  sandbox_mode for_command(const std::filesystem::path& program,
+                           const std::filesystem::path& bootstrap) const;
 };
 
 // Decides what `requested` ("auto", "none", "namespaces", "hermetic") gives on this machine:
@@ -41,20 +43,14 @@ struct sandbox {
 result<sandbox> choose_sandbox(std::string_view requested, const std::filesystem::path& launcher,
                                const std::filesystem::path& state_dir);
 
-// A host folder shown read-only at `inside` (an existing folder there) in the namespaces sandbox.
-struct extra_bind {
-  std::filesystem::path host;
-  std::filesystem::path inside;
-};
-
-// The launcher's argv for running `argv` in mode `m` with the code at `task_root`, the
-// environment's /tmp at `tmp_dir`, lambdakit's bootstraps at `runtime_dir` (host paths; an
-// empty runtime_dir is not mounted), and `binds`.
+// The launcher's argv for running `argv` in mode `m` with the code at `task_root` and the
+// environment's /tmp at `tmp_dir` (host paths). lambdakit's bootstraps (hosts.builtin) appear
+// at /var/runtime, and aws-lambda-ric with its dependencies at /var/runtime/node_modules, where
+// Lambda keeps them (their real folders may lie below this machine's /tmp, which the sandbox
+// replaces); `argv` is rewritten to match.
 std::vector<std::string> sandboxed_argv(const sandbox& s, sandbox_mode m,
                                         const std::filesystem::path& task_root,
                                         const std::filesystem::path& tmp_dir,
-                                        const std::filesystem::path& runtime_dir,
-                                        const std::vector<extra_bind>& binds,
-                                        const std::vector<std::string>& argv);
+                                        const runtime_hosts& hosts, std::vector<std::string> argv);
 
 }  // namespace lambdakit::platform::env
