@@ -1,11 +1,11 @@
-// A benchmark's child process (lambdakit serve, aws-lambda-rie): spawned in its own process
-// group, its first stdout line readable, the whole group killed when the object goes away.
+// A benchmark's child process (lambdakit serve, aws-lambda-rie): started with base::start_child
+// in its own process group, its first stdout line readable, the whole group killed when the
+// object goes away.
 #pragma once
 
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -13,6 +13,9 @@
 #include <stdexcept>
 #include <string>
 #include <vector>
+
+#include "base/child.h"
+#include "base/unique_fd.h"
 
 extern char** environ;  // NOLINT: POSIX
 
@@ -25,32 +28,24 @@ class child {
                  const std::vector<std::string>& extra_env = {}, bool capture_stdout = true) {
     int fds[2];
     if (::pipe2(fds, O_CLOEXEC) != 0) throw std::runtime_error("pipe");
-    std::vector<char*> args;
-    for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
-    args.push_back(nullptr);
-    std::vector<std::string> env_store(extra_env);
-    std::vector<char*> env;
-    for (char** e = environ; *e != nullptr; ++e) env.push_back(*e);
-    for (auto& e : env_store) env.push_back(e.data());
-    env.push_back(nullptr);
-    posix_spawn_file_actions_t fa;
-    posix_spawn_file_actions_init(&fa);
-    if (capture_stdout) {
-      posix_spawn_file_actions_adddup2(&fa, fds[1], 1);
-    } else {  // nobody reads it: a full pipe would stall the child
-      posix_spawn_file_actions_addopen(&fa, 1, "/dev/null", O_WRONLY, 0);
-    }
-    posix_spawn_file_actions_addopen(&fa, 2, "/dev/null", O_WRONLY, 0);
-    posix_spawnattr_t attr;
-    posix_spawnattr_init(&attr);
-    posix_spawnattr_setpgroup(&attr, 0);
-    posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP);
-    int rc = ::posix_spawnp(&pid_, args[0], &fa, &attr, args.data(), env.data());
-    posix_spawn_file_actions_destroy(&fa);
-    posix_spawnattr_destroy(&attr);
-    ::close(fds[1]);
-    out_ = fds[0];
-    if (rc != 0) throw std::runtime_error("cannot start " + argv[0]);
+    out_.reset(fds[0]);
+    base::unique_fd write_end(fds[1]);
+    base::child_spec spec;
+    spec.argv = argv;
+    spec.search_path = true;
+    std::vector<std::string> env;
+    for (char** e = environ; *e != nullptr; ++e) env.emplace_back(*e);
+    env.insert(env.end(), extra_env.begin(), extra_env.end());
+    spec.env = std::move(env);
+    spec.in = base::child_io::inherit;
+    // Nobody reads an uncaptured stdout: /dev/null, so a full pipe cannot stall the child.
+    spec.out = capture_stdout ? base::child_io::fd : base::child_io::null;
+    spec.out_fd = write_end.get();
+    spec.err = base::child_io::null;
+    spec.own_process_group = true;
+    auto pid = base::start_child(spec);
+    if (!pid) throw std::runtime_error(pid.error().message());
+    pid_ = *pid;
   }
   ~child() {
     ::kill(-pid_, SIGTERM);
@@ -58,17 +53,19 @@ class child {
     for (int i = 0; i < 5000 && ::waitpid(pid_, &status, WNOHANG) == 0; ++i) ::usleep(1000);
     ::kill(-pid_, SIGKILL);
     ::waitpid(pid_, &status, WNOHANG);
-    ::close(out_);
   }
+  child(const child&) = delete;
+  child& operator=(const child&) = delete;
+
   // The first stdout line, within `ms`.
   std::string read_line(int ms) {
     std::string line;
     auto until = std::chrono::steady_clock::now() + std::chrono::milliseconds(ms);
     char c;
     while (std::chrono::steady_clock::now() < until) {
-      pollfd p{out_, POLLIN, 0};
+      pollfd p{out_.get(), POLLIN, 0};
       if (::poll(&p, 1, 100) <= 0) continue;
-      if (::read(out_, &c, 1) != 1) break;
+      if (::read(out_.get(), &c, 1) != 1) break;
       if (c == '\n') return line;
       line.push_back(c);
     }
@@ -77,7 +74,7 @@ class child {
 
  private:
   pid_t pid_ = 0;
-  int out_ = -1;
+  base::unique_fd out_;
 };
 
 }  // namespace lambdakit::bench

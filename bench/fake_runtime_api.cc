@@ -6,7 +6,6 @@
 #include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -14,6 +13,7 @@
 #include <chrono>
 #include <cstring>
 
+#include "base/child.h"
 #include "wire/http_parser.h"
 
 extern char** environ;
@@ -74,31 +74,27 @@ session_result run_session(const session_options& o) {
     return res;
   }
   std::string api = "AWS_LAMBDA_RUNTIME_API=127.0.0.1:" + std::to_string(ntohs(addr.sin_port));
-  std::vector<char*> env;
+  base::child_spec spec;
+  spec.argv = o.argv;
+  spec.search_path = true;
+  std::vector<std::string> env;
   for (char** e = environ; *e != nullptr; ++e) {
-    if (std::strncmp(*e, "AWS_LAMBDA_RUNTIME_API=", 23) != 0) env.push_back(*e);
+    if (std::strncmp(*e, "AWS_LAMBDA_RUNTIME_API=", 23) != 0) env.emplace_back(*e);
   }
-  env.push_back(api.data());
-  env.push_back(nullptr);
-  std::vector<char*> argv;
-  for (const auto& a : o.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
+  env.push_back(api);
+  spec.env = std::move(env);
+  spec.in = base::child_io::inherit;
+  if (o.quiet) spec.out = spec.err = base::child_io::null;
+  spec.close_other_fds = false;
 
   auto t0 = clock_type::now();
-  pid_t pid = 0;
-  posix_spawn_file_actions_t actions;
-  ::posix_spawn_file_actions_init(&actions);
-  if (o.quiet) {
-    ::posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0);
-    ::posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0);
-  }
-  int spawned = ::posix_spawnp(&pid, argv[0], &actions, nullptr, argv.data(), env.data());
-  ::posix_spawn_file_actions_destroy(&actions);
-  if (int rc = spawned; rc != 0) {
-    res.error = "cannot start " + o.argv[0] + ": " + std::strerror(rc);
+  auto spawned = base::start_child(spec);
+  if (!spawned) {
+    res.error = spawned.error().message();
     ::close(lfd);
     return res;
   }
+  pid_t pid = *spawned;
 
   int cfd = -1;
   int served = 0;

@@ -16,11 +16,14 @@
 #include <string>
 #include <vector>
 
+#include "base/child.h"
+#include "base/path_lookup.h"
 #include "fake_runtime_api.h"
 #include "stats.h"
 
 namespace fs = std::filesystem;
 using namespace lambdakit::bench;
+namespace base = lambdakit::base;
 
 namespace {
 
@@ -39,7 +42,7 @@ std::string cpu_model() {
 }
 
 bool have(const char* tool) {
-  return std::system((std::string("command -v ") + tool + " >/dev/null 2>&1").c_str()) == 0;
+  return !base::find_program(tool).empty();
 }
 
 // Instructions callgrind counts for one session of `program` serving `invokes` events.
@@ -68,10 +71,12 @@ std::pair<std::uintmax_t, std::uintmax_t> package_sizes(const fs::path& program)
   fs::create_directories(dir);
   fs::path boot = dir / "bootstrap";
   fs::path zip = dir / "function.zip";
-  std::string cmd = "strip -o '" + boot.string() + "' '" + program.string() + "' && cd '" +
-                    dir.string() + "' && zip -q -X -9 function.zip bootstrap";
   std::uintmax_t stripped = 0, zipped = 0;
-  if (std::system(cmd.c_str()) == 0) {
+  auto strip = base::run_tool({"strip", "-o", boot.string(), program.string()}, false);
+  auto zipping = strip && strip->exit_code == 0
+                     ? base::run_tool({"zip", "-q", "-X", "-9", "function.zip", "bootstrap"}, false, dir)
+                     : strip;
+  if (zipping && zipping->exit_code == 0) {
     stripped = fs::file_size(boot);
     zipped = fs::file_size(zip);
   }

@@ -29,6 +29,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/child.h"
 #include "child.h"
 #include "platform/http/client.h"
 #include "stats.h"
@@ -36,6 +37,7 @@
 
 namespace fs = std::filesystem;
 using namespace lambdakit::bench;
+namespace base = lambdakit::base;
 using clock_type = std::chrono::steady_clock;
 
 extern char** environ;
@@ -140,9 +142,8 @@ int main(int argc, char** argv) {
   fs::path work = fs::temp_directory_path() / ("lambdakit-bench-" + std::to_string(::getpid()));
   fs::create_directories(work / "zip");
   fs::copy_file(hello, work / "zip/bootstrap");
-  if (std::system(
-          ("cd '" + (work / "zip").string() + "' && zip -q -X function.zip bootstrap").c_str()) !=
-      0) {
+  if (auto z = base::run_tool({"zip", "-q", "-X", "function.zip", "bootstrap"}, false, work / "zip");
+      !z || z->exit_code != 0) {
     std::fprintf(stderr, "bench_service: zip failed\n");
     return 1;
   }

@@ -10,11 +10,12 @@
 #include <fstream>
 #include <map>
 
-#include "package/process.h"
+#include "base/child.h"
+#include "base/path_lookup.h"
 
 namespace lambdakit::build {
-using package::find_in_path;
-using package::run_command;
+using base::find_program;
+using base::run_tool;
 namespace fs = std::filesystem;
 namespace {
 
@@ -25,18 +26,18 @@ std::string join(const std::vector<std::string>& argv) {
 }
 
 result<bool> run_step(const std::vector<std::string>& argv, const std::string& what) {
-  auto r = run_command(argv, false);
+  auto r = run_tool(argv, false);
   if (!r) return make_failure(build_errc::tool_failed, what + ": " + r.error().message());
-  if (r->exit_status != 0) {
+  if (r->exit_code != 0) {
     return make_failure(build_errc::tool_failed,
-                        what + " failed (exit " + std::to_string(r->exit_status) +
+                        what + " failed (exit " + std::to_string(r->exit_code) +
                             "); the output above says why.\n  command: " + join(argv));
   }
   return true;
 }
 
 std::vector<std::string> generator_args() {
-  if (!find_in_path("ninja").empty()) return {"-G", "Ninja"};
+  if (!find_program("ninja").empty()) return {"-G", "Ninja"};
   return {};
 }
 
@@ -175,7 +176,7 @@ result<build_report> build_project(const build_options& o) {
   }
   auto t = find_toolchain(o.requested, o.runtime, o.arch);
   if (!t) return std::move(t).error();
-  if (find_in_path("cmake").empty()) {
+  if (find_program("cmake").empty()) {
     return make_failure(build_errc::no_toolchain,
                         "cmake is not in PATH (Debian: apt-get install cmake ninja-build)");
   }

@@ -10,7 +10,7 @@
 #include <vector>
 
 #include "build/toolchain.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::build {
 

@@ -9,13 +9,14 @@
 #include <functional>
 #include <iterator>
 
-#include "package/process.h"
+#include "base/child.h"
+#include "base/path_lookup.h"
 #include "package/targets.h"
-#include "wire/error_category.h"
+#include "base/error_category.h"
 
 namespace lambdakit::build {
-using package::find_in_path;
-using package::run_command;
+using base::find_program;
+using base::run_tool;
 namespace fs = std::filesystem;
 namespace {
 
@@ -65,8 +66,8 @@ std::string cmake_quoted(const std::string& text) {
 // The qemu-user emulator and target libraries that let a foreign-arch test binary run here.
 void find_emulator(toolchain& t) {
   if (gnu_arch(t.arch) == host_arch()) return;
-  t.emulator = find_in_path("qemu-" + gnu_arch(t.arch) + "-static");
-  if (t.emulator.empty()) t.emulator = find_in_path("qemu-" + gnu_arch(t.arch));
+  t.emulator = find_program("qemu-" + gnu_arch(t.arch) + "-static");
+  if (t.emulator.empty()) t.emulator = find_program("qemu-" + gnu_arch(t.arch));
   fs::path sysroot = "/usr/" + gnu_arch(t.arch) + "-linux-gnu";
   std::error_code ec;
   if (fs::exists(sysroot / "lib", ec)) t.sysroot = sysroot;
@@ -75,8 +76,8 @@ void find_emulator(toolchain& t) {
 result<toolchain> system_toolchain(toolchain t) {
   bool cross = gnu_arch(t.arch) != host_arch();
   std::string prefix = cross ? gnu_arch(t.arch) + "-linux-gnu-" : "";
-  t.c_compiler = find_in_path(prefix + "gcc");
-  t.cxx_compiler = find_in_path(prefix + "g++");
+  t.c_compiler = find_program(prefix + "gcc");
+  t.cxx_compiler = find_program(prefix + "g++");
   if (t.cxx_compiler.empty() || t.c_compiler.empty()) {
     return make_failure(build_errc::no_toolchain,
                         "--strategy " + std::string(name(t.kind)) + " for " + t.arch + " needs " +
@@ -84,7 +85,7 @@ result<toolchain> system_toolchain(toolchain t) {
                             (cross ? "g++-" + gnu_arch(t.arch) + "-linux-gnu" : "g++") +
                             "), or use --strategy zig, which cross-compiles by itself");
   }
-  if (t.kind == strategy::bundle && find_in_path("patchelf").empty()) {
+  if (t.kind == strategy::bundle && find_program("patchelf").empty()) {
     return make_failure(build_errc::no_toolchain,
                         "--strategy bundle rewrites the binary's loader path with patchelf, which "
                         "is not in PATH (Debian: apt-get install patchelf)");
@@ -96,7 +97,7 @@ result<toolchain> system_toolchain(toolchain t) {
 }  // namespace
 
 std::error_code make_error_code(build_errc e) noexcept {
-  static const wire::enum_category<build_errc> category("lambdakit.build", describe);
+  static const base::enum_category<build_errc> category("lambdakit.build", describe);
   return category.make(e);
 }
 
@@ -148,12 +149,12 @@ std::optional<fs::path> find_zig() {
     if (*env == '\0') return std::nullopt;  // set but empty: "no zig", for testing the fallbacks
     return executable(env) ? std::optional<fs::path>(env) : std::nullopt;
   }
-  if (fs::path p = find_in_path("zig"); !p.empty()) return p;
+  if (fs::path p = find_program("zig"); !p.empty()) return p;
   // pip install ziglang: the compiler sits beside the module's __init__.py.
   auto r =
-      run_command({"python3", "-c", "import ziglang, os; print(os.path.dirname(ziglang.__file__))"},
+      run_tool({"python3", "-c", "import ziglang, os; print(os.path.dirname(ziglang.__file__))"},
                   true, {}, true);
-  if (r && r->exit_status == 0) {
+  if (r && r->exit_code == 0) {
     std::string dir = r->out.substr(0, r->out.find('\n'));
     if (executable(fs::path(dir) / "zig")) return fs::path(dir) / "zig";
   }

@@ -10,7 +10,7 @@
 
 #include "package/elf.h"
 #include "package/zip_writer.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::package {
 

@@ -2,7 +2,7 @@
 
 #include <cstring>
 
-#include "wire/error_category.h"
+#include "base/error_category.h"
 
 namespace lambdakit::package {
 namespace {
@@ -57,7 +57,7 @@ struct segment {
 }  // namespace
 
 std::error_code make_error_code(elf_errc e) noexcept {
-  static const wire::enum_category<elf_errc> category("lambdakit.elf", describe);
+  static const base::enum_category<elf_errc> category("lambdakit.elf", describe);
   return category.make(e);
 }
 

@@ -11,7 +11,7 @@
 #include <string_view>
 #include <vector>
 
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::package {
 

@@ -12,7 +12,7 @@
 #include "package/elf.h"
 #include "package/targets.h"
 #include "package/zip_writer.h"
-#include "wire/error_category.h"
+#include "base/error_category.h"
 
 namespace lambdakit::package {
 namespace fs = std::filesystem;
@@ -61,7 +61,7 @@ std::string describe_linkage(const elf_info& e) {
 }  // namespace
 
 std::error_code make_error_code(package_errc e) noexcept {
-  static const wire::enum_category<package_errc> category("lambdakit.package", describe);
+  static const base::enum_category<package_errc> category("lambdakit.package", describe);
   return category.make(e);
 }
 

@@ -7,7 +7,7 @@
 #include <string>
 #include <vector>
 
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::package {
 

@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::runtime {
 

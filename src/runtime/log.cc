@@ -5,6 +5,8 @@
 #include <cerrno>
 #include <string>
 
+#include "base/unique_fd.h"
+
 namespace lambdakit::runtime {
 
 void log_line(std::string_view message) noexcept {
@@ -15,8 +17,7 @@ void log_line(std::string_view message) noexcept {
     const char* p = line.data();
     std::size_t left = line.size();
     while (left > 0) {
-      ssize_t n = ::write(2, p, left);
-      if (n < 0 && errno == EINTR) continue;
+      ssize_t n = base::retry_eintr([&] { return ::write(2, p, left); });
       if (n <= 0) return;
       p += n;
       left -= static_cast<std::size_t>(n);

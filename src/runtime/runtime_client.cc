@@ -73,13 +73,9 @@ void runtime_client::drop_connection() {
 result<void> runtime_client::connect_with_retry() {
   if (close_after_) drop_connection();
   if (stream_) return {};
-  auto pause = retry_.first_pause;
   failure last;
-  for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
-    if (attempt > 1) {
-      connector_.pause(pause);
-      pause = std::min(pause * 2, retry_.max_pause);
-    }
+  auto pause = [this](std::chrono::milliseconds d) { connector_.pause(d); };
+  for (base::backoff b(retry_); b.next(pause);) {
     auto s = connector_.connect();
     if (s) {
       stream_ = std::move(s).value();
@@ -122,13 +118,9 @@ result<void> runtime_client::read_response() {
 
 result<const http::message*> runtime_client::exchange(const std::string_view* parts,
                                                       std::size_t count) {
-  auto pause = retry_.first_pause;
   failure last;
-  for (int attempt = 1; attempt <= retry_.attempts; ++attempt) {
-    if (attempt > 1) {
-      connector_.pause(pause);
-      pause = std::min(pause * 2, retry_.max_pause);
-    }
+  auto pause = [this](std::chrono::milliseconds d) { connector_.pause(d); };
+  for (base::backoff b(retry_); b.next(pause);) {
     if (auto c = connect_with_retry(); !c) return std::move(c).error();
     if (auto w = stream_->write_all(parts, count); !w) {
       last = std::move(w).error();

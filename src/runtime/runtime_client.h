@@ -13,18 +13,17 @@
 #include "lambdakit/function_error.h"
 #include "lambdakit/invocation.h"
 #include "lambdakit/response.h"
+#include "base/backoff.h"
+#include "base/result.h"
 #include "runtime/runtime_error.h"
 #include "runtime/stream.h"
 #include "wire/http_parser.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::runtime {
 
-struct retry_policy {
-  int attempts = 8;                           // tries per call, the first included
-  std::chrono::milliseconds first_pause{10};  // doubled after each failed try...
-  std::chrono::milliseconds max_pause{1000};  // ...up to this
-};
+// Tries per call, the first included, and the pauses between them.
+using retry_policy = base::backoff_policy;
 
 // The JSON body Lambda expects for a function error: {"errorMessage","errorType","stackTrace"}.
 std::string error_body(const function_error& e);

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "wire/error_category.h"
+#include "base/error_category.h"
 
 namespace lambdakit::runtime {
 namespace {
@@ -32,7 +32,7 @@ const char* describe(errc e) noexcept {
 }  // namespace
 
 const std::error_category& runtime_category() noexcept {
-  static const wire::enum_category<errc> instance("lambdakit.runtime", describe);
+  static const base::enum_category<errc> instance("lambdakit.runtime", describe);
   return instance;
 }
 

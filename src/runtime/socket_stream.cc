@@ -12,6 +12,8 @@
 #include <cerrno>
 #include <cstring>
 
+#include "base/unique_fd.h"
+
 // Weak, so a fully static binary does not pull in glibc's NSS-based resolver (which would need
 // the build machine's libnss at run time). There, only numeric addresses and "localhost" work,
 // which is all Lambda, the RIE and lambdakit's service ever give.
@@ -22,36 +24,21 @@
 namespace lambdakit::runtime {
 namespace {
 
+using base::retry_eintr;
+using base::unique_fd;
+
 std::error_code last_error() {
-  return {errno, std::system_category()};
+  return errno_code();
 }
-
-// An owned file descriptor.
-class fd_handle {
- public:
-  explicit fd_handle(int fd = -1) : fd_(fd) {}
-  fd_handle(fd_handle&& o) noexcept : fd_(o.fd_) { o.fd_ = -1; }
-  fd_handle& operator=(fd_handle&&) = delete;
-  fd_handle(const fd_handle&) = delete;
-  ~fd_handle() {
-    if (fd_ >= 0) ::close(fd_);
-  }
-  int get() const { return fd_; }
-
- private:
-  int fd_;
-};
 
 class socket_stream final : public byte_stream {
  public:
-  explicit socket_stream(fd_handle fd) : fd_(std::move(fd)) {}
+  explicit socket_stream(unique_fd fd) : fd_(std::move(fd)) {}
 
   result<std::size_t> read_some(char* buf, std::size_t size) override {
-    while (true) {
-      ssize_t n = ::recv(fd_.get(), buf, size, 0);
-      if (n >= 0) return static_cast<std::size_t>(n);
-      if (errno != EINTR) return make_failure(last_error(), "reading from the Runtime API");
-    }
+    ssize_t n = retry_eintr([&] { return ::recv(fd_.get(), buf, size, 0); });
+    if (n < 0) return make_failure(last_error(), "reading from the Runtime API");
+    return static_cast<std::size_t>(n);
   }
 
   result<void> write_all(const std::string_view* parts, std::size_t count) override {
@@ -69,11 +56,8 @@ class socket_stream final : public byte_stream {
       msghdr msg{};
       msg.msg_iov = cur;
       msg.msg_iovlen = n;
-      ssize_t sent = ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL);
-      if (sent < 0) {
-        if (errno == EINTR) continue;
-        return make_failure(last_error(), "writing to the Runtime API");
-      }
+      ssize_t sent = retry_eintr([&] { return ::sendmsg(fd_.get(), &msg, MSG_NOSIGNAL); });
+      if (sent < 0) return make_failure(last_error(), "writing to the Runtime API");
       auto left = static_cast<std::size_t>(sent);
       while (n > 0 && left >= cur->iov_len) {
         left -= cur->iov_len;
@@ -89,7 +73,7 @@ class socket_stream final : public byte_stream {
   }
 
  private:
-  fd_handle fd_;
+  unique_fd fd_;
 };
 
 class tcp_connector final : public connector {
@@ -103,21 +87,19 @@ class tcp_connector final : public connector {
     sockaddr_storage addr{};
     socklen_t len = 0;
     if (auto r = resolve(addr, len); !r) return std::move(r).error();
-    fd_handle fd(::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
+    unique_fd fd(::socket(addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0));
     if (fd.get() < 0) return make_failure(last_error(), "creating a socket");
     int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    while (::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len) != 0) {
-      if (errno != EINTR) return make_failure(last_error(), "connecting to " + authority_);
-    }
+    if (retry_eintr([&] { return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len); }) != 0)
+      return make_failure(last_error(), "connecting to " + authority_);
     return std::unique_ptr<byte_stream>(new socket_stream(std::move(fd)));
   }
 
   void pause(std::chrono::milliseconds d) override {
     timespec ts{static_cast<time_t>(d.count() / 1000),
                 static_cast<long>(d.count() % 1000) * 1000000L};
-    while (::nanosleep(&ts, &ts) != 0 && errno == EINTR) {
-    }
+    retry_eintr([&] { return ::nanosleep(&ts, &ts); });
   }
 
   const std::string& authority() const override { return authority_; }

@@ -2,7 +2,7 @@
 
 #include <string>
 
-#include "wire/error_category.h"
+#include "base/error_category.h"
 
 namespace lambdakit::wire::http {
 namespace {
@@ -50,7 +50,7 @@ const char* describe(error e) noexcept {
 }  // namespace
 
 const std::error_category& category() noexcept {
-  static const enum_category<error> instance("lambdakit.http", describe);
+  static const base::enum_category<error> instance("lambdakit.http", describe);
   return instance;
 }
 

@@ -16,7 +16,7 @@
 
 #include "wire/http_error.h"
 #include "wire/http_message.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::wire::http {
 

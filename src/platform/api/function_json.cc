@@ -4,12 +4,12 @@
 #include <chrono>
 #include <ctime>
 #include <nlohmann/json.hpp>
-#include <random>
 #include <regex>
 #include <set>
 
 #include "platform/env/runtimes.h"
 #include "wire/base64.h"
+#include "base/random.h"
 
 namespace lambdakit::platform::api {
 using json = nlohmann::json;
@@ -248,14 +248,7 @@ std::string timestamp_now() {
 }
 
 std::string new_revision_id() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) s.push_back('-');
-    s.push_back(hex[rng() & 15]);
-  }
-  return s;
+  return base::random_uuid();
 }
 
 std::string function_arn(const std::string& name, const std::string& region,

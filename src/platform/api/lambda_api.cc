@@ -2,11 +2,11 @@
 
 #include <chrono>
 #include <nlohmann/json.hpp>
-#include <random>
 
 #include "platform/api/function_json.h"
 #include "platform/logs/report.h"
 #include "wire/base64.h"
+#include "base/random.h"
 
 namespace lambdakit::platform::api {
 namespace {
@@ -44,32 +44,16 @@ double ms_between(clock_type::time_point a, clock_type::time_point b) {
 }
 
 std::string trace_header() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  auto h = [&](int n) {
-    std::string s;
-    for (int i = 0; i < n; ++i) s.push_back(hex[rng() & 15]);
-    return s;
-  };
   char t[16];
   std::snprintf(t, sizeof t, "%08llx", static_cast<unsigned long long>(std::time(nullptr)));
-  return "Root=1-" + std::string(t) + "-" + h(24) + ";Parent=" + h(16) + ";Sampled=0";
+  return "Root=1-" + std::string(t) + "-" + base::random_hex(24) +
+         ";Parent=" + base::random_hex(16) + ";Sampled=0";
 }
 
 }  // namespace
 
 std::string new_request_id() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
-  std::string s;
-  for (int i = 0; i < 32; ++i) {
-    if (i == 8 || i == 12 || i == 16 || i == 20) s.push_back('-');
-    char c = hex[rng() & 15];
-    if (i == 12) c = '4';
-    if (i == 16) c = hex[8 + (rng() & 3)];
-    s.push_back(c);
-  }
-  return s;
+  return base::random_uuid();
 }
 
 lambda_api::lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,

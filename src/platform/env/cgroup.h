@@ -13,7 +13,7 @@
 #include <memory>
 #include <string>
 
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::platform::env {
 

@@ -208,7 +208,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         log_line("lambdakit: " + r.error().message());
       }
       cgroup_ = std::move(parked->cgroup);
-      proc_ = process::adopt(io_, parked->pid, parked->out_fd, parked->pid_fd, on_output, on_exit);
+      proc_ = process::adopt(io_, parked->pid, std::move(parked->out_fd), std::move(parked->pid_fd),
+                             on_output, on_exit);
       launched_ = true;
     } else {
       // Slow path: spawn, then move into a new cgroup (~10 ms with cgroup v1).

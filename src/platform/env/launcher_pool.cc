@@ -2,14 +2,13 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <cerrno>
 
-#include "platform/env/spawn.h"
+#include "base/child.h"
 
 namespace lambdakit::platform::env {
 namespace {
@@ -19,14 +18,10 @@ void discard(parked_launcher& l) {
     ::kill(-l.pid, SIGKILL);
     ::waitpid(l.pid, nullptr, 0);
   }
-  for (int fd : {l.pid_fd, l.out_fd, l.control}) {
-    if (fd >= 0) ::close(fd);
-  }
+  l.pid_fd.reset();
+  l.out_fd.reset();
+  l.control.reset();
   l.cgroup.reset();
-}
-
-std::error_code errno_code() {
-  return {errno, std::system_category()};
 }
 
 }  // namespace
@@ -94,30 +89,33 @@ result<parked_launcher> launcher_pool::start_one() {
   parked_launcher l;
   int out[2], ctl[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return make_failure(errno_code(), "pipe");
-  if (::pipe2(ctl, O_CLOEXEC) != 0) {
-    ::close(out[0]);
-    ::close(out[1]);
-    return make_failure(errno_code(), "pipe");
-  }
-  std::string path = launcher_.string();
-  std::string park = "--park-in-namespaces";
-  char* argv[] = {path.data(), prepare_namespaces_ ? park.data() : nullptr, nullptr};
-  char* envp[] = {nullptr};
-  auto spawned = spawn_in_group(path.c_str(), argv, envp, out[1], ctl[0]);
-  ::close(out[1]);
-  ::close(ctl[0]);
-  l.out_fd = out[0];
-  l.control = ctl[1];
+  l.out_fd.reset(out[0]);
+  base::unique_fd out_write(out[1]);
+  if (::pipe2(ctl, O_CLOEXEC) != 0) return make_failure(errno_code(), "pipe");
+  l.control.reset(ctl[1]);
+  base::unique_fd ctl_read(ctl[0]);
+  base::child_spec spec;
+  spec.argv = {launcher_.string()};
+  if (prepare_namespaces_) spec.argv.emplace_back("--park-in-namespaces");
+  spec.env = std::vector<std::string>{};
+  spec.out = spec.err = base::child_io::fd;
+  spec.out_fd = spec.err_fd = out_write.get();
+  spec.fd3 = ctl_read.get();
+  spec.own_process_group = true;
+  spec.reset_signals = true;
+  auto spawned = base::start_child(spec);
+  out_write.reset();
+  ctl_read.reset();
   if (!spawned) {
     discard(l);
     return std::move(spawned).error();
   }
   l.pid = *spawned;
-  l.pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0));
+  l.pid_fd.reset(static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0)));
   auto cg =
       memory_cgroup::create("spare-" + std::to_string(::getpid()) + "-" + std::to_string(next_++),
                             std::int64_t{10240} * 1024 * 1024);
-  if (l.pid_fd < 0 || !cg) {
+  if (!l.pid_fd || !cg) {
     discard(l);
     return make_failure(std::make_error_code(std::errc::resource_unavailable_try_again),
                         "parking a launcher");
@@ -146,19 +144,16 @@ result<void> release_launcher(parked_launcher& l, const std::vector<std::string>
   const char* p = spec.data();
   std::size_t left = spec.size();
   while (left > 0) {
-    ssize_t n = ::write(l.control, p, left);
-    if (n < 0 && errno == EINTR) continue;
+    ssize_t n = base::retry_eintr([&] { return ::write(l.control.get(), p, left); });
     if (n <= 0) {
       auto err = errno_code();
-      ::close(l.control);
-      l.control = -1;
+      l.control.reset();
       return make_failure(err, "handing the command to the launcher");
     }
     p += n;
     left -= static_cast<std::size_t>(n);
   }
-  ::close(l.control);  // end of file: the launcher execs now
-  l.control = -1;
+  l.control.reset();  // end of file: the launcher execs now
   return {};
 }
 

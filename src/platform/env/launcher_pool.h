@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "base/unique_fd.h"
 #include "platform/env/cgroup.h"
 
 namespace lambdakit::platform::env {
@@ -22,9 +23,9 @@ namespace lambdakit::platform::env {
 // A parked launcher. The owner hands it a spec on `control` and adopts it as the runtime.
 struct parked_launcher {
   pid_t pid = -1;
-  int pid_fd = -1;   // pidfd of the process
-  int out_fd = -1;   // read end of its stdout/stderr pipe
-  int control = -1;  // write end of its fd 3
+  base::unique_fd pid_fd;   // pidfd of the process
+  base::unique_fd out_fd;   // read end of its stdout/stderr pipe
+  base::unique_fd control;  // write end of its fd 3
   std::unique_ptr<memory_cgroup> cgroup;
 };
 

@@ -2,7 +2,6 @@
 
 #include <fcntl.h>
 #include <signal.h>
-#include <spawn.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -15,23 +14,19 @@
 #include <cstring>
 #include <fstream>
 
-#include "platform/env/spawn.h"
+#include "base/child.h"
 
 namespace lambdakit::platform::env {
 namespace asio = boost::asio;
 namespace {
 
-std::error_code errno_code() {
-  return {errno, std::system_category()};
-}
-
 class process_impl final : public process {
  public:
-  process_impl(asio::io_context& io, pid_t pid, int out_fd, int pid_fd, output_fn on_output,
-               exit_fn on_exit)
+  process_impl(asio::io_context& io, pid_t pid, base::unique_fd out_fd, base::unique_fd pid_fd,
+               output_fn on_output, exit_fn on_exit)
       : pid_(pid),
-        out_(io, out_fd),
-        exit_watch_(io, pid_fd),
+        out_(io, out_fd.release()),
+        exit_watch_(io, pid_fd.release()),
         on_output_(std::move(on_output)),
         on_exit_(std::move(on_exit)),
         alive_(std::make_shared<bool>(true)) {}
@@ -41,7 +36,7 @@ class process_impl final : public process {
     if (running_) {
       kill();
       int status = 0;
-      ::waitpid(pid_, &status, 0);  // SIGKILL is immediate; do not leave a zombie
+      base::retry_eintr([&] { return ::waitpid(pid_, &status, 0); });  // SIGKILL is immediate; do not leave a zombie
     }
     boost::system::error_code ec;
     out_.close(ec);
@@ -149,11 +144,12 @@ std::string describe_exit(int status) {
   return "unknown exit " + std::to_string(status);
 }
 
-std::unique_ptr<process> process::adopt(asio::io_context& io, pid_t pid, int out_fd, int pid_fd,
-                                        output_fn on_output, exit_fn on_exit) {
-  ::fcntl(out_fd, F_SETFL, O_NONBLOCK);
-  auto p = std::make_unique<process_impl>(io, pid, out_fd, pid_fd, std::move(on_output),
-                                          std::move(on_exit));
+std::unique_ptr<process> process::adopt(asio::io_context& io, pid_t pid, base::unique_fd out_fd,
+                                        base::unique_fd pid_fd, output_fn on_output,
+                                        exit_fn on_exit) {
+  ::fcntl(out_fd.get(), F_SETFL, O_NONBLOCK);
+  auto p = std::make_unique<process_impl>(io, pid, std::move(out_fd), std::move(pid_fd),
+                                          std::move(on_output), std::move(on_exit));
   p->start();
   return p;
 }
@@ -162,33 +158,28 @@ result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spaw
                                                 output_fn on_output, exit_fn on_exit) {
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_failure(errno_code(), "creating a pipe");
-  std::vector<char*> argv, envp;
-  for (const auto& a : spec.argv) argv.push_back(const_cast<char*>(a.c_str()));
-  argv.push_back(nullptr);
-  for (const auto& e : spec.env) envp.push_back(const_cast<char*>(e.c_str()));
-  envp.push_back(nullptr);
-
-  auto spawned =
-      spawn_in_group(argv[0], argv.data(), envp.data(), pipe_fds[1], -1, spec.cwd.c_str());
-  ::close(pipe_fds[1]);
-  if (!spawned) {
-    ::close(pipe_fds[0]);
-    return std::move(spawned).error();
-  }
+  base::unique_fd out_read(pipe_fds[0]), out_write(pipe_fds[1]);
+  base::child_spec child;
+  child.argv = spec.argv;
+  child.env = spec.env;
+  child.cwd = spec.cwd;
+  child.out = child.err = base::child_io::fd;
+  child.out_fd = child.err_fd = out_write.get();
+  child.own_process_group = true;
+  child.reset_signals = true;
+  auto spawned = base::start_child(child);
+  out_write.reset();
+  if (!spawned) return std::move(spawned).error();
   pid_t pid = *spawned;
-  int pid_fd = static_cast<int>(::syscall(SYS_pidfd_open, pid, 0));
-  if (pid_fd < 0) {
+  base::unique_fd pid_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pid_fd) {
     auto err = errno_code();
     ::kill(-pid, SIGKILL);
-    ::waitpid(pid, nullptr, 0);
-    ::close(pipe_fds[0]);
+    base::wait_child(pid);
     return make_failure(err, "pidfd_open (Linux 5.3 or later is needed)");
   }
-  ::fcntl(pipe_fds[0], F_SETFL, O_NONBLOCK);
-  auto p = std::make_unique<process_impl>(io, pid, pipe_fds[0], pid_fd, std::move(on_output),
-                                          std::move(on_exit));
-  p->start();
-  return std::unique_ptr<process>(std::move(p));
+  return adopt(io, pid, std::move(out_read), std::move(pid_fd), std::move(on_output),
+               std::move(on_exit));
 }
 
 }  // namespace lambdakit::platform::env

@@ -12,7 +12,8 @@
 #include <string_view>
 #include <vector>
 
-#include "wire/result.h"
+#include "base/result.h"
+#include "base/unique_fd.h"
 
 namespace boost::asio {
 class io_context;
@@ -41,8 +42,9 @@ class process {
 
   // Takes over a process started elsewhere (a parked launcher): its pid, the read end of its
   // output pipe and its pidfd, all now owned by the process object.
-  static std::unique_ptr<process> adopt(boost::asio::io_context& io, pid_t pid, int out_fd,
-                                        int pid_fd, output_fn on_output, exit_fn on_exit);
+  static std::unique_ptr<process> adopt(boost::asio::io_context& io, pid_t pid,
+                                        base::unique_fd out_fd, base::unique_fd pid_fd,
+                                        output_fn on_output, exit_fn on_exit);
 
   virtual ~process() = default;  // kills the group if still running
   virtual pid_t pid() const = 0;

@@ -3,13 +3,13 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
-#include <array>
-#include <cstdio>
 #include <cstdlib>
 #include <fstream>
 
+#include "base/child.h"
+#include "base/path_lookup.h"
 #include "platform/env/bootstraps.h"
-#include "wire/error_category.h"
+#include "base/error_category.h"
 
 namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
@@ -30,37 +30,34 @@ bool starts_with(const std::string& s, const char* prefix) {
 }
 
 std::string find_on_path(const std::string& program) {
-  const char* path = std::getenv("PATH");
-  std::string p = path != nullptr ? path : "/usr/local/bin:/usr/bin:/bin";
-  std::size_t at = 0;
-  while (at <= p.size()) {
-    std::size_t colon = p.find(':', at);
-    std::string dir = p.substr(at, colon == std::string::npos ? std::string::npos : colon - at);
-    if (!dir.empty()) {
-      fs::path candidate = fs::path(dir) / program;
-      if (::access(candidate.c_str(), X_OK) == 0) return fs::absolute(candidate).string();
-    }
-    if (colon == std::string::npos) break;
-    at = colon + 1;
-  }
-  return {};
+  return base::find_program(program).string();
 }
 
-std::string first_line_of(const std::string& command) {
-  std::array<char, 4096> buf{};
-  FILE* f = ::popen(command.c_str(), "r");
-  if (f == nullptr) return {};
-  std::string out;
-  if (std::fgets(buf.data(), static_cast<int>(buf.size()), f) != nullptr) out = buf.data();
-  ::pclose(f);
-  while (!out.empty() && (out.back() == '\n' || out.back() == '\r')) out.pop_back();
+// Whether `argv` runs and exits 0 (its output discarded).
+bool succeeds(std::vector<std::string> argv) {
+  base::child_spec spec;
+  spec.argv = std::move(argv);
+  spec.out = spec.err = base::child_io::null;
+  auto r = base::run_child(std::move(spec), false);
+  return r && r->exit_code == 0;
+}
+
+// The first line `argv` prints, or empty.
+std::string first_line_of(std::vector<std::string> argv) {
+  base::child_spec spec;
+  spec.argv = std::move(argv);
+  spec.err = base::child_io::null;
+  auto r = base::run_child(std::move(spec), true);
+  if (!r || r->exit_code != 0) return {};
+  std::string out = r->out.substr(0, r->out.find('\n'));
+  while (!out.empty() && out.back() == '\r') out.pop_back();
   return out;
 }
 
 }  // namespace
 
 std::error_code make_error_code(runtime_errc e) noexcept {
-  static const wire::enum_category<runtime_errc> category("lambdakit.runtime_host", describe);
+  static const base::enum_category<runtime_errc> category("lambdakit.runtime_host", describe);
   return category.make(e);
 }
 
@@ -86,8 +83,7 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
   runtime_hosts h;
   h.python = find_on_path("python3");
   if (!h.python.empty()) {
-    h.python_ric =
-        std::system(("'" + h.python + "' -c 'import awslambdaric' >/dev/null 2>&1").c_str()) == 0;
+    h.python_ric = succeeds({h.python, "-c", "import awslambdaric"});
   }
   h.node = find_on_path("node");
   utsname u{};
@@ -103,8 +99,8 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
   std::string ric_dir;
   if (const char* env = std::getenv("LAMBDAKIT_AWS_LAMBDA_RIC"); env != nullptr && *env != '\0') {
     ric_dir = env;
-  } else if (!h.node.empty() && !find_on_path("npm").empty()) {
-    std::string root = first_line_of("npm root -g 2>/dev/null");
+  } else if (std::string npm = find_on_path("npm"); !h.node.empty() && !npm.empty()) {
+    std::string root = first_line_of({npm, "root", "-g"});
     if (!root.empty()) ric_dir = root + "/aws-lambda-ric";
   }
   if (!ric_dir.empty() && fs::exists(fs::path(ric_dir) / "bin/index.mjs"))

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "platform/function.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::platform::env {
 

@@ -8,7 +8,7 @@
 #include <vector>
 
 #include "platform/env/runtimes.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::platform::env {
 

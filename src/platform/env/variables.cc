@@ -1,21 +1,17 @@
 #include "platform/env/variables.h"
+#include "base/random.h"
 
 #include <cstdlib>
 #include <ctime>
 #include <map>
-#include <random>
 
 namespace lambdakit::platform::env {
 
 std::string new_log_stream_name() {
-  static std::mt19937_64 rng{std::random_device{}()};
-  static constexpr char hex[] = "0123456789abcdef";
   std::time_t now = std::time(nullptr);
   char date[16];
   std::strftime(date, sizeof date, "%Y/%m/%d", std::gmtime(&now));
-  std::string s = std::string(date) + "/[$LATEST]";
-  for (int i = 0; i < 32; ++i) s.push_back(hex[rng() & 15]);
-  return s;
+  return std::string(date) + "/[$LATEST]" + base::random_hex(32);
 }
 
 std::vector<std::string> lambda_variables(const variable_inputs& in) {

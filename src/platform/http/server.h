@@ -9,7 +9,7 @@
 #include <string>
 
 #include "platform/http/message.h"
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace boost::asio {
 class io_context;

@@ -6,11 +6,11 @@
 #include <openssl/evp.h>
 #include <unistd.h>
 
-#include <random>
 #include <vector>
 
 #include "wire/base64.h"
-#include "wire/error_category.h"
+#include "base/error_category.h"
+#include "base/random.h"
 
 namespace lambdakit::platform::store {
 namespace fs = std::filesystem;
@@ -72,7 +72,7 @@ struct archive_closer {
 }  // namespace
 
 std::error_code make_error_code(code_errc e) noexcept {
-  static const wire::enum_category<code_errc> category("lambdakit.code", describe);
+  static const base::enum_category<code_errc> category("lambdakit.code", describe);
   return category.make(e);
 }
 
@@ -209,8 +209,7 @@ result<stored_code> code_store::add(std::string_view zip) {
 
   std::error_code ec;
   fs::create_directories(dir_, ec);
-  std::random_device rd;
-  fs::path staging = dir_ / (".staging-" + std::to_string(rd()) + std::to_string(::getpid()));
+  fs::path staging = dir_ / (".staging-" + base::random_hex(16) + "-" + std::to_string(::getpid()));
   auto extracted = extract_zip(zip, staging);
   if (!extracted) {
     fs::remove_all(staging, ec);

@@ -7,7 +7,7 @@
 #include <string>
 #include <string_view>
 
-#include "wire/result.h"
+#include "base/result.h"
 
 namespace lambdakit::platform::store {
 

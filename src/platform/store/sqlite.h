@@ -6,7 +6,7 @@
 #include <string>
 #include <string_view>
 
-#include "wire/result.h"
+#include "base/result.h"
 
 struct sqlite3;
 struct sqlite3_stmt;

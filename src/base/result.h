@@ -1,10 +1,13 @@
-// result<T>: the value of an operation that can fail in an expected way, or the failure.
+// result<T, E>: the value of an operation that can fail in an expected way, or the failure.
 //
-// One error currency for wire/ and runtime/: a std::error_code (for branching) plus a detail
-// string (for people). Exceptions are kept for the user-handler boundary and for bugs.
+// lambdakit's error currency. E defaults to `failure` (a std::error_code to branch on plus a
+// detail string for people), which wire/, runtime/, package/ and build/ use throughout; a layer
+// with errors of its own shape (the Lambda API's typed errors in platform/api) sets E instead.
+// Exceptions are kept for the user-handler boundary and for bugs.
 #pragma once
 
 #include <cassert>
+#include <cerrno>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -23,11 +26,14 @@ struct failure {
   }
 };
 
-template <class T>
+template <class T, class E = failure>
 class [[nodiscard]] result {
  public:
+  using value_type = T;
+  using error_type = E;
+
   result(T value) : v_(std::in_place_index<0>, std::move(value)) {}  // NOLINT: implicit by design
-  result(failure f) : v_(std::in_place_index<1>, std::move(f)) {}    // NOLINT: implicit by design
+  result(E f) : v_(std::in_place_index<1>, std::move(f)) {}          // NOLINT: implicit by design
 
   bool ok() const { return v_.index() == 0; }
   explicit operator bool() const { return ok(); }
@@ -45,45 +51,55 @@ class [[nodiscard]] result {
     return std::get<0>(std::move(v_));
   }
   T& operator*() & { return value(); }
+  const T& operator*() const& { return value(); }
   T* operator->() { return &value(); }
+  const T* operator->() const { return &value(); }
 
-  const failure& error() const& {
+  const E& error() const& {
     assert(!ok());
     return std::get<1>(v_);
   }
-  failure&& error() && {
+  E&& error() && {
     assert(!ok());
     return std::get<1>(std::move(v_));
   }
 
  private:
-  std::variant<T, failure> v_;
+  std::variant<T, E> v_;
 };
 
-template <>
-class [[nodiscard]] result<void> {
+template <class E>
+class [[nodiscard]] result<void, E> {
  public:
+  using value_type = void;
+  using error_type = E;
+
   result() = default;
-  result(failure f) : f_(std::move(f)), ok_(false) {}  // NOLINT: implicit by design
+  result(E f) : f_(std::move(f)), ok_(false) {}  // NOLINT: implicit by design
 
   bool ok() const { return ok_; }
   explicit operator bool() const { return ok_; }
-  const failure& error() const& {
+  const E& error() const& {
     assert(!ok_);
     return f_;
   }
-  failure&& error() && {
+  E&& error() && {
     assert(!ok_);
     return std::move(f_);
   }
 
  private:
-  failure f_;
+  E f_{};
   bool ok_ = true;
 };
 
 inline failure make_failure(std::error_code code, std::string detail = {}) {
   return failure{code, std::move(detail)};
+}
+
+// The calling thread's errno as an error code, for failures of POSIX calls.
+inline std::error_code errno_code() noexcept {
+  return {errno, std::system_category()};
 }
 
 }  // namespace lambdakit

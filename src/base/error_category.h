@@ -6,7 +6,7 @@
 #include <string>
 #include <system_error>
 
-namespace lambdakit::wire {
+namespace lambdakit::base {
 
 template <class Enum>
 class enum_category final : public std::error_category {
@@ -24,4 +24,4 @@ class enum_category final : public std::error_category {
   describe_fn describe_;
 };
 
-}  // namespace lambdakit::wire
+}  // namespace lambdakit::base
