@@ -19,12 +19,12 @@ void set_trace_id(const invocation& inv) {
 }
 
 // Logs a failed post; true when the runtime must stop.
-bool post_failed(const failure& f, std::string_view request_id) {
+bool post_failed(const transport& t, const failure& f, std::string_view request_id) {
   log_line("invoke " + std::string(request_id) + ": " + f.message());
-  return is_fatal(f.code);
+  return t.is_fatal(f);
 }
 
-bool run_init(runtime_client& client, const run_options& options) {
+bool run_init(transport& t, const run_options& options) {
   if (!options.init) return true;
   try {
     options.init();
@@ -32,18 +32,18 @@ bool run_init(runtime_client& client, const run_options& options) {
   } catch (...) {
     function_error e = current_exception_error();
     log_line("init failed: " + e.type + ": " + e.message);
-    if (auto p = client.post_init_error(e); !p)
+    if (auto p = t.post_init_error(e); !p)
       log_line("reporting the init error failed: " + p.error().message());
     return false;
   }
 }
 
-// One streamed response. Headers go out with the first chunk, so a handler that throws before
-// writing anything still gets an ordinary /error.
+// One streamed response. The stream begins with the first chunk, so a handler that throws
+// before writing anything still gets an ordinary error answer.
 class stream_writer final : public response_writer {
  public:
-  stream_writer(runtime_client& c, const std::string& request_id)
-      : client_(c), request_id_(request_id) {}
+  stream_writer(transport& c, const std::string& request_id)
+      : transport_(c), request_id_(request_id) {}
 
   void set_content_type(std::string_view type) override {
     if (!started_) content_type_ = std::string(type);
@@ -53,7 +53,7 @@ class stream_writer final : public response_writer {
     if (broken_) return false;
     if (chunk.empty()) return true;
     if (!start()) return false;
-    if (auto w = client_.stream_write(chunk); !w) return fail(w.error());
+    if (auto w = transport_.stream_write(chunk); !w) return fail(w.error());
     return true;
   }
 
@@ -63,7 +63,7 @@ class stream_writer final : public response_writer {
   bool finish(const function_error* error) {
     if (broken_) return false;
     if (!start()) return false;
-    if (auto r = client_.stream_end(error); !r) return post_failed(r.error(), request_id_);
+    if (auto r = transport_.stream_end(error); !r) return post_failed(transport_, r.error(), request_id_);
     return false;
   }
 
@@ -71,28 +71,28 @@ class stream_writer final : public response_writer {
   bool start() {
     if (started_) return true;
     started_ = true;
-    if (auto b = client_.stream_begin(request_id_, content_type_); !b) return fail(b.error());
+    if (auto b = transport_.stream_begin(request_id_, content_type_); !b) return fail(b.error());
     return true;
   }
   bool fail(const failure& f) {
     broken_ = true;
-    post_failed(f, request_id_);
+    post_failed(transport_, f, request_id_);
     return false;
   }
 
-  runtime_client& client_;
+  transport& transport_;
   const std::string& request_id_;
   std::string content_type_ = "application/octet-stream";
   bool started_ = false;
   bool broken_ = false;
 };
 
-// Polls /next and hands each invocation to `answer`, which returns true to stop.
+// Asks for the next invocation and hands each invocation to `answer`, which returns true to stop.
 template <class Answer>
-int poll(runtime_client& client, const run_options& options, Answer&& answer) {
-  if (!run_init(client, options)) return exit_code::init_failed;
+int poll(transport& t, const run_options& options, Answer&& answer) {
+  if (!run_init(t, options)) return exit_code::init_failed;
   while (true) {
-    auto inv = client.next();
+    auto inv = t.next();
     if (!inv) {
       log_line(inv.error().message());
       return exit_code::api_failed;
@@ -104,25 +104,25 @@ int poll(runtime_client& client, const run_options& options, Answer&& answer) {
 
 }  // namespace
 
-int serve(runtime_client& client, const handler& h, const run_options& options) {
-  return poll(client, options, [&](const invocation& inv) {
+int serve(transport& t, const handler& h, const run_options& options) {
+  return poll(t, options, [&](const invocation& inv) {
     outcome o = call_handler(h, inv);
-    auto posted = o.is_success() ? client.post_response(inv.request_id, o.get_response())
-                                 : client.post_error(inv.request_id, o.get_error());
-    return !posted && post_failed(posted.error(), inv.request_id);
+    auto posted = o.is_success() ? t.post_response(inv.request_id, o.get_response())
+                                 : t.post_error(inv.request_id, o.get_error());
+    return !posted && post_failed(t, posted.error(), inv.request_id);
   });
 }
 
-int serve(runtime_client& client, const streaming_handler& h, const run_options& options) {
-  return poll(client, options, [&](const invocation& inv) {
-    stream_writer writer(client, inv.request_id);
+int serve(transport& t, const streaming_handler& h, const run_options& options) {
+  return poll(t, options, [&](const invocation& inv) {
+    stream_writer writer(t, inv.request_id);
     try {
       h(inv, writer);
     } catch (...) {
       function_error e = current_exception_error();
       if (writer.started()) return writer.finish(&e);
-      auto posted = client.post_error(inv.request_id, e);
-      return !posted && post_failed(posted.error(), inv.request_id);
+      auto posted = t.post_error(inv.request_id, e);
+      return !posted && post_failed(t, posted.error(), inv.request_id);
     }
     return writer.finish(nullptr);
   });

@@ -11,7 +11,7 @@
 #include <string>
 #include <vector>
 
-#include "runtime/stream.h"
+#include "runtime/runtime_api/stream.h"
 #include "wire/http_message.h"
 
 namespace lambdakit::testing {

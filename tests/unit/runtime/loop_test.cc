@@ -6,6 +6,7 @@
 #include <stdexcept>
 
 #include "fake_api.h"
+#include "runtime/runtime_api/runtime_client.h"
 #include "wire/base64.h"
 
 namespace lambdakit::runtime {

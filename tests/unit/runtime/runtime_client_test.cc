@@ -1,4 +1,4 @@
-#include "runtime/runtime_client.h"
+#include "runtime/runtime_api/runtime_client.h"
 
 #include <gtest/gtest.h>
 

@@ -1,4 +1,4 @@
-#include "runtime/socket_stream.h"
+#include "runtime/runtime_api/socket_stream.h"
 
 #include <arpa/inet.h>
 #include <netdb.h>

@@ -3,8 +3,8 @@
 
 #include <memory>
 
-#include "runtime/endpoint.h"
-#include "runtime/stream.h"
+#include "runtime/runtime_api/endpoint.h"
+#include "runtime/runtime_api/stream.h"
 
 namespace lambdakit::runtime {
 

@@ -1,4 +1,4 @@
-#include "runtime/endpoint.h"
+#include "runtime/runtime_api/endpoint.h"
 
 #include <charconv>
 

@@ -1,4 +1,4 @@
-#include "runtime/runtime_client.h"
+#include "runtime/runtime_api/runtime_client.h"
 
 #include <algorithm>
 #include <charconv>
@@ -56,6 +56,12 @@ std::string error_body(const function_error& e) {
   }
   out.append("]}");
   return out;
+}
+
+runtime_client::runtime_client(std::unique_ptr<connector> c, retry_policy retry,
+                               http::limits limits)
+    : runtime_client(*c, retry, limits) {
+  owned_ = std::move(c);
 }
 
 runtime_client::runtime_client(connector& c, retry_policy retry, http::limits limits)
@@ -206,7 +212,7 @@ result<invocation> runtime_client::next() {
                                       excerpt(*deadline) + "\""
                                 : "the Lambda-Runtime-Deadline-Ms header is missing",
                        {}};
-      if (auto p = post_error(inv.request_id, e); !p && is_fatal(p.error().code))
+      if (auto p = post_error(inv.request_id, e); !p && runtime::is_fatal(p.error().code))
         return std::move(p).error();
       continue;
     }

@@ -1,4 +1,4 @@
-#include "runtime/runtime_error.h"
+#include "runtime/runtime_api/runtime_error.h"
 
 #include <string>
 

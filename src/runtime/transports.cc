@@ -1,0 +1,48 @@
+#include "runtime/transports.h"
+
+#include <cstdlib>
+
+#include "runtime/runtime_api/endpoint.h"
+#include "runtime/runtime_api/runtime_client.h"
+#include "runtime/runtime_api/socket_stream.h"
+
+namespace lambdakit::runtime {
+namespace {
+
+result<std::unique_ptr<transport>> open_runtime_api(const char* value) {
+  auto ep = parse_endpoint(value);
+  if (!ep) return std::move(ep).error();
+  return std::unique_ptr<transport>(
+      std::make_unique<runtime_client>(make_tcp_connector(std::move(ep).value())));
+}
+
+// One row per way Lambda (or lambdakit) can start a function binary.
+struct start_method {
+  const char* variable;  // set by whoever started us this way
+  const char* how;       // how a user starts the binary this way, for the message below
+  result<std::unique_ptr<transport>> (*open)(const char* value);
+};
+
+constexpr start_method methods[] = {
+    {"AWS_LAMBDA_RUNTIME_API",
+     "as a provided.al2023 or provided.al2 function (file name bootstrap) on Lambda, under "
+     "`lambdakit serve`, or under the Runtime Interface Emulator (aws-lambda-rie ./bootstrap), "
+     "which set AWS_LAMBDA_RUNTIME_API to the Runtime API's host:port",
+     open_runtime_api},
+};
+
+}  // namespace
+
+result<std::unique_ptr<transport>> transport_from_environment() {
+  for (const auto& m : methods) {
+    if (const char* v = std::getenv(m.variable); v != nullptr) return m.open(v);
+  }
+  std::string ways;
+  for (const auto& m : methods) ways += std::string("\n  ") + m.how;
+  return make_failure(std::make_error_code(std::errc::no_such_device_or_address),
+                      "this program is a Lambda function, but nothing in its environment says how "
+                      "it was started, so there is nothing to serve. Start it:" +
+                          ways);
+}
+
+}  // namespace lambdakit::runtime
