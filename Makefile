@@ -20,16 +20,25 @@ build: deps
 	@ln -sfn release/bin build/bin
 
 # Every test: unit tests and the fuzz corpus (release, then ASan+UBSan), a short libFuzzer run,
-# and interop with AWS's Runtime Interface Emulator.
-test: build unit lint asan fuzz interop service package
+# and interop with AWS's Runtime Interface Emulator. Each suite records its results (ctest
+# --output-junit, pytest -p tests.skips) in build/test-results; at the end, every test that
+# skipped is listed with its reason (tests/skips.py), or "no tests skipped".
+TEST_RESULTS := $(CURDIR)/build/test-results
+PYTEST = python3 -m pytest -q -rs -p tests.skips --skip-report $(TEST_RESULTS)/$@.json
+test: test-results-reset build unit lint asan fuzz interop service package
+	@python3 tests/skips.py report $(TEST_RESULTS) unit asan interop service package
+
+.PHONY: test-results-reset
+test-results-reset:
+	@rm -rf $(TEST_RESULTS)
 
 unit: build
-	@ctest --preset release
+	@ctest --preset release --output-junit $(TEST_RESULTS)/unit.xml
 
 asan: deps
 	@$(CMAKE) --preset asan >/dev/null
 	@$(CMAKE) --build --preset asan
-	@ctest --preset asan
+	@ctest --preset asan --output-junit $(TEST_RESULTS)/asan.xml
 
 FUZZ_SECONDS ?= 30
 fuzz: deps
@@ -40,15 +49,15 @@ fuzz: deps
 	  build/fuzz/corpus tests/fuzz/corpus/http_response 2>&1 | tail -n 12
 
 interop: build
-	@python3 -m pytest -q tests/interop
+	@$(PYTEST) tests/interop
 
 # lambdakit package: deterministic, checked zips, deployed to lambdakit serve.
 package: build
-	@python3 -m pytest -q tests/package
+	@$(PYTEST) tests/package
 
 # lambdakit serve end to end: the aws CLI, boto3, and runtimes under test over HTTP.
 service: build
-	@python3 -m pytest -q tests/service
+	@$(PYTEST) tests/service
 
 # The main job. Until the benchmark lands: start lambdakit serve, deploy every example with boto3,
 # invoke each cold and warm, print answers and REPORT lines.
