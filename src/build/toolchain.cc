@@ -170,9 +170,9 @@ result<toolchain> find_toolchain(std::optional<strategy> requested, const std::s
   const package::target* target = package::find_target(runtime);
   if (target == nullptr) {
     return make_failure(build_errc::unsupported_target,
-                        "\"" + runtime +
-                            "\": lambdakit builds for provided.al2023, provided.al2 and provided "
-                            "today (go1.x, python3.x and nodejs come with those paths)");
+                        "\"" + runtime + "\": lambdakit builds for " +
+                            package::packaged_runtimes() +
+                            " today (go1.x, python3.x and nodejs come with those paths)");
   }
   toolchain t;
   t.runtime = runtime;

@@ -70,9 +70,8 @@ result<package_report> package_function(const package_options& o) {
   if (t == nullptr) {
     return make_failure(
         package_errc::unsupported_runtime,
-        "\"" + o.runtime +
-            "\": lambdakit packages provided.al2023, provided.al2 and provided today "
-            "(go1.x, python3.x and nodejs layouts come with those paths)");
+        "\"" + o.runtime + "\": lambdakit packages " + packaged_runtimes() +
+            " today (go1.x, python3.x and nodejs layouts come with those paths)");
   }
   if (o.arch != "x86_64" && o.arch != "arm64") {
     return make_failure(package_errc::unsupported_runtime,

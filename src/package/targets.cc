@@ -2,12 +2,12 @@
 
 #include <vector>
 
+#include "runtimes/registry.h"
+
 namespace lambdakit::package {
 namespace {
 
-// The C runtime every Lambda OS has. Versions: Amazon Linux 2 ships glibc 2.26 and GCC 7's
-// libstdc++ (GLIBCXX_3.4.24, CXXABI_1.3.11); Amazon Linux 2023 glibc 2.34 and GCC 11's
-// (GLIBCXX_3.4.29, CXXABI_1.3.13) (GCC's ABI policy table lists which GCC added which version).
+// The C runtime every Lambda OS has; the versions of each OS come from the runtime registry.
 const std::vector<target>& all_targets() {
   static const std::vector<target> targets = [] {
     const std::set<std::string> base = {"libc.so.6",
@@ -21,16 +21,22 @@ const std::vector<target>& all_targets() {
                                         "libstdc++.so.6",
                                         "ld-linux-x86-64.so.2",
                                         "ld-linux-aarch64.so.1"};
-    return std::vector<target>{
-        {"provided.al2023", "Amazon Linux 2023", "GLIBC_2.34", "GLIBCXX_3.4.29", "CXXABI_1.3.13",
-         base},
-        {"provided.al2", "Amazon Linux 2", "GLIBC_2.26", "GLIBCXX_3.4.24", "CXXABI_1.3.11", base},
-        {"provided", "Amazon Linux 2018.03", "GLIBC_2.17", "GLIBCXX_3.4.19", "CXXABI_1.3.7", base}};
+    std::vector<target> out;
+    for (const auto& r : runtimes::all()) {
+      if (!r.packages_native_binary()) continue;
+      out.push_back({std::string(r.name), std::string(r.os->name), std::string(r.os->glibc),
+                     std::string(r.os->glibcxx), std::string(r.os->cxxabi), base});
+    }
+    return out;
   }();
   return targets;
 }
 
 }  // namespace
+
+std::string packaged_runtimes() {
+  return runtimes::names_where([](const auto& r) { return r.packages_native_binary(); });
+}
 
 const target* find_target(const std::string& runtime) {
   for (const auto& t : all_targets()) {

@@ -22,6 +22,9 @@ struct target {
 // The target for a runtime name; nullptr when lambdakit does not package for it (yet).
 const target* find_target(const std::string& runtime);
 
+// The runtimes find_target knows, as "a, b and c" (from the runtime registry).
+std::string packaged_runtimes();
+
 // "x86_64" or "arm64" (Lambda's names) to the ELF machine name.
 std::string elf_machine_for(const std::string& lambda_arch);
 

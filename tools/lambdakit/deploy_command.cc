@@ -13,6 +13,7 @@
 #include "aws/sigv4.h"
 #include "commands.h"
 #include "platform/http/client.h"
+#include "runtimes/registry.h"
 #include "wire/base64.h"
 
 namespace lambdakit::cli {
@@ -99,6 +100,14 @@ int deploy(deploy_options o) {
       r = send("PUT", function_path + "/code", body.dump());
       done = "updated";
     } else if (existing.status == 404) {
+      // AWS refuses to create functions on runtimes it has retired; say so before it does.
+      if (const auto* row = runtimes::find(o.runtime); to_aws && row != nullptr) {
+        if (auto why = runtimes::aws_create_refusal(*row); !why.empty()) {
+          std::cerr << "lambdakit deploy: " << why
+                    << " (lambdakit serve still runs it: --endpoint-url http://127.0.0.1:9001)\n";
+          return 2;
+        }
+      }
       if (o.role.empty()) {
         if (to_aws) {
           std::cerr << "lambdakit deploy: creating " << o.function

@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 
 #include "commands.h"
+#include "platform/env/runtimes.h"
 #include "platform/service.h"
 
 namespace lambdakit::cli {
@@ -12,12 +13,10 @@ void add_serve(CLI::App& app, int& exit_code) {
   auto no_freeze = std::make_shared<bool>(false);
   CLI::App* cmd =
       app.add_subcommand("serve", "Run the local Lambda service (AWS-compatible Lambda API)");
-  cmd->footer(
-      "Runtimes: provided.al2023, provided.al2 and provided run the zip's `bootstrap`;\n"
-      "python3.x runs on this machine's python3 with awslambdaric, nodejs* on this machine's node "
-      "with\n"
-      "aws-lambda-ric (whatever version the name says). Use it with any AWS client:\n"
-      "  aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name NAME out.json");
+  cmd->footer(platform::env::runtimes_help() +
+              "\nUse it with any AWS client:\n"
+              "  aws lambda invoke --endpoint-url http://127.0.0.1:9001 --function-name NAME "
+              "out.json");
   cmd->add_option("--host", opts->host, "Address to listen on")->capture_default_str();
   cmd->add_option("--port", opts->port, "Port to listen on (0: any free port)")
       ->capture_default_str();

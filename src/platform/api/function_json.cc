@@ -130,10 +130,7 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
   if (j.contains("Runtime")) {
     c.runtime = j["Runtime"];
     if (!env::known_runtime(c.runtime)) {
-      return invalid_parameter(
-          "The runtime parameter of " + c.runtime +
-          " is not supported by lambdakit serve (provided.al2023, provided.al2, provided, "
-          "python3.x and nodejs* are).");
+      return invalid_parameter(env::unknown_runtime_message(c.runtime));
     }
   }
   if (j.contains("Handler")) c.handler = j["Handler"];

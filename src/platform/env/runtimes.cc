@@ -25,8 +25,18 @@ const char* describe(runtime_errc e) noexcept {
   return "unknown";
 }
 
-bool starts_with(const std::string& s, const char* prefix) {
-  return s.rfind(prefix, 0) == 0;
+// The families whose runtimes the service starts (go1.x arrives with its runtime channel).
+bool served(runtimes::family f) {
+  return f != runtimes::family::go1x;
+}
+
+// The registry row of a function's runtime; an empty Runtime is the default (provided.al2023).
+const runtimes::runtime_info* row_of(const std::string& runtime) {
+  return runtime.empty() ? &runtimes::default_runtime() : runtimes::find(runtime);
+}
+
+std::string names_of(runtimes::family f) {
+  return runtimes::names_where([f](const runtimes::runtime_info& r) { return r.kind == f; });
 }
 
 std::string find_on_path(const std::string& program) {
@@ -62,8 +72,29 @@ std::error_code make_error_code(runtime_errc e) noexcept {
 }
 
 bool known_runtime(const std::string& r) {
-  return r.empty() || r == "provided" || r == "provided.al2" || r == "provided.al2023" ||
-         starts_with(r, "python3.") || starts_with(r, "nodejs");
+  const auto* row = row_of(r);
+  return row != nullptr && served(row->kind);
+}
+
+std::string unknown_runtime_message(const std::string& r) {
+  const auto* row = row_of(r);
+  std::string served_names =
+      runtimes::names_where([](const runtimes::runtime_info& i) { return served(i.kind); });
+  if (row != nullptr) {
+    return "The runtime parameter of " + r + " is not run by lambdakit serve yet (it runs " +
+           served_names + ").";
+  }
+  return "The runtime parameter of " + r + " is not supported by lambdakit serve (" +
+         served_names + " are).";
+}
+
+std::string runtimes_help() {
+  using runtimes::family;
+  return "Runtimes: " + names_of(family::custom) + " run the zip's `bootstrap`;\n" +
+         names_of(family::python) +
+         " run on this machine's python3 with awslambdaric;\n" + names_of(family::nodejs) +
+         " run on this machine's node with aws-lambda-ric\n(the name's version is not "
+         "enforced: this machine's interpreter runs them all).";
 }
 
 std::string runtime_hosts::describe() const {
@@ -121,8 +152,13 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
                                const fs::path& visible_root, const fs::path& visible_builtin,
                                const runtime_hosts& hosts) {
   const std::string& r = fn.runtime;
+  const runtimes::runtime_info* row = row_of(r);
+  if (row == nullptr || !served(row->kind)) {
+    return make_failure(runtime_errc::unsupported_runtime,
+                        "runtime " + r + " is not supported by lambdakit serve");
+  }
   launch l;
-  if (r.empty() || starts_with(r, "provided")) {
+  if (row->kind == runtimes::family::custom) {
     auto bootstrap = task_root / "bootstrap";
     std::error_code ec;
     if (!fs::is_regular_file(bootstrap, ec) || ::access(bootstrap.c_str(), X_OK) != 0) {
@@ -144,7 +180,7 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
     }
     return l;
   }
-  if (starts_with(r, "python3.")) {
+  if (row->kind == runtimes::family::python) {
     if (hosts.python.empty()) {
       return make_failure(runtime_errc::unsupported_runtime,
                           r + " needs python3 on the service's PATH");
@@ -156,7 +192,7 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
     l.env = {{"PYTHONPATH", visible_root.string()}, {"PYTHONUNBUFFERED", "1"}};
     return l;
   }
-  if (starts_with(r, "nodejs")) {
+  if (row->kind == runtimes::family::nodejs) {
     if (hosts.node.empty()) {
       return make_failure(runtime_errc::unsupported_runtime,
                           r + " needs node on the service's PATH");

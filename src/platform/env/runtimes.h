@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "platform/function.h"
+#include "runtimes/registry.h"
 #include "base/result.h"
 
 namespace lambdakit::platform::env {
@@ -51,8 +52,15 @@ result<launch> runtime_command(const function_config& fn, const std::filesystem:
                                const std::filesystem::path& visible_builtin,
                                const runtime_hosts& hosts);
 
-// True for the runtime names CreateFunction accepts.
+// True for the runtime names CreateFunction accepts: the registry's rows whose family the
+// service starts (an empty name: a zip with a bootstrap, as provided.al2023).
 bool known_runtime(const std::string& runtime);
+
+// CreateFunction's answer to a runtime it does not accept: what is known, what is run.
+std::string unknown_runtime_message(const std::string& runtime);
+
+// The runtimes the service runs and how, for `lambdakit serve --help`.
+std::string runtimes_help();
 
 }  // namespace lambdakit::platform::env
 
