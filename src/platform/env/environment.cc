@@ -14,8 +14,7 @@
 #include "platform/env/runtimes.h"
 #include "platform/env/sandbox.h"
 #include "platform/env/variables.h"
-#include "platform/http/server.h"
-#include "wire/base64.h"
+#include "platform/env/runtime_api_channel.h"
 #include "wire/json.h"
 
 namespace lambdakit::platform::env {
@@ -25,39 +24,12 @@ using clock_type = std::chrono::steady_clock;
 
 namespace {
 
-constexpr std::size_t max_response_bytes = 6291556;
 constexpr std::size_t console_budget = std::size_t{1} << 20;  // bytes a second, per environment
 constexpr std::size_t max_log_capture =
     std::size_t{256} * 1024;  // per invoke; older output is dropped first
 
 double ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
-}
-
-std::int64_t epoch_ms() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-http::response api_error(int status, std::string_view type, std::string_view message) {
-  http::response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.body = "{\"errorMessage\":";
-  wire::json::append_string(r.body, message);
-  r.body += ",\"errorType\":";
-  wire::json::append_string(r.body, type);
-  r.body += "}";
-  return r;
-}
-
-http::response accepted() {
-  http::response r;
-  r.status = 202;
-  r.set("Content-Type", "application/json");
-  r.body = R"({"status":"OK"})";
-  return r;
 }
 
 }  // namespace
@@ -98,15 +70,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   asio::io_context& io_;
   environment_options opt_;
   asio::steady_timer timer_;
-  std::unique_ptr<http::server> api_;
+  std::shared_ptr<runtime_channel> channel_;  // the conversation with the runtime
   std::unique_ptr<memory_cgroup>
       cgroup_;  // declared before proc_: removed after the runtime is reaped
   std::unique_ptr<process> proc_;
   phase phase_ = phase::fresh;
-  std::optional<http::responder> parked_next_;
   std::optional<pending_call> current_;
-  std::string last_answered_;
-  bool next_since_answer_ = false;
   bool init_retried_ = false;
   bool frozen_ = false;
   std::int64_t last_peak_mb_ = 0;
@@ -131,7 +100,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     } else if (phase_ == phase::ready) {
       if (proc_ && frozen_) proc_->thaw();
       frozen_ = false;
-      deliver();
+      channel_->deliver(current_->req, std::chrono::seconds(opt_.fn.timeout_s));
     }
   }
 
@@ -155,27 +124,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     sandbox_mode box = boxed ? opt_.box->for_command(cmd->argv.front(), visible_root / "bootstrap")
                              : sandbox_mode::none;
-    if (!api_) {
-      std::weak_ptr<impl> weak = shared_from_this();
-      auto server =
-          http::server::start(io_,
-                              {.host = "127.0.0.1",
-                               .port = 0,
-                               .body_limit = std::size_t{210} * 1024 * 1024,
-                               .name = "runtime-api"},
-                              [weak](http::request&& r, http::responder respond) {
-                                if (auto self = weak.lock()) {
-                                  self->on_api(std::move(r), std::move(respond));
-                                } else {
-                                  respond(api_error(500, "ServiceException", "environment gone"));
-                                }
-                              });
-      if (!server) {
-        finish_error(invoke_status::init_error, "Runtime.Unavailable", server.error().message(),
-                     true);
-        return false;
-      }
-      api_ = std::move(server).value();
+    if (!channel_) channel_ = make_channel();
+    auto channel_vars = channel_->open();
+    if (!channel_vars) {
+      finish_error(invoke_status::init_error, "Runtime.Unavailable",
+                   channel_vars.error().message(), true);
+      return false;
     }
     std::weak_ptr<impl> weak = shared_from_this();
     launch l = std::move(cmd).value();
@@ -183,8 +137,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spec.argv = std::move(l.argv);
     spec.cwd = opt_.task_root;
     if (log_stream_.empty()) log_stream_ = new_log_stream_name();
-    spec.env = lambda_variables({&opt_.fn, opt_.region, "127.0.0.1:" + std::to_string(api_->port()),
-                                 visible_root, visible_tmp, log_stream_, l.env});
+    l.env.insert(l.env.end(), channel_vars->begin(), channel_vars->end());
+    spec.env = lambda_variables({&opt_.fn, opt_.region, visible_root, visible_tmp, log_stream_, l.env});
     if (boxed) {
       // lambdakit-launcher builds the sandbox, then execs the runtime.
       spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts, spec.argv);
@@ -240,8 +194,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spawned_at_ = t0;  // Init Duration runs from the start of the runtime process
     current_->outcome.spawn_ms += ms_between(t0, clock_type::now());
     phase_ = phase::initializing;
-    next_since_answer_ = false;
-    last_answered_.clear();
+    channel_->runtime_started();
+    channel_->deliver(current_->req, std::chrono::seconds(opt_.fn.timeout_s));
     if (!init_retried_) {
       arm_timer(opt_.init_limit, [this] { on_init_timeout(); });
     } else {
@@ -310,146 +264,46 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         true);
   }
 
-  // --- the Runtime API ------------------------------------------------------------------------
+  // --- the runtime channel's events -----------------------------------------------------------
 
-  void on_api(http::request&& r, http::responder respond) {
-    std::string_view path = r.path();
-    constexpr std::string_view base = "/2018-06-01/runtime/";
-    if (path.substr(0, base.size()) != base) {
-      return respond(
-          api_error(404, "NotFound", "lambdakit serves the Runtime API (2018-06-01) only"));
-    }
-    std::string_view rest = path.substr(base.size());
-    if (rest == "invocation/next") {
-      if (r.method != "GET") return respond(api_error(405, "MethodNotAllowed", "use GET"));
-      return on_next(std::move(respond));
-    }
-    if (rest == "init/error") {
-      if (r.method != "POST") return respond(api_error(405, "MethodNotAllowed", "use POST"));
-      return on_init_error(r, respond);
-    }
-    constexpr std::string_view inv = "invocation/";
-    if (rest.substr(0, inv.size()) == inv) {
-      rest.remove_prefix(inv.size());
-      auto slash = rest.find('/');
-      if (slash != std::string_view::npos && r.method == "POST") {
-        std::string id(rest.substr(0, slash));
-        std::string_view what = rest.substr(slash + 1);
-        if (what == "response") return on_answer(id, r, respond, false);
-        if (what == "error") return on_answer(id, r, respond, true);
-      }
-    }
-    respond(api_error(404, "NotFound", "no such Runtime API call: " + std::string(path)));
+  std::shared_ptr<runtime_channel> make_channel() {
+    std::weak_ptr<impl> weak = shared_from_this();
+    auto with = [weak](auto f) {
+      return [weak, f](auto&&... args) {
+        if (auto self = weak.lock()) f(*self, std::forward<decltype(args)>(args)...);
+      };
+    };
+    channel_events ev;
+    ev.ready = with([](impl& self) { self.on_ready(); });
+    ev.delivered = with([](impl& self) { self.on_delivered(); });
+    ev.idle = with([](impl& self) { self.on_idle(); });
+    ev.answered = with([](impl& self, runtime_answer a) {
+      self.finish(a.status, std::move(a.body), std::move(a.content_type), false);
+    });
+    ev.init_error = with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
+    return make_runtime_api_channel(io_, std::move(ev));
   }
 
-  void on_next(http::responder respond) {
-    if (phase_ == phase::initializing) {
-      auto now = clock_type::now();
-      current_->outcome.init_ms = ms_between(spawned_at_, now);
-      timer_.cancel();
-      phase_ = phase::ready;
-    }
-    next_since_answer_ = true;
-    parked_next_ = std::move(respond);
-    if (current_ && !current_->delivered) return deliver();
-    // Lambda freezes an environment once its runtime waits in /next with nothing to do, not when
-    // the response is posted: work between /response and /next still runs.
+  void on_ready() {
+    if (phase_ != phase::initializing) return;
+    if (current_) current_->outcome.init_ms = ms_between(spawned_at_, clock_type::now());
+    timer_.cancel();
+    phase_ = phase::ready;
+  }
+
+  void on_delivered() {
+    if (!current_) return;
+    current_->delivered = true;
+    current_->delivered_at = clock_type::now();
+    if (!init_retried_)
+      arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
+  }
+
+  void on_idle() {
     if (!current_ && opt_.freeze_between_invokes && proc_) {
       proc_->freeze();
       frozen_ = true;
     }
-  }
-
-  void deliver() {
-    if (!current_ || current_->delivered || !parked_next_) return;
-    auto respond = std::move(*parked_next_);
-    parked_next_.reset();
-    pending_call& c = *current_;
-    c.delivered = true;
-    c.delivered_at = clock_type::now();
-    http::response r;
-    r.set("Content-Type", "application/json");
-    r.set("Lambda-Runtime-Aws-Request-Id", c.req.request_id);
-    r.set("Lambda-Runtime-Deadline-Ms", std::to_string(epoch_ms() + opt_.fn.timeout_s * 1000LL));
-    r.set("Lambda-Runtime-Invoked-Function-Arn", c.req.function_arn);
-    if (!c.req.trace_id.empty()) r.set("Lambda-Runtime-Trace-Id", c.req.trace_id);
-    if (!c.req.client_context.empty()) r.set("Lambda-Runtime-Client-Context", c.req.client_context);
-    if (!c.req.cognito_identity.empty())
-      r.set("Lambda-Runtime-Cognito-Identity", c.req.cognito_identity);
-    r.body = c.req.payload;
-    if (!init_retried_)
-      arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
-    respond(std::move(r));
-  }
-
-  void on_answer(const std::string& id, const http::request& r, const http::responder& respond,
-                 bool is_error) {
-    bool in_flight = current_ && current_->delivered;
-    if (!in_flight) {
-      if (!next_since_answer_ || id == last_answered_) {
-        return respond(api_error(
-            403, "InvalidStateTransition",
-            "State transition from " +
-                std::string(last_answered_.empty() ? "Init" : "InvocationResponse") + " to " +
-                (is_error ? "InvocationErrorResponse" : "InvocationResponse") + " failed"));
-      }
-      return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
-    }
-    if (id != current_->req.request_id) {
-      return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
-    }
-    auto mode = r.header("Lambda-Runtime-Function-Response-Mode");
-    bool streaming = mode && *mode == "streaming";
-    if (mode && !streaming) {
-      return respond(
-          api_error(400, "InvalidFunctionResponseMode",
-                    "Lambda-Runtime-Function-Response-Mode must be \"streaming\", not \"" +
-                        std::string(*mode) + "\""));
-    }
-    std::string content_type(r.header("Content-Type").value_or("application/json"));
-    if (is_error) {
-      respond(accepted());
-      return finish(invoke_status::function_error, r.body, "application/json", false);
-    }
-    if (streaming) {
-      auto type = r.header("Lambda-Runtime-Function-Error-Type");
-      auto body = r.header("Lambda-Runtime-Function-Error-Body");
-      if (type || body) {  // the stream ended with an error trailer
-        std::optional<std::string> decoded = body ? wire::base64::decode(*body) : std::nullopt;
-        respond(accepted());
-        return finish(
-            invoke_status::function_error,
-            decoded
-                ? *decoded
-                : std::string(
-                      R"({"errorMessage":"the response stream ended with an error","errorType":")") +
-                      std::string(type.value_or("Unknown")) + "\"}",
-            "application/json", false);
-      }
-      respond(accepted());
-      return finish(invoke_status::success, r.body, content_type, false);
-    }
-    if (r.body.size() > max_response_bytes) {
-      respond(api_error(413, "RequestEntityTooLarge",
-                        "Response payload size (" + std::to_string(r.body.size()) +
-                            " bytes) exceeded maximum allowed payload size (" +
-                            std::to_string(max_response_bytes) + " bytes)."));
-      return finish(
-          invoke_status::response_too_large,
-          R"({"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes)."})",
-          "application/json", false);
-    }
-    respond(accepted());
-    finish(invoke_status::success, r.body, content_type, false);
-  }
-
-  void on_init_error(const http::request& r, const http::responder& respond) {
-    if (phase_ != phase::initializing) {
-      return respond(api_error(403, "InvalidStateTransition",
-                               "State transition from Ready to InitError failed"));
-    }
-    init_error_body_ = r.body;
-    respond(accepted());
   }
 
   // --- output -------------------------------------------------------------------------------
@@ -536,10 +390,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       c.outcome.max_memory_mb = last_peak_mb_;  // gone: the last reading is the best we have
     }
     c.outcome.reset = reset;
-    if (c.delivered) {
-      last_answered_ = c.req.request_id;
-      next_since_answer_ = false;
-    }
+    if (channel_) channel_->abandon();  // after an answer: nothing in flight any more
     if (reset) become_dead();
     last_used_ = clock_type::now();
     asio::post(io_, [done = std::move(c.done), outcome = std::move(c.outcome)]() mutable {
@@ -552,13 +403,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       proc_->kill();
       proc_.reset();
     }
-    parked_next_.reset();
   }
 
   void become_dead() {
     kill_runtime();
     phase_ = phase::dead;
-    if (api_) api_->close();
+    if (channel_) channel_->close();
   }
 };
 
@@ -592,8 +442,6 @@ const function_config& environment::function() const {
 std::chrono::steady_clock::time_point environment::last_used() const {
   return impl_->last_used_;
 }
-std::string environment::runtime_api() const {
-  return impl_->api_ ? "127.0.0.1:" + std::to_string(impl_->api_->port()) : std::string();
-}
+
 
 }  // namespace lambdakit::platform::env

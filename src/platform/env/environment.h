@@ -1,7 +1,7 @@
-// One execution environment: a runtime process and its own Runtime API endpoint, with the
-// state machine of the Runtime API (spec §1) and the lifecycle of spec §2: cold start, Init
+// One execution environment: a runtime process and the lifecycle of spec §2: cold start, Init
 // limited to 10 s (then retried inside the invoke), invoke limited by the function timeout,
-// reset after a crash or timeout, frozen between invokes.
+// reset after a crash or timeout, frozen between invokes. The conversation with the runtime
+// (the Runtime API's state machine, spec §1) is its runtime channel's (runtime_channel.h).
 //
 // Lives on the service's io_context thread; not thread-safe.
 #pragma once
@@ -59,8 +59,6 @@ class environment {
   const function_config& function() const;
   const std::filesystem::path& tmp_dir() const;
   std::chrono::steady_clock::time_point last_used() const;
-  // The AWS_LAMBDA_RUNTIME_API value (host:port) while running.
-  std::string runtime_api() const;
 
   struct impl;
 

@@ -29,7 +29,6 @@ std::vector<std::string> lambda_variables(const variable_inputs& in) {
   put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + f.name);
   put("AWS_LAMBDA_LOG_STREAM_NAME", in.log_stream);
   put("AWS_LAMBDA_INITIALIZATION_TYPE", "on-demand");
-  put("AWS_LAMBDA_RUNTIME_API", in.runtime_api);
   put("LAMBDA_TASK_ROOT", in.task_root.string());
   put("LAMBDA_RUNTIME_DIR", in.task_root.string());
   put("AWS_ACCESS_KEY_ID", "lambdakit-local");

@@ -14,12 +14,11 @@ namespace lambdakit::platform::env {
 struct variable_inputs {
   const function_config* fn = nullptr;
   std::string region;
-  std::string runtime_api;  // host:port of the environment's Runtime API
   std::filesystem::path task_root;
   std::filesystem::path tmp_dir;
   std::string log_stream;  // AWS_LAMBDA_LOG_STREAM_NAME
-  std::vector<std::pair<std::string, std::string>>
-      host;  // what the runtime host adds (PYTHONPATH, ...)
+  // What the runtime host and the runtime channel add (PYTHONPATH, AWS_LAMBDA_RUNTIME_API...).
+  std::vector<std::pair<std::string, std::string>> host;
 };
 
 // "NAME=value" for every variable: Lambda's own, then the host's, then the function's (which

@@ -1,0 +1,252 @@
+#include "platform/env/runtime_api_channel.h"
+
+#include <optional>
+
+#include "platform/http/server.h"
+#include "wire/base64.h"
+#include "wire/json.h"
+
+namespace lambdakit::platform::env {
+namespace {
+
+constexpr std::size_t max_response_bytes = 6291556;
+constexpr std::size_t max_request_body = std::size_t{210} * 1024 * 1024;
+
+std::int64_t epoch_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+http::response api_error(int status, std::string_view type, std::string_view message) {
+  http::response r;
+  r.status = status;
+  r.set("Content-Type", "application/json");
+  r.body = "{\"errorMessage\":";
+  wire::json::append_string(r.body, message);
+  r.body += ",\"errorType\":";
+  wire::json::append_string(r.body, type);
+  r.body += "}";
+  return r;
+}
+
+http::response accepted() {
+  http::response r;
+  r.status = 202;
+  r.set("Content-Type", "application/json");
+  r.body = R"({"status":"OK"})";
+  return r;
+}
+
+class runtime_api_channel final : public runtime_channel,
+                                  public std::enable_shared_from_this<runtime_api_channel> {
+ public:
+  runtime_api_channel(boost::asio::io_context& io, channel_events events)
+      : io_(io), events_(std::move(events)) {}
+  ~runtime_api_channel() override { close(); }
+
+  result<std::vector<std::pair<std::string, std::string>>> open() override {
+    if (!server_) {
+      std::weak_ptr<runtime_api_channel> weak = weak_from_this();
+      auto server = http::server::start(
+          io_,
+          {.host = "127.0.0.1", .port = 0, .body_limit = max_request_body, .name = "runtime-api"},
+          [weak](http::request&& r, http::responder respond) {
+            if (auto self = weak.lock(); self && !self->closed_) {
+              self->on_request(std::move(r), std::move(respond));
+            } else {
+              respond(api_error(500, "ServiceException", "environment gone"));
+            }
+          });
+      if (!server) return std::move(server).error();
+      server_ = std::move(server).value();
+      closed_ = false;
+    }
+    return std::vector<std::pair<std::string, std::string>>{
+        {"AWS_LAMBDA_RUNTIME_API", "127.0.0.1:" + std::to_string(server_->port())}};
+  }
+
+  void runtime_started() override {
+    parked_next_.reset();
+    ready_ = false;
+    next_since_answer_ = false;
+    last_answered_.clear();
+    in_flight_.clear();
+  }
+
+  void deliver(invoke_request req, std::chrono::milliseconds timeout) override {
+    pending_ = std::move(req);
+    timeout_ = timeout;
+    send();
+  }
+
+  void abandon() override {
+    pending_.reset();
+    if (!in_flight_.empty()) {
+      last_answered_ = std::move(in_flight_);
+      in_flight_.clear();
+      next_since_answer_ = false;
+    }
+  }
+
+  void close() override {
+    closed_ = true;
+    parked_next_.reset();
+    if (server_) server_->close();
+  }
+
+ private:
+  void on_request(http::request&& r, http::responder respond) {
+    std::string_view path = r.path();
+    constexpr std::string_view base = "/2018-06-01/runtime/";
+    if (path.substr(0, base.size()) != base) {
+      return respond(
+          api_error(404, "NotFound", "lambdakit serves the Runtime API (2018-06-01) only"));
+    }
+    std::string_view rest = path.substr(base.size());
+    if (rest == "invocation/next") {
+      if (r.method != "GET") return respond(api_error(405, "MethodNotAllowed", "use GET"));
+      return on_next(std::move(respond));
+    }
+    if (rest == "init/error") {
+      if (r.method != "POST") return respond(api_error(405, "MethodNotAllowed", "use POST"));
+      return on_init_error(r, respond);
+    }
+    constexpr std::string_view inv = "invocation/";
+    if (rest.substr(0, inv.size()) == inv) {
+      rest.remove_prefix(inv.size());
+      auto slash = rest.find('/');
+      if (slash != std::string_view::npos && r.method == "POST") {
+        std::string id(rest.substr(0, slash));
+        std::string_view what = rest.substr(slash + 1);
+        if (what == "response") return on_answer(id, r, respond, false);
+        if (what == "error") return on_answer(id, r, respond, true);
+      }
+    }
+    respond(api_error(404, "NotFound", "no such Runtime API call: " + std::string(path)));
+  }
+
+  void on_next(http::responder respond) {
+    next_since_answer_ = true;
+    parked_next_ = std::move(respond);
+    if (!ready_) {
+      ready_ = true;
+      if (events_.ready) events_.ready();
+    }
+    if (pending_) return send();
+    // Lambda freezes an environment once its runtime waits in /next with nothing to do, not
+    // when the response is posted: work between /response and /next still runs.
+    if (events_.idle) events_.idle();
+  }
+
+  void send() {
+    if (!pending_ || !parked_next_ || closed_) return;
+    auto respond = std::move(*parked_next_);
+    parked_next_.reset();
+    invoke_request req = std::move(*pending_);
+    pending_.reset();
+    in_flight_ = req.request_id;
+    http::response r;
+    r.set("Content-Type", "application/json");
+    r.set("Lambda-Runtime-Aws-Request-Id", req.request_id);
+    r.set("Lambda-Runtime-Deadline-Ms", std::to_string(epoch_ms() + timeout_.count()));
+    r.set("Lambda-Runtime-Invoked-Function-Arn", req.function_arn);
+    if (!req.trace_id.empty()) r.set("Lambda-Runtime-Trace-Id", req.trace_id);
+    if (!req.client_context.empty()) r.set("Lambda-Runtime-Client-Context", req.client_context);
+    if (!req.cognito_identity.empty())
+      r.set("Lambda-Runtime-Cognito-Identity", req.cognito_identity);
+    r.body = std::move(req.payload);
+    if (events_.delivered) events_.delivered();
+    respond(std::move(r));
+  }
+
+  void on_answer(const std::string& id, const http::request& r, const http::responder& respond,
+                 bool is_error) {
+    if (in_flight_.empty()) {
+      if (!next_since_answer_ || id == last_answered_) {
+        return respond(api_error(
+            403, "InvalidStateTransition",
+            "State transition from " +
+                std::string(last_answered_.empty() ? "Init" : "InvocationResponse") + " to " +
+                (is_error ? "InvocationErrorResponse" : "InvocationResponse") + " failed"));
+      }
+      return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
+    }
+    if (id != in_flight_) {
+      return respond(api_error(400, "InvalidRequestID", "Invalid request ID: " + id));
+    }
+    auto mode = r.header("Lambda-Runtime-Function-Response-Mode");
+    bool streaming = mode && *mode == "streaming";
+    if (mode && !streaming) {
+      return respond(
+          api_error(400, "InvalidFunctionResponseMode",
+                    "Lambda-Runtime-Function-Response-Mode must be \"streaming\", not \"" +
+                        std::string(*mode) + "\""));
+    }
+    runtime_answer a;
+    a.content_type = std::string(r.header("Content-Type").value_or("application/json"));
+    a.body = r.body;
+    if (is_error) {
+      a.status = invoke_status::function_error;
+      a.content_type = "application/json";
+      respond(accepted());
+    } else if (streaming) {
+      auto type = r.header("Lambda-Runtime-Function-Error-Type");
+      auto body = r.header("Lambda-Runtime-Function-Error-Body");
+      if (type || body) {  // the stream ended with an error trailer
+        std::optional<std::string> decoded = body ? wire::base64::decode(*body) : std::nullopt;
+        a.status = invoke_status::function_error;
+        a.content_type = "application/json";
+        a.body = decoded ? *decoded
+                         : std::string(R"({"errorMessage":"the response stream ended with an error","errorType":")") +
+                               std::string(type.value_or("Unknown")) + "\"}";
+      }
+      respond(accepted());
+    } else if (r.body.size() > max_response_bytes) {
+      respond(api_error(413, "RequestEntityTooLarge",
+                        "Response payload size (" + std::to_string(r.body.size()) +
+                            " bytes) exceeded maximum allowed payload size (" +
+                            std::to_string(max_response_bytes) + " bytes)."));
+      a.status = invoke_status::response_too_large;
+      a.content_type = "application/json";
+      a.body =
+          R"({"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size (6291556 bytes)."})";
+    } else {
+      respond(accepted());
+    }
+    last_answered_ = std::move(in_flight_);
+    in_flight_.clear();
+    next_since_answer_ = false;
+    if (events_.answered) events_.answered(std::move(a));
+  }
+
+  void on_init_error(const http::request& r, const http::responder& respond) {
+    if (ready_) {
+      return respond(api_error(403, "InvalidStateTransition",
+                               "State transition from Ready to InitError failed"));
+    }
+    respond(accepted());
+    if (events_.init_error) events_.init_error(r.body);
+  }
+
+  boost::asio::io_context& io_;
+  channel_events events_;
+  std::unique_ptr<http::server> server_;
+  bool closed_ = false;
+  std::optional<http::responder> parked_next_;
+  std::optional<invoke_request> pending_;
+  std::chrono::milliseconds timeout_{3000};
+  std::string in_flight_;      // the request id the runtime is working on
+  std::string last_answered_;  // the last request id answered (or abandoned)
+  bool next_since_answer_ = false;
+  bool ready_ = false;  // the runtime has asked for work since it started: Init is over
+};
+
+}  // namespace
+
+std::shared_ptr<runtime_channel> make_runtime_api_channel(boost::asio::io_context& io,
+                                                          channel_events events) {
+  return std::make_shared<runtime_api_channel>(io, std::move(events));
+}
+
+}  // namespace lambdakit::platform::env
