@@ -48,8 +48,28 @@ result<pid_t> start_child(const child_spec& spec) {
   redirect(actions, 0, spec.in, spec.in_fd, O_RDONLY);
   redirect(actions, 1, spec.out, spec.out_fd, O_WRONLY);
   redirect(actions, 2, spec.err, spec.err_fd, O_WRONLY);
-  if (spec.fd3 >= 0) posix_spawn_file_actions_adddup2(&actions, spec.fd3, 3);
-  if (spec.close_other_fds) posix_spawn_file_actions_addclosefrom_np(&actions, spec.fd3 >= 0 ? 4 : 3);
+  // fds 3 and 4: each source goes to a number above every source first, so that placing one
+  // cannot overwrite the other (a source may itself be 3 or 4).
+  const int given[] = {spec.fd3, spec.fd4};
+  int high = 4;
+  for (int fd : given) high = fd > high ? fd : high;
+  int first_free = 3;
+  for (int i = 0; i < 2; ++i) {
+    if (given[i] < 0) continue;
+    posix_spawn_file_actions_adddup2(&actions, given[i], high + 1 + i);
+  }
+  for (int i = 0; i < 2; ++i) {
+    if (given[i] < 0) continue;
+    posix_spawn_file_actions_adddup2(&actions, high + 1 + i, 3 + i);
+    first_free = 4 + i;
+  }
+  if (spec.close_other_fds) {
+    posix_spawn_file_actions_addclosefrom_np(&actions, first_free);
+  } else if (spec.fd3 >= 0 || spec.fd4 >= 0) {
+    for (int i = 0; i < 2; ++i) {
+      if (given[i] >= 0) posix_spawn_file_actions_addclose(&actions, high + 1 + i);
+    }
+  }
   if (!spec.cwd.empty()) posix_spawn_file_actions_addchdir_np(&actions, spec.cwd.c_str());
 
   posix_spawnattr_t attr;

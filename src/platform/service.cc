@@ -71,7 +71,7 @@ int serve(const service_options& o) {
   }
   po.box = &*box;
   // Spare runtimes parked in fresh cgroups (and, sandboxed, in fresh namespaces).
-  env::launcher_pool launchers(launcher, 2, box->mode != env::sandbox_mode::none);
+  env::launcher_pool launchers(launcher, o.parked_launchers, box->mode != env::sandbox_mode::none);
   po.launchers = &launchers;
   env::pool pool(io, po);
   api::api_options ao;

@@ -23,6 +23,9 @@ struct service_options {
                                  // official clients are installed
   log_level level = log_level::info;
   std::string sandbox = "auto";  // auto, none, namespaces or hermetic (env/sandbox.h)
+  // Launchers kept ready in their memory cgroups (env/launcher_pool.h); 0: every runtime is
+  // spawned, then moved into its cgroup (the slow path, ~10 ms more per cold start).
+  int parked_launchers = 2;
   std::string region = "us-east-1";
   std::string account = "000000000000";
 };

@@ -353,3 +353,45 @@ def test_listening_line_and_endpoint(service):
     assert service.stdout_lines[0] == f"lambdakit serve: listening on http://127.0.0.1:{service.port}"
     out = service.client.list_functions()
     assert out["Functions"] == []
+
+
+# --- a launch that fails is told apart from a runtime that fails -------------------------------
+# lambdakit-launcher reports a failed execve on its status pipe (not in the log), so a bootstrap
+# that cannot be started is Runtime.InvalidEntrypoint, while one that runs and exits 127 (what a
+# shell gives for a missing command) is Runtime.ExitError, whatever it printed.
+
+LAUNCH_MODES = [
+    pytest.param([], id="parked-launcher"),          # the default: a launcher parked in its cgroup
+    pytest.param(["--parked-launchers", "0"], id="launcher-argv"),     # spawned, then moved into its cgroup
+    pytest.param(["--sandbox", "none"], id="posix-spawn"),
+]
+
+
+def _service_for(start_service, args):
+    return start_service(extra_args=args)
+
+
+@pytest.mark.parametrize("args", LAUNCH_MODES)
+def test_a_bootstrap_that_cannot_start_is_invalid_entrypoint(start_service, args):
+    service = _service_for(start_service, args)
+    name = unique_name("badinterp")
+    service.create_function(name, make_zip({"bootstrap": (b"#!/nonexistent/interpreter\n", 0o755)}))
+    r = service.invoke(name, b"{}")
+    assert r.status == 200 and r.function_error == "Unhandled", r.describe()
+    err = r.json()
+    assert err["errorType"] == "Runtime.InvalidEntrypoint", err
+    assert err["errorMessage"].startswith(f"RequestId: {r.request_id} Error: "), err
+
+
+@pytest.mark.parametrize("args", LAUNCH_MODES)
+def test_a_bootstrap_that_exits_127_is_an_exit_error_whatever_it_prints(start_service, args):
+    service = _service_for(start_service, args)
+    name = unique_name("exit127")
+    script = b"#!/bin/sh\necho 'lambdakit-launcher: cannot start /var/task/bootstrap: lies' >&2\nexit 127\n"
+    service.create_function(name, make_zip({"bootstrap": (script, 0o755)}))
+    r = service.invoke(name, b"{}")
+    assert r.status == 200 and r.function_error == "Unhandled", r.describe()
+    err = r.json()
+    assert err["errorType"] == "Runtime.ExitError", err
+    assert err["errorMessage"] == (f"RequestId: {r.request_id} Error: Runtime exited with error: "
+                                   "exit status 127"), err

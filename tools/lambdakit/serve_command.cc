@@ -28,6 +28,11 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Environments per function; more callers get 429")
       ->capture_default_str()
       ->check(CLI::Range(1, 1000));
+  cmd->add_option("--parked-launchers", opts->parked_launchers,
+                  "Runtime launchers kept ready in their memory cgroups (0: spawn each runtime, "
+                  "then move it into its cgroup)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 16));
   cmd->add_option("--log-level", *level, "debug, info, warn or error")
       ->capture_default_str()
       ->check(CLI::IsMember({"debug", "info", "warn", "error"}));

@@ -79,7 +79,6 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   bool init_retried_ = false;
   bool frozen_ = false;
   std::int64_t last_peak_mb_ = 0;
-  bool launched_ = false;  // the runtime came from a parked launcher
   clock_type::time_point window_start_{};
   std::size_t window_bytes_ = 0, dropped_ = 0;
   std::optional<std::string> init_error_body_;
@@ -146,8 +145,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);
     };
-    auto on_exit = [weak](int status) {
-      if (auto self = weak.lock()) self->on_exit(status);
+    auto on_exit = [weak](int status, std::string launch_error) {
+      if (auto self = weak.lock()) self->on_exit(status, std::move(launch_error));
     };
     auto t0 = clock_type::now();
     std::optional<parked_launcher> parked;
@@ -162,9 +161,9 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         log_line("lambdakit: " + r.error().message());
       }
       cgroup_ = std::move(parked->cgroup);
-      proc_ = process::adopt(io_, parked->pid, std::move(parked->out_fd), std::move(parked->pid_fd),
-                             on_output, on_exit);
-      launched_ = true;
+      proc_ = process::adopt(io_, parked->pid, std::move(parked->out_fd),
+                             std::move(parked->pid_fd), std::move(parked->status), on_output,
+                             on_exit);
     } else {
       // Slow path: spawn, then move into a new cgroup (~10 ms with cgroup v1).
       if (opt_.memory_limit && !cgroup_ && memory_cgroup_root().available) {
@@ -175,7 +174,10 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
           log_line("lambdakit: memory limit not applied: " + cg.error().message());
         }
       }
-      if (boxed) spec.argv.insert(spec.argv.begin(), opt_.box->launcher.string());
+      if (boxed) {
+        spec.argv.insert(spec.argv.begin(), {opt_.box->launcher.string(), "--status-fd=3"});
+        spec.launcher_status = true;
+      }
       auto p = process::spawn(io_, spec, on_output, on_exit);
       if (!p) {  // exec failed: not executable, wrong format, missing interpreter
         finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
@@ -184,7 +186,6 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         return false;
       }
       proc_ = std::move(p).value();
-      launched_ = boxed;  // the launcher reports an exec failure, as a parked one does
       if (cgroup_) {
         if (auto a = cgroup_->attach(proc_->pid()); !a) {
           log_line("lambdakit: memory limit not applied: " + a.error().message());
@@ -233,7 +234,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                  true);
   }
 
-  void on_exit(int status) {
+  void on_exit(int status, const std::string& launch_error) {
     std::string how = describe_exit(status);
     if (phase_ == phase::dead) return;
     if (!current_) {  // died while idle: the next invoke starts a new one
@@ -242,14 +243,13 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       return;
     }
     if (phase_ == phase::initializing) {
-      // A launcher whose execve failed says so and exits 127: the entrypoint is not runnable.
-      if (launched_ && WIFEXITED(status) && WEXITSTATUS(status) == 127 && current_ &&
-          current_->outcome.log.find("lambdakit-launcher: cannot start") != std::string::npos) {
-        auto at = current_->outcome.log.find("lambdakit-launcher: cannot start");
-        std::string why = current_->outcome.log.substr(at + 20);
-        why = why.substr(0, why.find('\n'));
+      // The launcher's status channel says its execve failed: the entrypoint is not runnable.
+      constexpr std::string_view exec_failed = "exec: ";
+      if (launch_error.rfind(exec_failed, 0) == 0) {
         return finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
-                            "RequestId: " + current_->req.request_id + " Error: " + why, true);
+                            "RequestId: " + current_->req.request_id +
+                                " Error: " + launch_error.substr(exec_failed.size()),
+                            true);
       }
       if (init_error_body_)
         return finish(invoke_status::init_error, *init_error_body_, "application/json", true);

@@ -19,6 +19,7 @@ void discard(parked_launcher& l) {
     ::waitpid(l.pid, nullptr, 0);
   }
   l.pid_fd.reset();
+  l.status.reset();
   l.out_fd.reset();
   l.control.reset();
   l.cgroup.reset();
@@ -94,18 +95,24 @@ result<parked_launcher> launcher_pool::start_one() {
   if (::pipe2(ctl, O_CLOEXEC) != 0) return make_failure(errno_code(), "pipe");
   l.control.reset(ctl[1]);
   base::unique_fd ctl_read(ctl[0]);
+  int st[2];
+  if (::pipe2(st, O_CLOEXEC) != 0) return make_failure(errno_code(), "pipe");
+  l.status.reset(st[0]);
+  base::unique_fd status_write(st[1]);
   base::child_spec spec;
-  spec.argv = {launcher_.string()};
+  spec.argv = {launcher_.string(), "--status-fd=4"};
   if (prepare_namespaces_) spec.argv.emplace_back("--park-in-namespaces");
   spec.env = std::vector<std::string>{};
   spec.out = spec.err = base::child_io::fd;
   spec.out_fd = spec.err_fd = out_write.get();
   spec.fd3 = ctl_read.get();
+  spec.fd4 = status_write.get();
   spec.own_process_group = true;
   spec.reset_signals = true;
   auto spawned = base::start_child(spec);
   out_write.reset();
   ctl_read.reset();
+  status_write.reset();
   if (!spawned) {
     discard(l);
     return std::move(spawned).error();

@@ -26,6 +26,7 @@ struct parked_launcher {
   base::unique_fd pid_fd;   // pidfd of the process
   base::unique_fd out_fd;   // read end of its stdout/stderr pipe
   base::unique_fd control;  // write end of its fd 3
+  base::unique_fd status;   // read end of its --status-fd (a failed launch is reported there)
   std::unique_ptr<memory_cgroup> cgroup;
 };
 

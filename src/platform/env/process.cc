@@ -23,8 +23,9 @@ namespace {
 class process_impl final : public process {
  public:
   process_impl(asio::io_context& io, pid_t pid, base::unique_fd out_fd, base::unique_fd pid_fd,
-               output_fn on_output, exit_fn on_exit)
+               base::unique_fd status_fd, output_fn on_output, exit_fn on_exit)
       : pid_(pid),
+        status_(std::move(status_fd)),
         out_(io, out_fd.release()),
         exit_watch_(io, pid_fd.release()),
         on_output_(std::move(on_output)),
@@ -117,10 +118,28 @@ class process_impl final : public process {
     }
     drain_output();
     auto cb = std::move(on_exit_);
-    if (cb) cb(status);
+    if (cb) cb(status, read_launch_error());
+  }
+
+  // What the launcher wrote on its status channel: written before it exited, so it is in the
+  // pipe by the time the exit is seen. Empty after a successful exec (end of file at once).
+  std::string read_launch_error() {
+    std::string text;
+    if (!status_) return text;
+    ::fcntl(status_.get(), F_SETFL, O_NONBLOCK);
+    char buf[4096];
+    while (text.size() < 16384) {
+      ssize_t n = base::retry_eintr([&] { return ::read(status_.get(), buf, sizeof buf); });
+      if (n <= 0) break;
+      text.append(buf, static_cast<std::size_t>(n));
+    }
+    status_.reset();
+    while (!text.empty() && text.back() == '\n') text.pop_back();
+    return text;
   }
 
   pid_t pid_;
+  base::unique_fd status_;
   asio::posix::stream_descriptor out_;
   asio::posix::stream_descriptor exit_watch_;
   output_fn on_output_;
@@ -145,11 +164,12 @@ std::string describe_exit(int status) {
 }
 
 std::unique_ptr<process> process::adopt(asio::io_context& io, pid_t pid, base::unique_fd out_fd,
-                                        base::unique_fd pid_fd, output_fn on_output,
-                                        exit_fn on_exit) {
+                                        base::unique_fd pid_fd, base::unique_fd status_fd,
+                                        output_fn on_output, exit_fn on_exit) {
   ::fcntl(out_fd.get(), F_SETFL, O_NONBLOCK);
   auto p = std::make_unique<process_impl>(io, pid, std::move(out_fd), std::move(pid_fd),
-                                          std::move(on_output), std::move(on_exit));
+                                          std::move(status_fd), std::move(on_output),
+                                          std::move(on_exit));
   p->start();
   return p;
 }
@@ -159,16 +179,24 @@ result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spaw
   int pipe_fds[2];
   if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_failure(errno_code(), "creating a pipe");
   base::unique_fd out_read(pipe_fds[0]), out_write(pipe_fds[1]);
+  base::unique_fd status_read, status_write;
+  if (spec.launcher_status) {
+    if (::pipe2(pipe_fds, O_CLOEXEC) != 0) return make_failure(errno_code(), "creating a pipe");
+    status_read.reset(pipe_fds[0]);
+    status_write.reset(pipe_fds[1]);
+  }
   base::child_spec child;
   child.argv = spec.argv;
   child.env = spec.env;
   child.cwd = spec.cwd;
   child.out = child.err = base::child_io::fd;
   child.out_fd = child.err_fd = out_write.get();
+  child.fd3 = status_write.get();
   child.own_process_group = true;
   child.reset_signals = true;
   auto spawned = base::start_child(child);
   out_write.reset();
+  status_write.reset();
   if (!spawned) return std::move(spawned).error();
   pid_t pid = *spawned;
   base::unique_fd pid_fd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
@@ -178,8 +206,8 @@ result<std::unique_ptr<process>> process::spawn(asio::io_context& io, const spaw
     base::wait_child(pid);
     return make_failure(err, "pidfd_open (Linux 5.3 or later is needed)");
   }
-  return adopt(io, pid, std::move(out_read), std::move(pid_fd), std::move(on_output),
-               std::move(on_exit));
+  return adopt(io, pid, std::move(out_read), std::move(pid_fd), std::move(status_read),
+               std::move(on_output), std::move(on_exit));
 }
 
 }  // namespace lambdakit::platform::env

@@ -25,6 +25,9 @@ struct spawn_spec {
   std::vector<std::string> argv;  // argv[0] is the program path
   std::vector<std::string> env;   // "NAME=value", the whole environment
   std::filesystem::path cwd;
+  // The program is lambdakit-launcher with --status-fd=3: give it a status pipe as fd 3 and
+  // report what it writes there as the launch error.
+  bool launcher_status = false;
 };
 
 // How a process ended, in Go's words as Lambda prints them: "exit status 3", "signal: killed".
@@ -33,7 +36,9 @@ std::string describe_exit(int wait_status);
 class process {
  public:
   using output_fn = std::function<void(std::string_view bytes)>;
-  using exit_fn = std::function<void(int wait_status)>;
+  // `launch_error`: what lambdakit-launcher reported on its status channel before it exited
+  // ("exec: cannot start ...", "launcher: ..."), or empty: the runtime itself ran and ended.
+  using exit_fn = std::function<void(int wait_status, std::string launch_error)>;
 
   // Starts the process. `on_output` gets its stdout/stderr bytes as they come; `on_exit` runs once
   // when it ends (after the remaining output was delivered). Both run on io's thread.
@@ -41,10 +46,12 @@ class process {
                                                 output_fn on_output, exit_fn on_exit);
 
   // Takes over a process started elsewhere (a parked launcher): its pid, the read end of its
-  // output pipe and its pidfd, all now owned by the process object.
+  // output pipe, its pidfd and (may be empty) the read end of its status channel, all now owned
+  // by the process object.
   static std::unique_ptr<process> adopt(boost::asio::io_context& io, pid_t pid,
                                         base::unique_fd out_fd, base::unique_fd pid_fd,
-                                        output_fn on_output, exit_fn on_exit);
+                                        base::unique_fd status_fd, output_fn on_output,
+                                        exit_fn on_exit);
 
   virtual ~process() = default;  // kills the group if still running
   virtual pid_t pid() const = 0;

@@ -9,6 +9,12 @@
  *
  * Run with arguments instead (`lambdakit-launcher ARGS...`), it uses its own argv and environ:
  * that is how the service starts a sandboxed runtime when no launcher is parked.
+ *
+ * `--status-fd=N`, when it comes first, is the service's structured channel for a launch that
+ * failed: the launcher marks N close-on-exec, so a successful execve closes it (the service reads
+ * end of file, nothing else), and a failure writes one line "exec: WHY" (the runtime could not
+ * be started: not found, not executable, no interpreter) or "launcher: WHY" (a malformed spec, a
+ * sandbox step refused) before exiting. The same text goes to stderr, the function's log.
  * `lambdakit-launcher --park-in-namespaces` is a parked one that creates the sandbox's
  * namespaces before it waits for its spec, so that work is done off the cold-start path.
  *
@@ -35,6 +41,13 @@ enum { max_spec = 1 << 20, max_items = 4096 };
 
 static char spec[max_spec];
 static int namespaces_ready; /* unshare already done (--park-in-namespaces) */
+static int status_fd = -1;   /* --status-fd: where a failed launch is reported */
+
+/* One line to stderr (the function's log) and, with its kind, to the status channel. */
+static void report(const char* kind, const char* line) {
+  dprintf(2, "lambdakit-launcher: %s\n", line);
+  if (status_fd >= 0) dprintf(status_fd, "%s: %s\n", kind, line);
+}
 
 static const char* next_item(size_t* at, size_t len) {
   if (*at >= len) return NULL;
@@ -46,12 +59,14 @@ static const char* next_item(size_t* at, size_t len) {
 }
 
 static void fail(const char* what) {
-  dprintf(2, "lambdakit-launcher: %s\n", what);
+  report("launcher", what);
   _exit(127);
 }
 
 static void fail_errno(const char* what, const char* path) {
-  dprintf(2, "lambdakit-launcher: sandbox: %s %s: %s\n", what, path, strerror(errno));
+  char line[4600];
+  snprintf(line, sizeof line, "sandbox: %s %s: %s", what, path, strerror(errno));
+  report("launcher", line);
   _exit(126);
 }
 
@@ -169,22 +184,30 @@ static void become(char** argv, char** envp, const char* cwd) {
   }
   execve(argv[0], argv, envp);
   int err = errno;
+  char line[4600];
   if (err == ENOENT && access(argv[0], F_OK) == 0) {
     /* The file is there: what is missing is the ELF interpreter (dynamic loader) it names. */
-    dprintf(2,
-            "lambdakit-launcher: cannot start %s: its interpreter (the dynamic loader, or the "
-            "program its #! line names) is not in this file system (a hermetic sandbox has no "
-            "system libraries: bundle them with `lambdakit build --strategy bundle`, or link "
-            "statically; a bundled build loads from /var/task/lib, so it needs a sandbox, not "
-            "--sandbox none)\n",
-            argv[0]);
+    snprintf(line, sizeof line,
+             "cannot start %s: its interpreter (the dynamic loader, or the program its #! line "
+             "names) is not in this file system (a hermetic sandbox has no system libraries: "
+             "bundle them with `lambdakit build --strategy bundle`, or link statically; a "
+             "bundled build loads from /var/task/lib, so it needs a sandbox, not --sandbox none)",
+             argv[0]);
   } else {
-    dprintf(2, "lambdakit-launcher: cannot start %s: %s\n", argv[0], strerror(err));
+    snprintf(line, sizeof line, "cannot start %s: %s", argv[0], strerror(err));
   }
+  report("exec", line);
   _exit(127);
 }
 
 int main(int argc, char** argv) {
+  if (argc > 1 && strncmp(argv[1], "--status-fd=", 12) == 0) {
+    status_fd = atoi(argv[1] + 12);
+    if (fcntl(status_fd, F_SETFD, FD_CLOEXEC) != 0) status_fd = -1;
+    argv[1] = argv[0];
+    ++argv;
+    --argc;
+  }
   if (argc == 2 && strcmp(argv[1], "--park-in-namespaces") == 0) {
     unshare_namespaces();
   } else if (argc > 1) {
