@@ -33,13 +33,15 @@ struct run_options {
 // Process exit codes of run(); it returns only when the function must stop.
 namespace exit_code {
 inline constexpr int api_failed = 1;  // the Runtime API is unreachable, gone, or said "exit"
-inline constexpr int bad_environment =
-    2;                                 // not started by Lambda: AWS_LAMBDA_RUNTIME_API unset or bad
+// Not started by Lambda: no start-up variable (AWS_LAMBDA_RUNTIME_API, ...) is set, or one is
+// unusable; the message names each way the binary can be started.
+inline constexpr int bad_environment = 2;
 inline constexpr int init_failed = 3;  // run_options::init threw (after posting /init/error)
 }  // namespace exit_code
 
-// Serves invokes until the execution environment ends: long-polls the Runtime API at
-// AWS_LAMBDA_RUNTIME_API, calls `h` for each event and posts its outcome. Sets _X_AMZN_TRACE_ID
+// Serves invokes until the execution environment ends: learns from the environment how the
+// binary was started (the Runtime API at AWS_LAMBDA_RUNTIME_API: provided.al2023, provided.al2),
+// calls `h` for each event and sends back its outcome. Sets _X_AMZN_TRACE_ID
 // for each invoke. Returns a non-zero exit code (above), having said why on stderr.
 int run(const handler& h, const run_options& options = {});
 int run(const streaming_handler& h, const run_options& options = {});
