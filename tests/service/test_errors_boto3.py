@@ -313,3 +313,23 @@ def test_peer_zip_builds(service):
     out = service.client.invoke(FunctionName=name, Payload=b"{}")
     assert out["StatusCode"] == 200 and "FunctionError" not in out
     assert json.loads(out["Payload"].read())["count"] == 1
+
+
+# --- numbers in the query are parsed strictly ---------------------------------------------------
+# ("10abc" once read as 10 and "-1" wrapped around to a huge unsigned limit.)
+
+@pytest.mark.parametrize("path, field", [
+    ("/2015-03-31/functions/?MaxItems={}", "maxItems"),
+    ("/lambdakit/v1/invocations?limit={}", "limit"),
+])
+@pytest.mark.parametrize("value", ["10abc", "-1", "0", "", "+5", "99999999999999999999"])
+def test_numeric_query_parameters_are_parsed_strictly(service, path, field, value):
+    r = service.http("GET", path.format(value))
+    assert r.status == 400, (r.status, r.body)
+    assert r.header("x-amzn-ErrorType", "").startswith("ValidationException"), r.headers
+    assert f"'{field}' failed to satisfy constraint" in r.json().get("message", r.json().get("Message", "")), r.body
+
+
+def test_numeric_query_parameters_in_range_are_accepted(service):
+    assert service.http("GET", "/2015-03-31/functions/?MaxItems=5").status == 200
+    assert service.http("GET", "/lambdakit/v1/invocations?limit=5").status == 200

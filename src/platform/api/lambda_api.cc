@@ -7,6 +7,7 @@
 #include "platform/logs/report.h"
 #include "wire/base64.h"
 #include "base/random.h"
+#include "base/parse.h"
 
 namespace lambdakit::platform::api {
 namespace {
@@ -90,13 +91,14 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
       if (parts[2] == "invocations" && m == "GET") {
         auto fn = http::query_param(r.query(), "function").value_or("");
         auto limit_text = http::query_param(r.query(), "limit").value_or("10000");
-        std::size_t limit = 10000;
-        try {
-          limit = std::stoul(limit_text);
-        } catch (...) {
-          return fail(validation("limit must be a positive integer"));
+        auto limit = base::parse_integer(limit_text, 1, 1000000);
+        if (!limit) {
+          return fail(validation("1 validation error detected: Value '" + limit_text +
+                                 "' at 'limit' failed to satisfy constraint: Member must be an "
+                                 "integer between 1 and 1000000"));
         }
-        return respond(json_response(200, records_.json(fn, limit), rid));
+        return respond(
+            json_response(200, records_.json(fn, static_cast<std::size_t>(*limit)), rid));
       }
     }
     fail({404,
@@ -200,12 +202,9 @@ void lambda_api::list(const http::request& r, const http::responder& respond,
   std::string marker = http::query_param(r.query(), "Marker").value_or("");
   int max = 50;
   if (auto m = http::query_param(r.query(), "MaxItems")) {
-    try {
-      max = std::stoi(*m);
-    } catch (...) {
-      max = 0;
-    }
-    if (max < 1 || max > 10000) {
+    auto parsed = base::parse_integer(*m, 1, 10000);
+    max = parsed ? static_cast<int>(*parsed) : 0;
+    if (!parsed) {
       return respond(to_response(
           validation("1 validation error detected: Value '" + *m +
                      "' at 'maxItems' failed to satisfy constraint: Member must have value "

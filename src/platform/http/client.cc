@@ -1,4 +1,5 @@
 #include "platform/http/client.h"
+#include "base/parse.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -35,13 +36,9 @@ std::optional<endpoint> parse_endpoint_url(const std::string& url) {
   auto colon = rest.rfind(':');
   e.host = colon == std::string::npos ? rest : rest.substr(0, colon);
   if (colon != std::string::npos) {
-    try {
-      int port = std::stoi(rest.substr(colon + 1));
-      if (port < 1 || port > 65535) return std::nullopt;
-      e.port = static_cast<unsigned short>(port);
-    } catch (...) {
-      return std::nullopt;
-    }
+    auto port = base::parse_integer(rest.substr(colon + 1), 1, 65535);
+    if (!port) return std::nullopt;
+    e.port = static_cast<unsigned short>(*port);
   }
   if (e.host == "localhost") e.host = "127.0.0.1";
   if (e.host.empty() || e.host.find_first_not_of(
