@@ -73,9 +73,10 @@ std::pair<std::uintmax_t, std::uintmax_t> package_sizes(const fs::path& program)
   fs::path zip = dir / "function.zip";
   std::uintmax_t stripped = 0, zipped = 0;
   auto strip = base::run_tool({"strip", "-o", boot.string(), program.string()}, false);
-  auto zipping = strip && strip->exit_code == 0
-                     ? base::run_tool({"zip", "-q", "-X", "-9", "function.zip", "bootstrap"}, false, dir)
-                     : strip;
+  auto zipping =
+      strip && strip->exit_code == 0
+          ? base::run_tool({"zip", "-q", "-X", "-9", "function.zip", "bootstrap"}, false, dir)
+          : strip;
   if (zipping && zipping->exit_code == 0) {
     stripped = fs::file_size(boot);
     zipped = fs::file_size(zip);

@@ -142,7 +142,8 @@ int main(int argc, char** argv) {
   fs::path work = fs::temp_directory_path() / ("lambdakit-bench-" + std::to_string(::getpid()));
   fs::create_directories(work / "zip");
   fs::copy_file(hello, work / "zip/bootstrap");
-  if (auto z = base::run_tool({"zip", "-q", "-X", "function.zip", "bootstrap"}, false, work / "zip");
+  if (auto z =
+          base::run_tool({"zip", "-q", "-X", "function.zip", "bootstrap"}, false, work / "zip");
       !z || z->exit_code != 0) {
     std::fprintf(stderr, "bench_service: zip failed\n");
     return 1;

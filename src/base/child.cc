@@ -117,7 +117,8 @@ result<child_output> run_child(child_spec spec, bool capture_stdout) {
   unique_fd read_end, write_end;
   if (capture_stdout) {
     int fds[2];
-    if (::pipe2(fds, O_CLOEXEC) != 0) return make_failure(errno_code(), "a pipe for " + spec.argv[0]);
+    if (::pipe2(fds, O_CLOEXEC) != 0)
+      return make_failure(errno_code(), "a pipe for " + spec.argv[0]);
     read_end.reset(fds[0]);
     write_end.reset(fds[1]);
     spec.out = child_io::fd;

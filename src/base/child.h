@@ -32,9 +32,9 @@ struct child_spec {
   int out_fd = -1;
   child_io err = child_io::inherit;
   int err_fd = -1;
-  int fd3 = -1;                 // given to the child as its fd 3 when >= 0
-  int fd4 = -1;                 // given to the child as its fd 4 when >= 0
-  bool close_other_fds = true;  // every other descriptor above 2 is closed in the child
+  int fd3 = -1;                    // given to the child as its fd 3 when >= 0
+  int fd4 = -1;                    // given to the child as its fd 4 when >= 0
+  bool close_other_fds = true;     // every other descriptor above 2 is closed in the child
   bool own_process_group = false;  // the child leads a new process group (kill(-pid) reaches all)
   bool reset_signals = false;      // default dispositions and an empty signal mask
 };

@@ -9,8 +9,8 @@
 #include <string>
 #include <vector>
 
-#include "build/toolchain.h"
 #include "base/result.h"
+#include "build/toolchain.h"
 
 namespace lambdakit::build {
 

@@ -10,9 +10,9 @@
 #include <iterator>
 
 #include "base/child.h"
+#include "base/error_category.h"
 #include "base/path_lookup.h"
 #include "package/targets.h"
-#include "base/error_category.h"
 
 namespace lambdakit::build {
 using base::find_program;
@@ -153,7 +153,7 @@ std::optional<fs::path> find_zig() {
   // pip install ziglang: the compiler sits beside the module's __init__.py.
   auto r =
       run_tool({"python3", "-c", "import ziglang, os; print(os.path.dirname(ziglang.__file__))"},
-                  true, {}, true);
+               true, {}, true);
   if (r && r->exit_code == 0) {
     std::string dir = r->out.substr(0, r->out.find('\n'));
     if (executable(fs::path(dir) / "zig")) return fs::path(dir) / "zig";

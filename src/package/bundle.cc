@@ -11,9 +11,9 @@
 #include <set>
 #include <sstream>
 
-#include "package/packager.h"
 #include "base/child.h"
 #include "base/path_lookup.h"
+#include "package/packager.h"
 
 namespace lambdakit::package {
 namespace fs = std::filesystem;
@@ -136,10 +136,10 @@ result<bundle> bundle_libraries(const std::string& image, const elf_info& bin,
   }
   // DT_RPATH (not RUNPATH): it also applies to the libraries' own dependencies, so nothing is
   // taken from the target's /lib64 behind our back.
-  auto r =
-      base::run_tool({"patchelf", "--set-interpreter", std::string(task_root) + "/lib/" + loader_name,
-                   "--force-rpath", "--set-rpath", "$ORIGIN/lib", tmp.string()},
-                  false);
+  auto r = base::run_tool(
+      {"patchelf", "--set-interpreter", std::string(task_root) + "/lib/" + loader_name,
+       "--force-rpath", "--set-rpath", "$ORIGIN/lib", tmp.string()},
+      false);
   bool ok = r && r->exit_code == 0 && read_file(tmp, out.binary);
   fs::remove_all(tmp_dir, ec);
   if (!ok) {

@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
+#include "base/result.h"
 #include "package/elf.h"
 #include "package/zip_writer.h"
-#include "base/result.h"
 
 namespace lambdakit::package {
 

@@ -8,11 +8,11 @@
 #include <set>
 #include <sstream>
 
+#include "base/error_category.h"
 #include "package/bundle.h"
 #include "package/elf.h"
 #include "package/targets.h"
 #include "package/zip_writer.h"
-#include "base/error_category.h"
 
 namespace lambdakit::package {
 namespace fs = std::filesystem;
@@ -68,10 +68,9 @@ std::error_code make_error_code(package_errc e) noexcept {
 result<package_report> package_function(const package_options& o) {
   const target* t = find_target(o.runtime);
   if (t == nullptr) {
-    return make_failure(
-        package_errc::unsupported_runtime,
-        "\"" + o.runtime + "\": lambdakit packages " + packaged_runtimes() +
-            " today (go1.x, python3.x and nodejs layouts come with those paths)");
+    return make_failure(package_errc::unsupported_runtime,
+                        "\"" + o.runtime + "\": lambdakit packages " + packaged_runtimes() +
+                            " today (go1.x, python3.x and nodejs layouts come with those paths)");
   }
   if (o.arch != "x86_64" && o.arch != "arm64") {
     return make_failure(package_errc::unsupported_runtime,

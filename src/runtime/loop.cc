@@ -63,7 +63,8 @@ class stream_writer final : public response_writer {
   bool finish(const function_error* error) {
     if (broken_) return false;
     if (!start()) return false;
-    if (auto r = transport_.stream_end(error); !r) return post_failed(transport_, r.error(), request_id_);
+    if (auto r = transport_.stream_end(error); !r)
+      return post_failed(transport_, r.error(), request_id_);
     return false;
   }
 

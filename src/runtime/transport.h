@@ -35,8 +35,7 @@ class transport {
   // A streamed answer: begin, any number of writes, then end (with `error` when the handler
   // threw after its first write). A transport that cannot stream buffers the chunks and sends
   // them as one response at stream_end.
-  virtual result<void> stream_begin(std::string_view request_id,
-                                    std::string_view content_type) = 0;
+  virtual result<void> stream_begin(std::string_view request_id, std::string_view content_type) = 0;
   virtual result<void> stream_write(std::string_view chunk) = 0;
   virtual result<void> stream_end(const function_error* error) = 0;
 

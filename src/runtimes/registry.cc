@@ -14,7 +14,8 @@ constexpr os_image al1{"Amazon Linux 2018.03", "GLIBC_2.17", "GLIBCXX_3.4.19", "
 
 constexpr std::string_view bootstrap_rule = "ignored: the zip's bootstrap is the runtime";
 constexpr std::string_view go_rule = "the name of the executable in the zip";
-constexpr std::string_view python_rule = "module.function (module.py or a module at the zip's root)";
+constexpr std::string_view python_rule =
+    "module.function (module.py or a module at the zip's root)";
 constexpr std::string_view node_rule = "file.export (file.js, .mjs or .cjs at the zip's root)";
 
 using enum family;
@@ -30,12 +31,12 @@ const runtime_info table[] = {
      "2024-02-08", "2027-03-03"},
     {"go1.x", go1x, &al1, true, false, go_rule, create_blocked, "2024-01-08", "2024-02-08",
      "2027-03-03"},
-    {"python3.14", python, &al2023, true, true, python_rule, supported, "2029-06-30",
-     "2029-07-31", "2029-08-31"},
-    {"python3.13", python, &al2023, true, true, python_rule, supported, "2029-06-30",
-     "2029-07-31", "2029-08-31"},
-    {"python3.12", python, &al2023, true, true, python_rule, supported, "2028-10-31",
-     "2028-11-30", "2029-01-10"},
+    {"python3.14", python, &al2023, true, true, python_rule, supported, "2029-06-30", "2029-07-31",
+     "2029-08-31"},
+    {"python3.13", python, &al2023, true, true, python_rule, supported, "2029-06-30", "2029-07-31",
+     "2029-08-31"},
+    {"python3.12", python, &al2023, true, true, python_rule, supported, "2028-10-31", "2028-11-30",
+     "2029-01-10"},
     {"python3.11", python, &al2, true, true, python_rule, supported, "2027-06-30", "2027-07-31",
      "2027-08-31"},
     {"python3.10", python, &al2, true, true, python_rule, deprecated, "2026-10-31", "2027-02-01",
@@ -46,8 +47,8 @@ const runtime_info table[] = {
      "2028-07-01"},
     {"nodejs22.x", nodejs, &al2023, true, true, node_rule, supported, "2027-04-30", "2027-06-01",
      "2027-07-01"},
-    {"nodejs20.x", nodejs, &al2023, true, true, node_rule, deprecated, "2026-04-30",
-     "2027-02-01", "2027-03-03"},
+    {"nodejs20.x", nodejs, &al2023, true, true, node_rule, deprecated, "2026-04-30", "2027-02-01",
+     "2027-03-03"},
     {"nodejs18.x", nodejs, &al2, true, true, node_rule, deprecated, "2025-09-01", "2027-02-01",
      "2027-03-03"},
 };

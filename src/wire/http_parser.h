@@ -14,9 +14,9 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "wire/http_error.h"
 #include "wire/http_message.h"
-#include "base/result.h"
 
 namespace lambdakit::wire::http {
 

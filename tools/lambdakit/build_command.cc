@@ -7,8 +7,8 @@
 #include <filesystem>
 
 #include "build/project_build.h"
-#include "package/targets.h"
 #include "commands.h"
+#include "package/targets.h"
 
 namespace lambdakit::cli {
 namespace fs = std::filesystem;
@@ -35,8 +35,7 @@ void add_build(CLI::App& app, int& exit_code) {
   auto strategy_name = std::make_shared<std::string>();
   CLI::App* cmd = app.add_subcommand(
       "build", "Build the CMake project here for a Lambda runtime and its glibc");
-  cmd->add_option("--runtime", o->runtime, package::packaged_runtimes())
-      ->capture_default_str();
+  cmd->add_option("--runtime", o->runtime, package::packaged_runtimes())->capture_default_str();
   cmd->add_option("--arch", o->arch, "x86_64 or arm64")->capture_default_str();
   cmd->add_option("--strategy", *strategy_name,
                   "zig, bundle or static (default: the first available, in that order)");

@@ -13,8 +13,7 @@ void add_package(CLI::App& app, int& exit_code) {
   CLI::App* cmd = app.add_subcommand(
       "package", "Make the deployment zip for a function binary, checked against its runtime");
   cmd->add_option("binary", o->binary, "The function binary")->required();
-  cmd->add_option("--runtime", o->runtime, package::packaged_runtimes())
-      ->capture_default_str();
+  cmd->add_option("--runtime", o->runtime, package::packaged_runtimes())->capture_default_str();
   cmd->add_option("--arch", o->arch, "x86_64 or arm64")->capture_default_str();
   cmd->add_option("--output,-o", o->output, "The zip to write")->required();
   cmd->add_flag("--bundle-libraries", o->bundle_libraries,

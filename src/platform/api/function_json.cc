@@ -7,9 +7,9 @@
 #include <regex>
 #include <set>
 
+#include "base/random.h"
 #include "platform/env/runtimes.h"
 #include "wire/base64.h"
-#include "base/random.h"
 
 namespace lambdakit::platform::api {
 using json = nlohmann::json;

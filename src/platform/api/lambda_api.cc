@@ -3,11 +3,11 @@
 #include <chrono>
 #include <nlohmann/json.hpp>
 
+#include "base/parse.h"
+#include "base/random.h"
 #include "platform/api/function_json.h"
 #include "platform/logs/report.h"
 #include "wire/base64.h"
-#include "base/random.h"
-#include "base/parse.h"
 
 namespace lambdakit::platform::api {
 namespace {

@@ -11,10 +11,10 @@
 #include "platform/env/cgroup.h"
 #include "platform/env/launcher_pool.h"
 #include "platform/env/process.h"
+#include "platform/env/runtime_api_channel.h"
 #include "platform/env/runtimes.h"
 #include "platform/env/sandbox.h"
 #include "platform/env/variables.h"
-#include "platform/env/runtime_api_channel.h"
 #include "wire/json.h"
 
 namespace lambdakit::platform::env {
@@ -126,8 +126,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     if (!channel_) channel_ = make_channel();
     auto channel_vars = channel_->open();
     if (!channel_vars) {
-      finish_error(invoke_status::init_error, "Runtime.Unavailable",
-                   channel_vars.error().message(), true);
+      finish_error(invoke_status::init_error, "Runtime.Unavailable", channel_vars.error().message(),
+                   true);
       return false;
     }
     std::weak_ptr<impl> weak = shared_from_this();
@@ -137,7 +137,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spec.cwd = opt_.task_root;
     if (log_stream_.empty()) log_stream_ = new_log_stream_name();
     l.env.insert(l.env.end(), channel_vars->begin(), channel_vars->end());
-    spec.env = lambda_variables({&opt_.fn, opt_.region, visible_root, visible_tmp, log_stream_, l.env});
+    spec.env =
+        lambda_variables({&opt_.fn, opt_.region, visible_root, visible_tmp, log_stream_, l.env});
     if (boxed) {
       // lambdakit-launcher builds the sandbox, then execs the runtime.
       spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts, spec.argv);
@@ -161,9 +162,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
         log_line("lambdakit: " + r.error().message());
       }
       cgroup_ = std::move(parked->cgroup);
-      proc_ = process::adopt(io_, parked->pid, std::move(parked->out_fd),
-                             std::move(parked->pid_fd), std::move(parked->status), on_output,
-                             on_exit);
+      proc_ = process::adopt(io_, parked->pid, std::move(parked->out_fd), std::move(parked->pid_fd),
+                             std::move(parked->status), on_output, on_exit);
     } else {
       // Slow path: spawn, then move into a new cgroup (~10 ms with cgroup v1).
       if (opt_.memory_limit && !cgroup_ && memory_cgroup_root().available) {
@@ -280,7 +280,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     ev.answered = with([](impl& self, runtime_answer a) {
       self.finish(a.status, std::move(a.body), std::move(a.content_type), false);
     });
-    ev.init_error = with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
+    ev.init_error =
+        with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
     return make_runtime_api_channel(io_, std::move(ev));
   }
 
@@ -442,6 +443,5 @@ const function_config& environment::function() const {
 std::chrono::steady_clock::time_point environment::last_used() const {
   return impl_->last_used_;
 }
-
 
 }  // namespace lambdakit::platform::env

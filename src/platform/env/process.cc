@@ -37,7 +37,9 @@ class process_impl final : public process {
     if (running_) {
       kill();
       int status = 0;
-      base::retry_eintr([&] { return ::waitpid(pid_, &status, 0); });  // SIGKILL is immediate; do not leave a zombie
+      base::retry_eintr([&] {
+        return ::waitpid(pid_, &status, 0);
+      });  // SIGKILL is immediate; do not leave a zombie
     }
     boost::system::error_code ec;
     out_.close(ec);

@@ -197,9 +197,12 @@ class runtime_api_channel final : public runtime_channel,
         std::optional<std::string> decoded = body ? wire::base64::decode(*body) : std::nullopt;
         a.status = invoke_status::function_error;
         a.content_type = "application/json";
-        a.body = decoded ? *decoded
-                         : std::string(R"({"errorMessage":"the response stream ended with an error","errorType":")") +
-                               std::string(type.value_or("Unknown")) + "\"}";
+        a.body =
+            decoded
+                ? *decoded
+                : std::string(
+                      R"({"errorMessage":"the response stream ended with an error","errorType":")") +
+                      std::string(type.value_or("Unknown")) + "\"}";
       }
       respond(accepted());
     } else if (r.body.size() > max_response_bytes) {

@@ -32,7 +32,7 @@ struct channel_events {
   std::function<void()> ready;      // Init is over: the runtime asked for its first event
   std::function<void()> delivered;  // the pending event reached the runtime (Duration starts)
   std::function<void()> idle;       // the runtime waits for work and has none (freeze point)
-  std::function<void(runtime_answer)> answered;  // the in-flight invoke's answer
+  std::function<void(runtime_answer)> answered;      // the in-flight invoke's answer
   std::function<void(std::string body)> init_error;  // the runtime reported a failed Init
 };
 

@@ -7,9 +7,9 @@
 #include <fstream>
 
 #include "base/child.h"
+#include "base/error_category.h"
 #include "base/path_lookup.h"
 #include "platform/env/bootstraps.h"
-#include "base/error_category.h"
 
 namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
@@ -84,15 +84,15 @@ std::string unknown_runtime_message(const std::string& r) {
     return "The runtime parameter of " + r + " is not run by lambdakit serve yet (it runs " +
            served_names + ").";
   }
-  return "The runtime parameter of " + r + " is not supported by lambdakit serve (" +
-         served_names + " are).";
+  return "The runtime parameter of " + r + " is not supported by lambdakit serve (" + served_names +
+         " are).";
 }
 
 std::string runtimes_help() {
   using runtimes::family;
   return "Runtimes: " + names_of(family::custom) + " run the zip's `bootstrap`;\n" +
-         names_of(family::python) +
-         " run on this machine's python3 with awslambdaric;\n" + names_of(family::nodejs) +
+         names_of(family::python) + " run on this machine's python3 with awslambdaric;\n" +
+         names_of(family::nodejs) +
          " run on this machine's node with aws-lambda-ric\n(the name's version is not "
          "enforced: this machine's interpreter runs them all).";
 }

@@ -8,9 +8,9 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
 #include "platform/function.h"
 #include "runtimes/registry.h"
-#include "base/result.h"
 
 namespace lambdakit::platform::env {
 

@@ -7,8 +7,8 @@
 #include <string_view>
 #include <vector>
 
-#include "platform/env/runtimes.h"
 #include "base/result.h"
+#include "platform/env/runtimes.h"
 
 namespace lambdakit::platform::env {
 

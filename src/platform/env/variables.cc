@@ -1,9 +1,10 @@
 #include "platform/env/variables.h"
-#include "base/random.h"
 
 #include <cstdlib>
 #include <ctime>
 #include <map>
+
+#include "base/random.h"
 
 namespace lambdakit::platform::env {
 

@@ -1,5 +1,4 @@
 #include "platform/http/client.h"
-#include "base/parse.h"
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -9,6 +8,8 @@
 #include <boost/beast/ssl.hpp>
 #include <cstdlib>
 #include <stdexcept>
+
+#include "base/parse.h"
 
 namespace lambdakit::platform::http {
 namespace asio = boost::asio;

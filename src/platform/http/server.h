@@ -8,8 +8,8 @@
 #include <memory>
 #include <string>
 
-#include "platform/http/message.h"
 #include "base/result.h"
+#include "platform/http/message.h"
 
 namespace boost::asio {
 class io_context;

@@ -8,9 +8,9 @@
 
 #include <vector>
 
-#include "wire/base64.h"
 #include "base/error_category.h"
 #include "base/random.h"
+#include "wire/base64.h"
 
 namespace lambdakit::platform::store {
 namespace fs = std::filesystem;

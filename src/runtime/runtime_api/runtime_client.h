@@ -10,16 +10,15 @@
 #include <string>
 #include <string_view>
 
+#include "base/backoff.h"
+#include "base/result.h"
 #include "lambdakit/function_error.h"
 #include "lambdakit/invocation.h"
 #include "lambdakit/response.h"
-#include "base/backoff.h"
-#include "base/result.h"
 #include "runtime/runtime_api/runtime_error.h"
 #include "runtime/runtime_api/stream.h"
 #include "runtime/transport.h"
 #include "wire/http_parser.h"
-#include "base/result.h"
 
 namespace lambdakit::runtime {
 

@@ -91,7 +91,8 @@ class tcp_connector final : public connector {
     if (fd.get() < 0) return make_failure(last_error(), "creating a socket");
     int one = 1;
     ::setsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (retry_eintr([&] { return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len); }) != 0)
+    if (retry_eintr([&] { return ::connect(fd.get(), reinterpret_cast<sockaddr*>(&addr), len); }) !=
+        0)
       return make_failure(last_error(), "connecting to " + authority_);
     return std::unique_ptr<byte_stream>(new socket_stream(std::move(fd)));
   }

@@ -20,8 +20,8 @@ class recording_transport final : public transport {
  public:
   std::deque<invocation> events;
   std::vector<std::string> calls;
-  int fail_posts = 0;           // the next N posts fail...
-  bool fail_fatally = false;    // ...with an error is_fatal() calls fatal
+  int fail_posts = 0;         // the next N posts fail...
+  bool fail_fatally = false;  // ...with an error is_fatal() calls fatal
 
   result<invocation> next() override {
     calls.push_back("next");
@@ -48,9 +48,7 @@ class recording_transport final : public transport {
   result<void> stream_end(const function_error* e) override {
     return record(e == nullptr ? "end" : "end " + e->type);
   }
-  bool is_fatal(const failure& f) const override {
-    return f.code == std::errc::connection_aborted;
-  }
+  bool is_fatal(const failure& f) const override { return f.code == std::errc::connection_aborted; }
 
  private:
   result<void> record(std::string call) {
@@ -103,17 +101,15 @@ TEST(Transport, StreamingAndInitErrorsGoThroughTheSeam) {
   recording_transport t;
   t.events = {event("a", ""), event("b", "")};
   int n = 0;
-  serve(t,
-        streaming_handler([&](const invocation&, response_writer& w) {
+  serve(t, streaming_handler([&](const invocation&, response_writer& w) {
           w.set_content_type("text/plain");
           w.write("x");
           if (n++ == 1) throw std::logic_error("late");
         }),
         {});
-  EXPECT_EQ(t.calls,
-            (std::vector<std::string>{"next", "begin a text/plain", "write x", "end", "next",
-                                      "begin b text/plain", "write x", "end std::logic_error",
-                                      "next"}));
+  EXPECT_EQ(t.calls, (std::vector<std::string>{"next", "begin a text/plain", "write x", "end",
+                                               "next", "begin b text/plain", "write x",
+                                               "end std::logic_error", "next"}));
 
   recording_transport init;
   int rc = serve(init, handler([](const invocation&) { return response::json("{}"); }),
