@@ -146,8 +146,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);
     };
-    auto on_exit = [weak](int status, std::string launch_error) {
-      if (auto self = weak.lock()) self->on_exit(status, std::move(launch_error));
+    auto on_exit = [weak](int status, const std::string& launch_error) {
+      if (auto self = weak.lock()) self->on_exit(status, launch_error);
     };
     auto t0 = clock_type::now();
     std::optional<parked_launcher> parked;
