@@ -31,6 +31,7 @@
 
 #include "base/child.h"
 #include "child.h"
+#include "http.h"
 #include "platform/http/client.h"
 #include "stats.h"
 #include "wire/base64.h"
@@ -182,8 +183,8 @@ int main(int argc, char** argv) {
                              {"Runtime", "provided.al2023"},
                              {"Handler", "bootstrap"},
                              {"Code", {{"ZipFile", lambdakit::wire::base64::encode(zip)}}}};
-    auto r = c.request("POST", "/2015-03-31/functions", create.dump(),
-                       {{"Content-Type", "application/json"}});
+    auto r = request_or_throw(c, "POST", "/2015-03-31/functions", create.dump(),
+                              {{"Content-Type", "application/json"}});
     if (r.status != 201) {
       std::fprintf(stderr, "bench_service: CreateFunction answered %d: %s\n", r.status,
                    r.body.c_str());
@@ -191,16 +192,16 @@ int main(int argc, char** argv) {
     }
     for (int i = 0; i < o.cold; ++i) {
       nlohmann::json cfg = {{"Environment", {{"Variables", {{"ROUND", std::to_string(i)}}}}}};
-      c.request("PUT", "/2015-03-31/functions/hello/configuration", cfg.dump(),
-                {{"Content-Type", "application/json"}});
+      request_or_throw(c, "PUT", "/2015-03-31/functions/hello/configuration", cfg.dump(),
+                       {{"Content-Type", "application/json"}});
       auto t = clock_type::now();
-      auto res = c.request("POST", invoke_target, "{}");
+      auto res = request_or_throw(c, "POST", invoke_target, "{}");
       lk_cold.push_back(ms_since(t));
       if (res.status != 200)
         return std::fprintf(stderr, "cold invoke answered %d\n", res.status), 1;
     }
-    auto recs =
-        nlohmann::json::parse(c.request("GET", "/lambdakit/v1/invocations?function=hello").body);
+    auto recs = nlohmann::json::parse(
+        request_or_throw(c, "GET", "/lambdakit/v1/invocations?function=hello").body);
     std::vector<double> spawn, init, invoke, overhead;
     for (const auto& rec : recs["invocations"]) {
       if (!rec["cold"].get<bool>()) continue;
@@ -216,7 +217,7 @@ int main(int argc, char** argv) {
               {"service", median(overhead)}};
     for (int i = 0; i < o.warm; ++i) {
       auto t = clock_type::now();
-      c.request("POST", invoke_target, "{}");
+      request_or_throw(c, "POST", invoke_target, "{}");
       lk_warm.push_back(ms_since(t));
     }
     std::atomic<long> done{0};
@@ -226,7 +227,7 @@ int main(int argc, char** argv) {
       callers.emplace_back([&] {
         lambdakit::platform::http::client mine("127.0.0.1", port);
         while (!stop) {
-          if (mine.request("POST", invoke_target, "{}").status == 200) ++done;
+          if (request_or_throw(mine, "POST", invoke_target, "{}").status == 200) ++done;
         }
       });
     }
@@ -246,12 +247,12 @@ int main(int argc, char** argv) {
     wait_accepting(port);
     lambdakit::platform::http::client c("127.0.0.1", port);
     auto t = clock_type::now();
-    c.request("POST", rie_target, "{}");
+    request_or_throw(c, "POST", rie_target, "{}");
     rie_cold.push_back(ms_since(t));
     if (i == rie_rounds) {
       for (int w = 0; w < o.warm; ++w) {
         auto tw = clock_type::now();
-        c.request("POST", rie_target, "{}");
+        request_or_throw(c, "POST", rie_target, "{}");
         rie_warm.push_back(ms_since(tw));
       }
     }

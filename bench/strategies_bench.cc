@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "child.h"
+#include "http.h"
 #include "platform/http/client.h"
 #include "stats.h"
 #include "wire/base64.h"
@@ -115,7 +116,7 @@ int main(int argc, char** argv) {
                              {"Runtime", "provided.al2023"},
                              {"Handler", "bootstrap"},
                              {"Code", {{"ZipFile", lambdakit::wire::base64::encode(zip)}}}};
-    auto r = c.request("POST", "/2015-03-31/functions", create.dump(), json);
+    auto r = request_or_throw(c, "POST", "/2015-03-31/functions", create.dump(), json);
     if (r.status != 201) {
       std::fprintf(stderr, "bench_strategies: CreateFunction %s answered %d: %s\n", e.name.c_str(),
                    r.status, r.body.c_str());
@@ -126,15 +127,16 @@ int main(int argc, char** argv) {
     for (int i = 0; i < cold; ++i) {
       // A configuration change retires the warm environment: the next invoke is cold.
       nlohmann::json cfg = {{"Environment", {{"Variables", {{"ROUND", std::to_string(i)}}}}}};
-      c.request("PUT", "/2015-03-31/functions/" + e.name + "/configuration", cfg.dump(), json);
+      request_or_throw(c, "PUT", "/2015-03-31/functions/" + e.name + "/configuration", cfg.dump(),
+                       json);
       auto t = clock_type::now();
-      auto res = c.request("POST", target, "{}");
+      auto res = request_or_throw(c, "POST", target, "{}");
       cold_ms.push_back(ms_since(t));
       if (res.status != 200 || !res.header("X-Amz-Function-Error").empty()) ++failures;
     }
     for (int i = 0; i < warm; ++i) {
       auto t = clock_type::now();
-      auto res = c.request("POST", target, "{}");
+      auto res = request_or_throw(c, "POST", target, "{}");
       warm_ms.push_back(ms_since(t));
       if (res.status != 200 || !res.header("X-Amz-Function-Error").empty()) ++failures;
     }

@@ -111,3 +111,24 @@ def test_aws_without_what_it_needs_names_the_fix(prefix, zip_path, tmp_path, env
     r = deploy(prefix, zip_path, "--function-name", "fn", *args, env=clean_env(tmp_path, **env_extra))
     assert r.returncode == 2
     assert message in r.stderr, r.stderr
+
+
+def _closed_port() -> int:
+    import socket
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.mark.parametrize("command", ["deploy", "invoke"])
+def test_an_endpoint_nobody_listens_on_is_a_clear_error(prefix, zip_path, tmp_path, command):
+    """The HTTP client returns its failure (no exception crosses the CLI): the message names the
+    endpoint, the step that failed and the fix; the exit status is 2."""
+    url = f"http://127.0.0.1:{_closed_port()}"
+    args = ([zip_path, "--function-name", "fn"] if command == "deploy" else ["fn"]) + ["--endpoint-url", url]
+    r = subprocess.run([str(prefix / "bin" / "lambdakit"), command, *map(str, args)], capture_output=True,
+                       text=True, timeout=60, env=clean_env(tmp_path))
+    assert r.returncode == 2, (r.returncode, r.stderr)
+    assert f"lambdakit {command}: cannot reach {url}: 127.0.0.1:" in r.stderr, r.stderr
+    assert "connecting: Connection refused" in r.stderr, r.stderr
+    assert "is `lambdakit serve` running?" in r.stderr, r.stderr

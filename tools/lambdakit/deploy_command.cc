@@ -77,7 +77,14 @@ int deploy(deploy_options o) {
               << "\" is not an http(s)://HOST[:PORT] endpoint\n";
     return 2;
   }
-  try {
+  auto unreachable = [&](const failure& f) {
+    std::cerr << "lambdakit deploy: cannot reach " << o.endpoint << ": " << f.detail
+              << (to_aws ? " (check the network and the region)"
+                         : " (is `lambdakit serve` running?)")
+              << '\n';
+    return 2;
+  };
+  {
     platform::http::client c(*ep);
     // Signed whenever there are credentials: AWS needs it, the local service ignores it.
     auto send = [&](const std::string& method, const std::string& path, const std::string& body) {
@@ -92,12 +99,16 @@ int deploy(deploy_options o) {
       return c.request(method, path, body, headers);
     };
     const std::string function_path = "/2015-03-31/functions/" + aws::uri_encode(o.function, false);
-    auto existing = send("GET", function_path, "");
+    auto got = send("GET", function_path, "");
+    if (!got) return unreachable(got.error());
+    const platform::http::client_result& existing = *got;
     platform::http::client_result r;
     const char* done = nullptr;
     if (existing.status == 200) {
       nlohmann::json body = {{"ZipFile", wire::base64::encode(buf.str())}};
-      r = send("PUT", function_path + "/code", body.dump());
+      auto put = send("PUT", function_path + "/code", body.dump());
+      if (!put) return unreachable(put.error());
+      r = std::move(put).value();
       done = "updated";
     } else if (existing.status == 404) {
       // AWS refuses to create functions on runtimes it has retired; say so before it does.
@@ -122,7 +133,9 @@ int deploy(deploy_options o) {
           {"Handler", o.handler},       {"Role", o.role},
           {"MemorySize", o.memory},     {"Timeout", o.timeout},
           {"Architectures", {o.arch}},  {"Code", {{"ZipFile", wire::base64::encode(buf.str())}}}};
-      r = send("POST", "/2015-03-31/functions", body.dump());
+      auto post = send("POST", "/2015-03-31/functions", body.dump());
+      if (!post) return unreachable(post.error());
+      r = std::move(post).value();
       done = "created";
     } else {
       std::cerr << "lambdakit deploy: GetFunction answered " << message_of(existing) << '\n';
@@ -147,12 +160,6 @@ int deploy(deploy_options o) {
     if (!to_aws) std::cerr << " \\\n      --endpoint-url " << o.endpoint;
     std::cerr << '\n';
     return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "lambdakit deploy: cannot reach " << o.endpoint << ": " << e.what()
-              << (to_aws ? " (check the network and the region)"
-                         : " (is `lambdakit serve` running?)")
-              << '\n';
-    return 2;
   }
 }
 

@@ -16,13 +16,19 @@ int invoke(const std::string& endpoint, const std::string& name, const std::stri
     std::cerr << "lambdakit invoke: \"" << endpoint << "\" is not an http://HOST:PORT endpoint\n";
     return 2;
   }
-  try {
+  {
     platform::http::client c(ep->host, ep->port);
     std::vector<std::pair<std::string, std::string>> headers = {
         {"Content-Type", "application/json"}};
     if (tail) headers.emplace_back("X-Amz-Log-Type", "Tail");
-    auto res =
+    auto answer =
         c.request("POST", "/2015-03-31/functions/" + name + "/invocations", payload, headers);
+    if (!answer) {
+      std::cerr << "lambdakit invoke: cannot reach " << endpoint << ": " << answer.error().detail
+                << " (is `lambdakit serve` running?)\n";
+      return 2;
+    }
+    const auto& res = *answer;
     if (tail) {
       if (auto log = wire::base64::decode(res.header("X-Amz-Log-Result"))) std::cerr << *log;
     }
@@ -38,10 +44,6 @@ int invoke(const std::string& endpoint, const std::string& name, const std::stri
       return 1;
     }
     return 0;
-  } catch (const std::exception& e) {
-    std::cerr << "lambdakit invoke: cannot reach " << endpoint << ": " << e.what()
-              << " (is `lambdakit serve` running?)\n";
-    return 2;
   }
 }
 

@@ -58,13 +58,16 @@ struct client::impl {
   beast::flat_buffer buffer;
   endpoint where;
   bool connected = false;
-  bool wrote = false;  // the current request was written whole
+  bool wrote = false;     // the current request was written whole
+  const char* step = "";  // what was being done, for the failure's message
 
   void connect() {
     beast::error_code ec;
     buffer.clear();
     asio::ip::tcp::resolver resolver(io);
+    step = "resolving";
     auto addresses = resolver.resolve(where.host, std::to_string(where.port));
+    step = "connecting";
     if (!where.tls) {
       stream.socket().close(ec);
       stream.connect(addresses);
@@ -84,18 +87,21 @@ struct client::impl {
     }
     tls = std::make_unique<beast::ssl_stream<beast::tcp_stream>>(io, *tls_context);
     if (!SSL_set_tlsext_host_name(tls->native_handle(), where.host.c_str())) {
-      throw std::runtime_error("cannot set the TLS server name " + where.host);
+      throw beast::system_error(asio::error::invalid_argument, "the TLS server name");
     }
     tls->set_verify_callback(asio::ssl::host_name_verification(where.host));
     beast::get_lowest_layer(*tls).connect(addresses);
+    step = "the TLS handshake";
     tls->handshake(asio::ssl::stream_base::client);
     connected = true;
   }
 
   template <class Stream>
   client_result round_trip(Stream& s, bhttp::request<bhttp::string_body>& req) {
+    step = "sending the request";
     bhttp::write(s, req);
     wrote = true;
+    step = "reading the answer";
     bhttp::response_parser<bhttp::string_body> parser;
     parser.body_limit(std::uint64_t{64} * 1024 * 1024);
     bhttp::read(s, buffer, parser);
@@ -127,9 +133,14 @@ std::string client::host_header() const {
                       : impl_->where.host + ":" + std::to_string(impl_->where.port);
 }
 
-client_result client::request(const std::string& method, const std::string& target,
-                              const std::string& body,
-                              const std::vector<std::pair<std::string, std::string>>& headers) {
+result<client_result> client::request(
+    const std::string& method, const std::string& target, const std::string& body,
+    const std::vector<std::pair<std::string, std::string>>& headers) {
+  auto verb = bhttp::string_to_verb(method);
+  if (verb == bhttp::verb::unknown) {
+    return make_failure(std::make_error_code(std::errc::invalid_argument),
+                        "\"" + method + "\" is not an HTTP method");
+  }
   for (int attempt = 0;; ++attempt) {
     // A kept-alive connection the server has since closed fails on first use: that is retried
     // once on a new one. A POST the server may have received is not (it could create twice).
@@ -137,16 +148,23 @@ client_result client::request(const std::string& method, const std::string& targ
     impl_->wrote = false;
     try {
       if (!impl_->connected) impl_->connect();
-      bhttp::request<bhttp::string_body> req{bhttp::string_to_verb(method), target, 11};
+      bhttp::request<bhttp::string_body> req{verb, target, 11};
       req.set(bhttp::field::host, host_header());
       for (const auto& [k, v] : headers) req.set(k, v);
       req.body() = body;
       req.prepare_payload();
       return impl_->tls ? impl_->round_trip(*impl_->tls, req)
                         : impl_->round_trip(impl_->stream, req);
-    } catch (const std::exception&) {
+    } catch (const beast::system_error& e) {
       impl_->connected = false;
-      if (attempt == 1 || !reused || (method == "POST" && impl_->wrote)) throw;
+      if (attempt == 1 || !reused || (method == "POST" && impl_->wrote)) {
+        // OS errors keep their errno; the resolver's, TLS's and Beast's become io_error, with
+        // their own words in the detail.
+        bool os = e.code().category() == boost::system::system_category();
+        return make_failure(os ? std::error_code(e.code().value(), std::system_category())
+                               : std::make_error_code(std::errc::io_error),
+                            host_header() + ": " + impl_->step + ": " + e.code().message());
+      }
     }
   }
 }

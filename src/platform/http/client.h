@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+#include "base/result.h"
+
 namespace lambdakit::platform::http {
 
 struct client_result {
@@ -35,11 +37,13 @@ class client {
   ~client();
   // The Host header requests carry ("host" or "host:port"), which a signature must cover.
   std::string host_header() const;
-  // Sends one request and reads the answer; reconnects once if the connection was closed.
-  // Throws std::runtime_error (with the reason) when the server cannot be reached.
-  client_result request(const std::string& method, const std::string& target,
-                        const std::string& body = {},
-                        const std::vector<std::pair<std::string, std::string>>& headers = {});
+  // Sends one request and reads the answer (any status is an answer); reconnects once if a
+  // kept-alive connection was closed. Fails when no answer came: the code is the socket's,
+  // resolver's or TLS's error (std::errc::invalid_argument for a method HTTP lacks), the detail
+  // names the endpoint and the step (resolving, connecting, TLS handshake, sending, reading).
+  result<client_result> request(
+      const std::string& method, const std::string& target, const std::string& body = {},
+      const std::vector<std::pair<std::string, std::string>>& headers = {});
 
  private:
   struct impl;
