@@ -2,16 +2,11 @@
 
 #include <sys/wait.h>
 
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/steady_timer.hpp>
 #include <cmath>
 #include <ctime>
 
-#include "platform/env/cgroup.h"
-#include "platform/env/launcher_pool.h"
+#include "platform/env/env_os.h"
 #include "platform/env/process.h"
-#include "platform/env/runtime_api_channel.h"
 #include "platform/env/runtimes.h"
 #include "platform/env/sandbox.h"
 #include "platform/env/variables.h"
@@ -19,7 +14,6 @@
 
 namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
-namespace asio = boost::asio;
 using clock_type = std::chrono::steady_clock;
 
 namespace {
@@ -65,14 +59,20 @@ struct pending_call {
 struct environment::impl : std::enable_shared_from_this<environment::impl> {
   enum class phase { fresh, initializing, ready, dead };
 
-  impl(asio::io_context& io, environment_options o) : io_(io), opt_(std::move(o)), timer_(io) {}
+  impl(boost::asio::io_context& io, environment_options o)
+      : opt_(std::move(o)),
+        own_os_(opt_.os != nullptr ? nullptr : make_real_os(io, opt_.launchers, opt_.box)),
+        os_(opt_.os != nullptr ? *opt_.os : *own_os_),
+        timer_(os_.make_timer()),
+        last_used_(os_.now()) {}
 
-  asio::io_context& io_;
   environment_options opt_;
-  asio::steady_timer timer_;
+  std::unique_ptr<env_os> own_os_;  // when the options brought none
+  env_os& os_;
+  std::unique_ptr<timer> timer_;
   std::shared_ptr<runtime_channel> channel_;  // the conversation with the runtime
-  std::unique_ptr<memory_cgroup>
-      cgroup_;  // declared before proc_: removed after the runtime is reaped
+  std::unique_ptr<memory_limit>
+      limit_;  // declared before proc_: removed after the runtime is reaped
   std::unique_ptr<process> proc_;
   phase phase_ = phase::fresh;
   std::optional<pending_call> current_;
@@ -82,14 +82,14 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   clock_type::time_point window_start_{};
   std::size_t window_bytes_ = 0, dropped_ = 0;
   std::optional<std::string> init_error_body_;
-  clock_type::time_point spawned_at_, last_used_ = clock_type::now();
+  clock_type::time_point spawned_at_, last_used_;
   std::string line_;
   std::string log_stream_ = "";
 
   // --- lifecycle ----------------------------------------------------------------------------
 
   void invoke(invoke_request req, done_fn done) {
-    last_used_ = clock_type::now();
+    last_used_ = os_.now();
     current_.emplace();
     current_->req = std::move(req);
     current_->done = std::move(done);
@@ -149,51 +149,23 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     auto on_exit = [weak](int status, const std::string& launch_error) {
       if (auto self = weak.lock()) self->on_exit(status, launch_error);
     };
-    auto t0 = clock_type::now();
-    std::optional<parked_launcher> parked;
-    if (opt_.memory_limit && opt_.launchers != nullptr && !cgroup_) parked = opt_.launchers->take();
-    if (parked) {
-      // Fast path: a launcher already in its own cgroup becomes the runtime.
-      if (auto lim = parked->cgroup->set_limit(std::int64_t{opt_.fn.memory_mb} * 1024 * 1024);
-          !lim) {
-        log_line("lambdakit: memory limit not applied: " + lim.error().message());
-      }
-      if (auto r = release_launcher(*parked, spec.argv, spec.env, spec.cwd); !r) {
-        log_line("lambdakit: " + r.error().message());
-      }
-      cgroup_ = std::move(parked->cgroup);
-      proc_ = process::adopt(io_, parked->pid, std::move(parked->out_fd), std::move(parked->pid_fd),
-                             std::move(parked->status), on_output, on_exit);
-    } else {
-      // Slow path: spawn, then move into a new cgroup (~10 ms with cgroup v1).
-      if (opt_.memory_limit && !cgroup_ && memory_cgroup_root().available) {
-        auto cg = memory_cgroup::create(opt_.id, std::int64_t{opt_.fn.memory_mb} * 1024 * 1024);
-        if (cg) {
-          cgroup_ = std::move(cg).value();
-        } else {
-          log_line("lambdakit: memory limit not applied: " + cg.error().message());
-        }
-      }
-      if (boxed) {
-        spec.argv.insert(spec.argv.begin(), {opt_.box->launcher.string(), "--status-fd=3"});
-        spec.launcher_status = true;
-      }
-      auto p = process::spawn(io_, spec, on_output, on_exit);
-      if (!p) {  // exec failed: not executable, wrong format, missing interpreter
-        finish_error(invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
-                     "RequestId: " + current_->req.request_id + " Error: " + p.error().message(),
-                     true);
-        return false;
-      }
-      proc_ = std::move(p).value();
-      if (cgroup_) {
-        if (auto a = cgroup_->attach(proc_->pid()); !a) {
-          log_line("lambdakit: memory limit not applied: " + a.error().message());
-        }
-      }
+    auto t0 = os_.now();
+    runtime_start start;
+    start.spec = std::move(spec);
+    start.sandboxed = boxed;
+    start.memory_bytes = opt_.memory_limit ? std::int64_t{opt_.fn.memory_mb} * 1024 * 1024 : 0;
+    start.name = opt_.id;
+    auto started = os_.start_runtime(start, limit_, on_output, on_exit);
+    if (!started) {  // exec failed: not executable, wrong format, missing interpreter
+      finish_error(
+          invoke_status::invalid_entrypoint, "Runtime.InvalidEntrypoint",
+          "RequestId: " + current_->req.request_id + " Error: " + started.error().message(), true);
+      return false;
     }
+    for (const auto& w : started->warnings) log_line("lambdakit: " + w);
+    proc_ = std::move(started->proc);
     spawned_at_ = t0;  // Init Duration runs from the start of the runtime process
-    current_->outcome.spawn_ms += ms_between(t0, clock_type::now());
+    current_->outcome.spawn_ms += ms_between(t0, os_.now());
     phase_ = phase::initializing;
     channel_->runtime_started();
     channel_->deliver(current_->req, std::chrono::seconds(opt_.fn.timeout_s));
@@ -206,12 +178,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   }
 
   void arm_timer(std::chrono::milliseconds d, std::function<void()> fire) {
-    timer_.expires_after(d);
-    std::weak_ptr<impl> weak = shared_from_this();
-    timer_.async_wait([weak, fire = std::move(fire)](boost::system::error_code ec) {
-      if (ec) return;
-      if (auto self = weak.lock()) fire();
-    });
+    timer_->start(d, std::move(fire));  // the timer is ours: it cannot outlive `this`
   }
 
   void on_init_timeout() {
@@ -282,20 +249,20 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     });
     ev.init_error =
         with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
-    return make_runtime_api_channel(io_, std::move(ev));
+    return os_.make_channel(std::move(ev));
   }
 
   void on_ready() {
     if (phase_ != phase::initializing) return;
-    if (current_) current_->outcome.init_ms = ms_between(spawned_at_, clock_type::now());
-    timer_.cancel();
+    if (current_) current_->outcome.init_ms = ms_between(spawned_at_, os_.now());
+    timer_->cancel();
     phase_ = phase::ready;
   }
 
   void on_delivered() {
     if (!current_) return;
     current_->delivered = true;
-    current_->delivered_at = clock_type::now();
+    current_->delivered_at = os_.now();
     if (!init_retried_)
       arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
   }
@@ -325,7 +292,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   // floods its output cannot drown the service's log or keep its one thread busy writing it.
   // The invoke's own tail keeps the newest output regardless (bounded by max_log_capture).
   void log_line(const std::string& line) {
-    auto now = clock_type::now();
+    auto now = os_.now();
     if (now - window_start_ >= std::chrono::seconds(1)) {
       report_dropped();
       window_start_ = now;
@@ -366,7 +333,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   void finish(invoke_status s, std::string body, std::string content_type, bool reset) {
     if (!current_) return;
-    timer_.cancel();
+    timer_->cancel();
     pending_call c = std::move(*current_);
     current_.reset();
     if (proc_) {
@@ -380,8 +347,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     c.outcome.status = s;
     c.outcome.body = std::move(body);
     c.outcome.content_type = std::move(content_type);
-    if (c.delivered) c.outcome.invoke_ms = ms_between(c.delivered_at, clock_type::now());
-    std::int64_t peak = cgroup_ ? cgroup_->peak_bytes() : 0;
+    if (c.delivered) c.outcome.invoke_ms = ms_between(c.delivered_at, os_.now());
+    std::int64_t peak = limit_ ? limit_->peak_bytes() : 0;
     if (peak > 0) {
       c.outcome.max_memory_mb = (peak + (1 << 20) - 1) >> 20;
       last_peak_mb_ = c.outcome.max_memory_mb;
@@ -393,8 +360,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     c.outcome.reset = reset;
     if (channel_) channel_->abandon();  // after an answer: nothing in flight any more
     if (reset) become_dead();
-    last_used_ = clock_type::now();
-    asio::post(io_, [done = std::move(c.done), outcome = std::move(c.outcome)]() mutable {
+    last_used_ = os_.now();
+    os_.post([done = std::move(c.done), outcome = std::move(c.outcome)]() mutable {
       done(std::move(outcome));
     });
   }
@@ -413,12 +380,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   }
 };
 
-environment::environment(asio::io_context& io, environment_options options)
+environment::environment(boost::asio::io_context& io, environment_options options)
     : impl_(std::make_shared<impl>(io, std::move(options))) {}
 
 environment::~environment() {
   try {
-    impl_->timer_.cancel();
+    impl_->timer_->cancel();
     impl_->become_dead();
   } catch (...) {  // the runtime is killed in any case by the process object's destructor
   }

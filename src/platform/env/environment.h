@@ -37,6 +37,9 @@ struct environment_options {
       true;  // a memory cgroup limited to fn.memory_mb, where cgroups can be written
   class launcher_pool* launchers = nullptr;  // runtimes born in their cgroups (may be null)
   const struct sandbox* box = nullptr;       // null: plain processes
+  // The OS as the environment sees it; null: the real one (make_real_os on `io`, with
+  // `launchers` and `box`). Must outlive the environment.
+  class env_os* os = nullptr;
   // Each line the runtime prints (without its newline).
   std::function<void(const std::string& env_id, std::string_view line)> on_log;
 };

@@ -1,19 +1,17 @@
 #include "platform/env/pool.h"
 
 #include <algorithm>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/steady_timer.hpp>
+
+#include "platform/env/env_os.h"
 
 namespace lambdakit::platform::env {
-namespace asio = boost::asio;
 
-struct pool_timer {
-  explicit pool_timer(asio::io_context& io) : t(io) {}
-  asio::steady_timer t;
-};
-
-pool::pool(asio::io_context& io, pool_options options)
-    : io_(io), opt_(std::move(options)), timer_(std::make_unique<pool_timer>(io)) {
+pool::pool(boost::asio::io_context& io, pool_options options)
+    : io_(io),
+      opt_(std::move(options)),
+      own_os_(opt_.os != nullptr ? nullptr : make_real_os(io, opt_.launchers, opt_.box)),
+      os_(opt_.os != nullptr ? *opt_.os : *own_os_),
+      timer_(os_.make_timer()) {
   schedule_eviction();
 }
 
@@ -65,6 +63,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.init_limit = opt_.init_limit;
     eo.launchers = opt_.launchers;
     eo.box = opt_.box;
+    eo.os = &os_;
     if (opt_.on_log) {
       eo.on_log = [log = opt_.on_log, name = fn.name](
                       const std::string& id, std::string_view line) { log(name, id, line); };
@@ -96,7 +95,7 @@ void pool::retire(const std::string& function) {
 void pool::shutdown() {
   if (shut_) return;
   shut_ = true;
-  timer_->t.cancel();
+  timer_->cancel();
   envs_.clear();  // each environment kills its runtime
 }
 
@@ -107,7 +106,7 @@ std::size_t pool::size() const {
 }
 
 void pool::evict_idle() {
-  auto now = std::chrono::steady_clock::now();
+  auto now = os_.now();
   for (auto& [name, list] : envs_) {
     std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
       return e->dead() || (!e->busy() && now - e->last_used() >= opt_.idle_timeout);
@@ -119,9 +118,8 @@ void pool::schedule_eviction() {
   auto period = std::max<std::chrono::milliseconds>(
       std::chrono::milliseconds(100),
       std::min<std::chrono::milliseconds>(opt_.idle_timeout / 4, std::chrono::milliseconds(5000)));
-  timer_->t.expires_after(period);
-  timer_->t.async_wait([this](boost::system::error_code ec) {
-    if (ec || shut_) return;
+  timer_->start(period, [this] {  // the timer is ours: it cannot outlive `this`
+    if (shut_) return;
     evict_idle();
     schedule_eviction();
   });

@@ -20,7 +20,8 @@ class io_context;
 
 namespace lambdakit::platform::env {
 
-struct pool_timer;
+class env_os;
+class timer;
 
 struct pool_options {
   int max_concurrency = 10;                        // environments per function
@@ -34,6 +35,7 @@ struct pool_options {
   std::chrono::milliseconds init_limit{10000};
   class launcher_pool* launchers = nullptr;
   const struct sandbox* box = nullptr;  // how runtimes are sandboxed (null: not at all)
+  env_os* os = nullptr;                 // null: the real OS (make_real_os); must outlive the pool
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
       on_log;
 };
@@ -71,7 +73,9 @@ class pool {
     std::filesystem::path dir;
   };
   std::map<std::string, std::vector<spare_tmp>> reset_tmp_;
-  std::unique_ptr<pool_timer> timer_;
+  std::unique_ptr<env_os> own_os_;  // when the options brought none
+  env_os& os_;
+  std::unique_ptr<timer> timer_;
   std::uint64_t next_id_ = 1;
   bool shut_ = false;
 };
