@@ -6,16 +6,21 @@
 #include <string>
 #include <string_view>
 
+#include "base/result.h"
 #include "platform/http/message.h"
 
 namespace lambdakit::platform::api {
 
 struct service_error {
-  int status;
+  int status = 500;
   std::string code;  // ResourceNotFoundException, ...
   std::string message;
   std::string extra_json;  // more members for the body, e.g. "\"Reason\":\"...\"" (no braces)
 };
+
+// The API layer's one error currency: a value, or the Lambda API error to answer with.
+template <class T>
+using api_result = result<T, service_error>;
 
 http::response to_response(const service_error& e, const std::string& request_id);
 

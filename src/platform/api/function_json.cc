@@ -67,9 +67,8 @@ const std::regex& role_pattern() {
   return re;
 }
 
-std::variant<json, service_error> parse_object(const std::string& body,
-                                               const std::set<std::string>& allowed,
-                                               const char* operation) {
+api_result<json> parse_object(const std::string& body, const std::set<std::string>& allowed,
+                              const char* operation) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded())
     return invalid_content("Could not parse request body into json: the body is not valid JSON");
@@ -84,16 +83,16 @@ std::variant<json, service_error> parse_object(const std::string& body,
 }
 
 // Type checks: each returns an error naming the field and the type it must have.
-std::optional<service_error> expect(const json& j, const char* field, json::value_t type,
-                                    const char* type_name) {
-  if (!j.contains(field)) return std::nullopt;
+api_result<void> expect(const json& j, const char* field, json::value_t type,
+                        const char* type_name) {
+  if (!j.contains(field)) return {};
   const json& v = j.at(field);
   bool ok = v.type() == type || (type == json::value_t::number_integer && v.is_number_unsigned());
   if (!ok) return invalid_content(std::string("Field ") + field + " must be " + type_name);
-  return std::nullopt;
+  return {};
 }
 
-std::optional<service_error> check_types(const json& j) {
+api_result<void> check_types(const json& j) {
   using t = json::value_t;
   for (auto [f, ty, name] : std::initializer_list<std::tuple<const char*, t, const char*>>{
            {"FunctionName", t::string, "a string"},
@@ -112,12 +111,12 @@ std::optional<service_error> check_types(const json& j) {
            {"ZipFile", t::string, "a base64 string"},
            {"DryRun", t::boolean, "a boolean"},
            {"RevisionId", t::string, "a string"}}) {
-    if (auto e = expect(j, f, ty, name)) return e;
+    if (auto r = expect(j, f, ty, name); !r) return r;
   }
-  return std::nullopt;
+  return {};
 }
 
-std::optional<service_error> apply_common(const json& j, function_config& c) {
+api_result<void> apply_common(const json& j, function_config& c) {
   if (j.contains("Role")) {
     c.role = j["Role"];
     if (!std::regex_match(c.role, role_pattern())) {
@@ -212,10 +211,10 @@ std::optional<service_error> apply_common(const json& j, function_config& c) {
     }
     c.environment = std::move(vars);
   }
-  return std::nullopt;
+  return {};
 }
 
-std::variant<std::string, service_error> decode_zip(const json& code_like) {
+api_result<std::string> decode_zip(const json& code_like) {
   if (!code_like.contains("ZipFile")) {
     if (code_like.contains("S3Bucket") || code_like.contains("ImageUri")) {
       return invalid_parameter(
@@ -297,11 +296,11 @@ std::optional<function_ref> parse_function_ref(const std::string& s) {
   return ref;
 }
 
-std::variant<create_request, service_error> parse_create(const std::string& body) {
+api_result<create_request> parse_create(const std::string& body) {
   auto parsed = parse_object(body, create_fields(), "CreateFunction");
-  if (auto* e = std::get_if<service_error>(&parsed)) return *e;
-  json& j = std::get<json>(parsed);
-  if (auto e = check_types(j)) return *e;
+  if (!parsed) return std::move(parsed).error();
+  json& j = *parsed;
+  if (auto r = check_types(j); !r) return std::move(r).error();
   create_request r;
   for (const char* required : {"FunctionName", "Role", "Code"}) {
     if (!j.contains(required)) return validation(std::string("Missing required field ") + required);
@@ -315,7 +314,7 @@ std::variant<create_request, service_error> parse_create(const std::string& body
         "pattern: [a-zA-Z0-9-_]{1,64} (or a function ARN)");
   }
   r.config.name = ref->name;
-  if (auto e = apply_common(j, r.config)) return *e;
+  if (auto c = apply_common(j, r.config); !c) return std::move(c).error();
   if (j.contains("PackageType") && j["PackageType"] != "Zip") {
     return invalid_parameter("lambdakit serve runs Zip packages only, not PackageType " +
                              j["PackageType"].get<std::string>());
@@ -343,26 +342,26 @@ std::variant<create_request, service_error> parse_create(const std::string& body
   }
   if (!j["Code"].is_object()) return invalid_content("Field Code must be an object");
   auto zip = decode_zip(j["Code"]);
-  if (auto* e = std::get_if<service_error>(&zip)) return *e;
-  r.zip = std::move(std::get<std::string>(zip));
+  if (!zip) return std::move(zip).error();
+  r.zip = std::move(zip).value();
   return r;
 }
 
-std::variant<code_update, service_error> parse_code_update(const std::string& body) {
+api_result<code_update> parse_code_update(const std::string& body) {
   auto parsed = parse_object(body, code_fields(), "UpdateFunctionCode");
-  if (auto* e = std::get_if<service_error>(&parsed)) return *e;
-  json& j = std::get<json>(parsed);
-  if (auto e = check_types(j)) return *e;
+  if (!parsed) return std::move(parsed).error();
+  json& j = *parsed;
+  if (auto r = check_types(j); !r) return std::move(r).error();
   auto zip = decode_zip(j);
-  if (auto* e = std::get_if<service_error>(&zip)) return *e;
-  return code_update{std::move(std::get<std::string>(zip))};
+  if (!zip) return std::move(zip).error();
+  return code_update{std::move(zip).value()};
 }
 
-std::optional<service_error> apply_configuration(const std::string& body, function_config& config) {
+api_result<void> apply_configuration(const std::string& body, function_config& config) {
   auto parsed = parse_object(body, configuration_fields(), "UpdateFunctionConfiguration");
-  if (auto* e = std::get_if<service_error>(&parsed)) return *e;
-  json& j = std::get<json>(parsed);
-  if (auto e = check_types(j)) return e;
+  if (!parsed) return std::move(parsed).error();
+  json& j = *parsed;
+  if (auto r = check_types(j); !r) return r;
   if (j.contains("RevisionId") && j["RevisionId"] != config.revision_id) {
     return service_error{412,
                          "PreconditionFailedException",
@@ -371,10 +370,13 @@ std::optional<service_error> apply_configuration(const std::string& body, functi
                          "to retrieve the latest Revision Id",
                          {}};
   }
-  return apply_common(j, config);
+  function_config changed = config;  // all or nothing: a later field's error changes nothing
+  if (auto r = apply_common(j, changed); !r) return r;
+  config = std::move(changed);
+  return {};
 }
 
-std::variant<int, service_error> parse_concurrency(const std::string& body) {
+api_result<int> parse_concurrency(const std::string& body) {
   json j = json::parse(body, nullptr, false);
   if (j.is_discarded() || !j.is_object())
     return invalid_content("Could not parse request body into json");

@@ -4,7 +4,6 @@
 
 #include <optional>
 #include <string>
-#include <variant>
 
 #include "platform/api/errors.h"
 #include "platform/function.h"
@@ -21,12 +20,12 @@ struct code_update {
 };
 
 // Each returns the parsed request or the service error to answer with.
-std::variant<create_request, service_error> parse_create(const std::string& body);
-std::variant<code_update, service_error> parse_code_update(const std::string& body);
-// Applies an UpdateFunctionConfiguration body to `config`.
-std::optional<service_error> apply_configuration(const std::string& body, function_config& config);
+api_result<create_request> parse_create(const std::string& body);
+api_result<code_update> parse_code_update(const std::string& body);
+// Applies an UpdateFunctionConfiguration body to `config` (unchanged on error).
+api_result<void> apply_configuration(const std::string& body, function_config& config);
 // ReservedConcurrentExecutions of PutFunctionConcurrency.
-std::variant<int, service_error> parse_concurrency(const std::string& body);
+api_result<int> parse_concurrency(const std::string& body);
 
 // FunctionConfiguration as AWS renders it.
 std::string configuration_json(const function_config& f, const std::string& region,

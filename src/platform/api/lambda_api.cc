@@ -155,8 +155,8 @@ void lambda_api::save_revision(function_config c, const http::responder& respond
 void lambda_api::create(const http::request& r, const http::responder& respond,
                         const std::string& rid) {
   auto parsed = parse_create(r.body);
-  if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
-  auto& req = std::get<create_request>(parsed);
+  if (!parsed) return respond(to_response(parsed.error(), rid));
+  auto& req = *parsed;
   auto existing = functions_.get(req.config.name);
   if (!existing) return respond(to_response(service_failure(existing.error().message()), rid));
   if (*existing) {
@@ -245,8 +245,8 @@ void lambda_api::update_code(const std::string& name, const http::request& r,
   auto found = find(name, respond, rid);
   if (!found) return;
   auto parsed = parse_code_update(r.body);
-  if (auto* e = std::get_if<service_error>(&parsed)) return respond(to_response(*e, rid));
-  auto stored = code_.add(std::get<code_update>(parsed).zip);
+  if (!parsed) return respond(to_response(parsed.error(), rid));
+  auto stored = code_.add(parsed->zip);
   if (!stored) return respond(to_response(code_error(stored.error(), "UpdateFunctionCode"), rid));
   function_config c = std::move(*found);
   c.code_sha256 = stored->sha256_hex;
@@ -260,7 +260,7 @@ void lambda_api::update_configuration(const std::string& name, const http::reque
   auto found = find(name, respond, rid);
   if (!found) return;
   function_config c = std::move(*found);
-  if (auto e = apply_configuration(r.body, c)) return respond(to_response(*e, rid));
+  if (auto a = apply_configuration(r.body, c); !a) return respond(to_response(a.error(), rid));
   save_revision(std::move(c), respond, rid);
 }
 
@@ -281,8 +281,8 @@ void lambda_api::concurrency(const std::string& name, const http::request& r,
     c.reserved_concurrency = -1;
   } else if (r.method == "PUT") {
     auto n = parse_concurrency(r.body);
-    if (auto* e = std::get_if<service_error>(&n)) return respond(to_response(*e, rid));
-    c.reserved_concurrency = std::get<int>(n);
+    if (!n) return respond(to_response(n.error(), rid));
+    c.reserved_concurrency = *n;
   } else {
     return respond(
         to_response({405, "UnknownOperationException", "use GET, PUT or DELETE", {}}, rid));
