@@ -162,7 +162,7 @@ fs::path default_cache_dir() {
     return fs::path(d) / "lambdakit";
   }
   const char* home = std::getenv("HOME");
-  return fs::path(home != nullptr ? home : "/tmp") / ".cache" / "lambdakit";
+  return fs::path(home != nullptr && *home != '\0' ? home : "/tmp") / ".cache" / "lambdakit";
 }
 
 result<build_report> build_project(const build_options& o) {

@@ -155,12 +155,53 @@ class process_impl final : public process {
 
 }  // namespace
 
+// Go's words for Linux's signals (syscall.Signal.String(), as in Go's signal table), which
+// Lambda prints in "Runtime exited with error: signal: killed". Others are "signal N".
+std::string go_signal_name(int sig) {
+  static constexpr const char* names[] = {
+      nullptr,
+      "hangup",
+      "interrupt",
+      "quit",
+      "illegal instruction",
+      "trace/breakpoint trap",
+      "aborted",
+      "bus error",
+      "floating point exception",
+      "killed",
+      "user defined signal 1",
+      "segmentation fault",
+      "user defined signal 2",
+      "broken pipe",
+      "alarm clock",
+      "terminated",
+      "stack fault",
+      "child exited",
+      "continued",
+      "stopped (signal)",
+      "stopped",
+      "stopped (tty input)",
+      "stopped (tty output)",
+      "urgent I/O condition",
+      "CPU time limit exceeded",
+      "file size limit exceeded",
+      "virtual timer expired",
+      "profiling timer expired",
+      "window changed",
+      "I/O possible",
+      "power failure",
+      "bad system call",
+  };
+  if (sig > 0 && sig < static_cast<int>(std::size(names))) return names[sig];
+  return "signal " + std::to_string(sig);
+}
+
 std::string describe_exit(int status) {
   if (WIFEXITED(status)) return "exit status " + std::to_string(WEXITSTATUS(status));
   if (WIFSIGNALED(status)) {
-    std::string name = ::strsignal(WTERMSIG(status));
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    return "signal: " + name;
+    std::string s = "signal: " + go_signal_name(WTERMSIG(status));
+    if (WCOREDUMP(status)) s += " (core dumped)";
+    return s;
   }
   return "unknown exit " + std::to_string(status);
 }

@@ -14,15 +14,16 @@ std::string end_line(const std::string& id) {
 }
 
 std::string report_line(const report& r) {
-  char buf[512];
+  char buf[256];
   auto billed = static_cast<long long>(std::ceil(r.duration_ms));
-  int n = std::snprintf(
-      buf, sizeof buf,
-      "REPORT RequestId: %s\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\t"
-      "Max Memory Used: %lld MB\t",
-      r.request_id.c_str(), r.duration_ms, billed, r.memory_size_mb,
-      static_cast<long long>(r.max_memory_used_mb));
-  std::string line(buf, static_cast<std::size_t>(n));
+  // The request id is not formatted into buf: it can be any length.
+  std::string line = "REPORT RequestId: " + r.request_id;
+  std::snprintf(buf, sizeof buf,
+                "\tDuration: %.2f ms\tBilled Duration: %lld ms\tMemory Size: %d MB\t"
+                "Max Memory Used: %lld MB\t",
+                r.duration_ms, billed, r.memory_size_mb,
+                static_cast<long long>(r.max_memory_used_mb));
+  line += buf;
   if (r.init_duration_ms) {
     std::snprintf(buf, sizeof buf, "Init Duration: %.2f ms\t", *r.init_duration_ms);
     line += buf;
@@ -34,6 +35,7 @@ std::string report_line(const report& r) {
 std::string tail(const std::string& log, std::size_t limit) {
   if (log.size() <= limit) return log;
   std::size_t from = log.size() - limit;
+  if (log[from - 1] == '\n') return log.substr(from);  // the cut is already at a line's start
   std::size_t nl = log.find('\n', from);
   if (nl != std::string::npos && nl + 1 < log.size() && log.size() - (nl + 1) > limit / 2)
     from = nl + 1;
