@@ -2,6 +2,8 @@
 
 #include <cstdlib>
 
+#include "base/parse.h"
+#include "runtime/go1x/rpc_transport.h"
 #include "runtime/runtime_api/endpoint.h"
 #include "runtime/runtime_api/runtime_client.h"
 #include "runtime/runtime_api/socket_stream.h"
@@ -16,6 +18,18 @@ result<std::unique_ptr<transport>> open_runtime_api(const char* value) {
       std::make_unique<runtime_client>(make_tcp_connector(std::move(ep).value())));
 }
 
+result<std::unique_ptr<transport>> open_go1x(const char* value) {
+  auto port = base::parse_integer(value, 1, 65535);
+  if (!port) {
+    return make_failure(std::make_error_code(std::errc::invalid_argument),
+                        "_LAMBDA_SERVER_PORT is \"" + std::string(value) +
+                            "\"; it must be a TCP port number (1-65535) for the go1.x host");
+  }
+  auto t = rpc_transport::listen(static_cast<std::uint16_t>(*port));
+  if (!t) return std::move(t).error();
+  return std::unique_ptr<transport>(std::move(t).value());
+}
+
 // One row per way Lambda (or lambdakit) can start a function binary.
 struct start_method {
   const char* variable;  // set by whoever started us this way
@@ -24,6 +38,10 @@ struct start_method {
 };
 
 constexpr start_method methods[] = {
+    {"_LAMBDA_SERVER_PORT",
+     "as a go1.x function (file name = its Handler) under `lambdakit serve`, which sets "
+     "_LAMBDA_SERVER_PORT to the port to listen on; AWS no longer creates go1.x functions",
+     open_go1x},
     {"AWS_LAMBDA_RUNTIME_API",
      "as a provided.al2023 or provided.al2 function (file name bootstrap) on Lambda, under "
      "`lambdakit serve`, or under the Runtime Interface Emulator (aws-lambda-rie ./bootstrap), "

@@ -10,8 +10,8 @@
 
 namespace lambdakit::runtime {
 
-// The transport the environment asks for, in this order: _LAMBDA_SERVER_PORT (go1.x) once that
-// transport exists, then AWS_LAMBDA_RUNTIME_API (the Runtime API). Fails with
+// The transport the environment asks for, in this order: _LAMBDA_SERVER_PORT (go1.x; aws-lambda-go
+// also checks it first), then AWS_LAMBDA_RUNTIME_API (the Runtime API). Fails with
 // std::errc::invalid_argument when a variable is set but unusable (the message names it and the
 // expected form), and with std::errc::no_such_device_or_address when none is set (the message
 // names every way the binary can be started).
