@@ -66,7 +66,8 @@ class env_os {
   virtual std::unique_ptr<timer> make_timer() = 0;
   // Runs `f` later on the environment's thread, never inside the current call.
   virtual void post(std::function<void()> f) = 0;
-  virtual std::shared_ptr<runtime_channel> make_channel(channel_events events) = 0;
+  virtual std::shared_ptr<runtime_channel> make_channel(channel_kind kind,
+                                                        channel_events events) = 0;
 
   // Starts the runtime. `limit` is the environment's memory limit: when empty and one is
   // wanted, the call creates it (the runtime is born in it where a parked launcher is ready,
@@ -79,7 +80,7 @@ class env_os {
 };
 
 // The OS itself: asio timers on `io`, memory cgroups, parked launchers from `launchers` (may be
-// null), the sandbox's launcher from `box` (may be null), the Runtime API channel.
+// null), the sandbox's launcher from `box` (may be null), the runtime channels.
 std::unique_ptr<env_os> make_real_os(boost::asio::io_context& io, launcher_pool* launchers,
                                      const sandbox* box);
 

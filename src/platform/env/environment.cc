@@ -123,7 +123,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     sandbox_mode box = boxed ? opt_.box->for_command(cmd->argv.front(), visible_root / "bootstrap")
                              : sandbox_mode::none;
-    if (!channel_) channel_ = make_channel();
+    if (!channel_) channel_ = make_channel(cmd->channel);
     auto channel_vars = channel_->open();
     if (!channel_vars) {
       finish_error(invoke_status::init_error, "Runtime.Unavailable", channel_vars.error().message(),
@@ -233,7 +233,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   // --- the runtime channel's events -----------------------------------------------------------
 
-  std::shared_ptr<runtime_channel> make_channel() {
+  std::shared_ptr<runtime_channel> make_channel(channel_kind kind) {
     std::weak_ptr<impl> weak = shared_from_this();
     auto with = [weak](auto f) {
       return [weak, f](auto&&... args) {
@@ -245,11 +245,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     ev.delivered = with([](impl& self) { self.on_delivered(); });
     ev.idle = with([](impl& self) { self.on_idle(); });
     ev.answered = with([](impl& self, runtime_answer a) {
-      self.finish(a.status, std::move(a.body), std::move(a.content_type), false);
+      self.finish(a.status, std::move(a.body), std::move(a.content_type), a.reset);
     });
     ev.init_error =
         with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
-    return os_.make_channel(std::move(ev));
+    return os_.make_channel(kind, std::move(ev));
   }
 
   void on_ready() {

@@ -5,6 +5,7 @@
 
 #include "platform/env/cgroup.h"
 #include "platform/env/env_os.h"
+#include "platform/env/go1x_channel.h"
 #include "platform/env/launcher_pool.h"
 #include "platform/env/runtime_api_channel.h"
 #include "platform/env/sandbox.h"
@@ -54,7 +55,8 @@ class real_os final : public env_os {
   std::chrono::steady_clock::time_point now() override { return std::chrono::steady_clock::now(); }
   std::unique_ptr<timer> make_timer() override { return std::make_unique<asio_timer>(io_); }
   void post(std::function<void()> f) override { asio::post(io_, std::move(f)); }
-  std::shared_ptr<runtime_channel> make_channel(channel_events events) override {
+  std::shared_ptr<runtime_channel> make_channel(channel_kind kind, channel_events events) override {
+    if (kind == channel_kind::go1x) return make_go1x_channel(io_, std::move(events));
     return make_runtime_api_channel(io_, std::move(events));
   }
 

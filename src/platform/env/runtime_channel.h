@@ -25,6 +25,14 @@ struct runtime_answer {
   invoke_status status = invoke_status::success;  // success, function_error, response_too_large
   std::string body;
   std::string content_type;
+  bool reset =
+      false;  // the environment must not be used again (a go1.x ShouldExit, a broken stream)
+};
+
+// Which protocol a runtime speaks, so which channel its environment needs.
+enum class channel_kind {
+  runtime_api,  // provided.*, python3.x, nodejs*: the Runtime API (runtime_api_channel.h)
+  go1x,         // go1.x: net/rpc with gob on _LAMBDA_SERVER_PORT (go1x_channel.h)
 };
 
 // What a channel tells its environment.

@@ -3,6 +3,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <fstream>
 
@@ -25,9 +26,9 @@ const char* describe(runtime_errc e) noexcept {
   return "unknown";
 }
 
-// The families whose runtimes the service starts (go1.x arrives with its runtime channel).
-bool served(runtimes::family f) {
-  return f != runtimes::family::go1x;
+// The families whose runtimes the service starts: all of them.
+bool served(runtimes::family) {
+  return true;
 }
 
 // The registry row of a function's runtime; an empty Runtime is the default (provided.al2023).
@@ -94,7 +95,9 @@ std::string runtimes_help() {
          names_of(family::python) + " run on this machine's python3 with awslambdaric;\n" +
          names_of(family::nodejs) +
          " run on this machine's node with aws-lambda-ric\n(the name's version is not "
-         "enforced: this machine's interpreter runs them all).";
+         "enforced: this machine's interpreter runs them all);\n" +
+         names_of(family::go1x) +
+         " runs the executable its Handler names, over net/rpc on _LAMBDA_SERVER_PORT.";
 }
 
 std::string runtime_hosts::describe() const {
@@ -178,6 +181,29 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
       }
       l.argv.insert(l.argv.begin(), {hosts.arm64_emulator, "-L", hosts.arm64_sysroot});
     }
+    return l;
+  }
+  if (row->kind == runtimes::family::go1x) {
+    // go1.x runs the executable the Handler names, in the task root (Lambda: /var/task).
+    fs::path handler(fn.handler);
+    bool plain =
+        !fn.handler.empty() && handler.is_relative() &&
+        std::none_of(handler.begin(), handler.end(), [](const fs::path& p) { return p == ".."; });
+    auto exe = task_root / handler;
+    std::error_code ec;
+    if (!plain) {
+      return make_failure(runtime_errc::invalid_entrypoint,
+                          "the go1.x Handler \"" + fn.handler +
+                              "\" must name an executable inside the zip, e.g. \"hello\"");
+    }
+    if (!fs::is_regular_file(exe, ec) || ::access(exe.c_str(), X_OK) != 0) {
+      return make_failure(
+          runtime_errc::invalid_entrypoint,
+          "fork/exec " + (visible_root / handler).string() + ": " +
+              (fs::exists(exe, ec) ? "permission denied" : "no such file or directory"));
+    }
+    l.argv = {(visible_root / handler).string()};
+    l.channel = channel_kind::go1x;
     return l;
   }
   if (row->kind == runtimes::family::python) {

@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "platform/env/runtime_channel.h"
 #include "platform/function.h"
 #include "runtimes/registry.h"
 
@@ -40,6 +41,7 @@ runtime_hosts discover_runtime_hosts(const std::filesystem::path& state_dir,
 struct launch {
   std::vector<std::string> argv;                         // argv[0] is an absolute path
   std::vector<std::pair<std::string, std::string>> env;  // added to the Lambda variables
+  channel_kind channel = channel_kind::runtime_api;      // the protocol the runtime speaks
 };
 
 // How to start `fn`'s runtime with its code in `task_root`, which the runtime sees at

@@ -80,6 +80,7 @@ class fake_limit final : public memory_limit {
 
 // The channel as the environment drives it; the test raises its events.
 struct fake_channel_state {
+  channel_kind kind = channel_kind::runtime_api;
   channel_events events;
   int opens = 0, starts = 0, abandons = 0, closes = 0;
   std::vector<invoke_request> delivered;  // in the order deliver() was called
@@ -170,8 +171,9 @@ class fake_os final : public env_os {
 
   void post(std::function<void()> f) override { posted_.push_back(std::move(f)); }
 
-  std::shared_ptr<runtime_channel> make_channel(channel_events events) override {
+  std::shared_ptr<runtime_channel> make_channel(channel_kind kind, channel_events events) override {
     auto s = std::make_shared<fake_channel_state>();
+    s->kind = kind;
     s->events = std::move(events);
     s->open_fails = channel_open_fails;
     channels.push_back(s);
