@@ -1,4 +1,5 @@
 # lambdakit_add_function(<target> SOURCES <src>... [RUNTIME <runtime>] [ARCH x86_64|arm64] [DYNAMIC])
+# (RUNTIME go1.x: the zip holds the binary as <target>, which is then the function's Handler.)
 #
 # Builds <target> as a Lambda function binary (its main is `return lambdakit::run(handler);`)
 # and adds <target>_zip, which makes ${CMAKE_CURRENT_BINARY_DIR}/<target>.zip with

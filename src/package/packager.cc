@@ -70,7 +70,27 @@ result<package_report> package_function(const package_options& o) {
   if (t == nullptr) {
     return make_failure(package_errc::unsupported_runtime,
                         "\"" + o.runtime + "\": lambdakit packages " + packaged_runtimes() +
-                            " today (go1.x, python3.x and nodejs layouts come with those paths)");
+                            " today (python3.x and nodejs layouts come with those paths)");
+  }
+  std::string entry = "bootstrap";
+  if (t->binary_named_by_handler) {
+    entry = o.handler.empty() ? o.binary.filename().string() : o.handler;
+    if (entry.empty() || entry == "." || entry == ".." || entry.find('/') != std::string::npos ||
+        entry == "lib") {
+      return make_failure(package_errc::unsupported_runtime,
+                          "--handler \"" + entry +
+                              "\" must be a plain file name (the function's Handler), e.g. hello");
+    }
+  } else if (!o.handler.empty() && o.handler != "bootstrap") {
+    return make_failure(package_errc::unsupported_runtime,
+                        "--handler is for go1.x; on " + o.runtime +
+                            " the binary is always `bootstrap` (the Handler is ignored)");
+  }
+  if (o.arch == "arm64" && !t->arm64) {
+    return make_failure(package_errc::unsupported_runtime,
+                        o.runtime +
+                            " runs on x86_64 only: package with --arch x86_64 (or use "
+                            "provided.al2023, which runs on arm64, with the same source)");
   }
   if (o.arch != "x86_64" && o.arch != "arm64") {
     return make_failure(package_errc::unsupported_runtime,
@@ -104,7 +124,8 @@ result<package_report> package_function(const package_options& o) {
   report.linkage = describe_linkage(*elf);
   if (!libraries.empty()) report.linkage += "; bundled in lib/ with the loader";
   report.unzipped_bytes = image.size();
-  report.entries.push_back("bootstrap (0755, " + std::to_string(image.size()) + " bytes)");
+  report.entries.push_back(entry + " (0755, " + std::to_string(image.size()) + " bytes)");
+  report.handler = entry;
   for (const auto& l : libraries) {
     report.unzipped_bytes += l.data.size();
     report.entries.push_back(l.name + " (0755, " + std::to_string(l.data.size()) + " bytes)");
@@ -114,7 +135,7 @@ result<package_report> package_function(const package_options& o) {
                         "the function is " + std::to_string(report.unzipped_bytes) +
                             " bytes unzipped; Lambda takes at most 262144000");
   }
-  libraries.push_back({"bootstrap", std::move(image), 0755});
+  libraries.push_back({entry, std::move(image), 0755});
   if (auto problem = entry_name_problem(libraries); !problem.empty()) {
     return make_failure(package_errc::wont_start,
                         problem + ": rename one of the files, or link the library statically");

@@ -26,6 +26,9 @@ struct package_options {
   std::string runtime = "provided.al2023";
   std::string arch = "x86_64";  // Lambda's names: x86_64 or arm64
   std::filesystem::path output;
+  // go1.x: the executable's name in the zip, which the function's Handler must name (default:
+  // the binary's file name). Custom runtimes always get `bootstrap`.
+  std::string handler;
   // The `bundle` strategy: ship the shared libraries and loader the binary uses on this machine
   // in lib/, and point the binary at them (see bundle.h).
   bool bundle_libraries = false;
@@ -36,6 +39,7 @@ struct package_report {
   std::uint64_t zip_bytes = 0;
   std::uint64_t unzipped_bytes = 0;
   std::vector<std::string> entries;  // "bootstrap (0755, 851968 bytes)"
+  std::string handler;               // what the function's Handler must be ("bootstrap": ignored)
   std::string linkage;               // "static" or "dynamic: libc.so.6 (GLIBC_2.34), ..."
 };
 

@@ -25,7 +25,8 @@ const std::vector<target>& all_targets() {
     for (const auto& r : runtimes::all()) {
       if (!r.packages_native_binary()) continue;
       out.push_back({std::string(r.name), std::string(r.os->name), std::string(r.os->glibc),
-                     std::string(r.os->glibcxx), std::string(r.os->cxxabi), base});
+                     std::string(r.os->glibcxx), std::string(r.os->cxxabi), base,
+                     r.binary_named_by_handler(), r.arm64});
     }
     return out;
   }();

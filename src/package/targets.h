@@ -11,12 +11,14 @@
 namespace lambdakit::package {
 
 struct target {
-  std::string runtime;              // provided.al2023, ...
-  std::string os;                   // "Amazon Linux 2023"
-  std::string glibc;                // newest GLIBC_ version the target's libc provides
-  std::string glibcxx;              // newest GLIBCXX_ version of its libstdc++
-  std::string cxxabi;               // newest CXXABI_ version
-  std::set<std::string> libraries;  // shared libraries every function can load
+  std::string runtime;                   // provided.al2023, ...
+  std::string os;                        // "Amazon Linux 2023"
+  std::string glibc;                     // newest GLIBC_ version the target's libc provides
+  std::string glibcxx;                   // newest GLIBCXX_ version of its libstdc++
+  std::string cxxabi;                    // newest CXXABI_ version
+  std::set<std::string> libraries;       // shared libraries every function can load
+  bool binary_named_by_handler = false;  // go1.x: the zip's executable is named by the Handler
+  bool arm64 = true;                     // whether Lambda runs the runtime on arm64
 };
 
 // The target for a runtime name; nullptr when lambdakit does not package for it (yet).

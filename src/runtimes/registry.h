@@ -54,7 +54,9 @@ struct runtime_info {     // NOLINT(clang-analyzer-optin.performance.Padding)
     return (lambda_arch == "x86_64" && x86_64) || (lambda_arch == "arm64" && arm64);
   }
   // True when `lambdakit package`/`build` make its zips (a native binary at the zip's root).
-  bool packages_native_binary() const { return kind == family::custom; }
+  bool packages_native_binary() const { return kind == family::custom || kind == family::go1x; }
+  // The binary's name in the zip: the Handler (go1.x), or `bootstrap` (custom runtimes).
+  bool binary_named_by_handler() const { return kind == family::go1x; }
 };
 
 // Every runtime, newest first within each family.

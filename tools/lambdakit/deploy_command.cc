@@ -119,6 +119,13 @@ int deploy(deploy_options o) {
           return 2;
         }
       }
+      if (const auto* row = runtimes::find(o.runtime);
+          row != nullptr && row->binary_named_by_handler() && o.handler == "bootstrap") {
+        std::cerr << "lambdakit deploy: a " << o.runtime
+                  << " function needs --handler NAME, the executable's name in the zip (`lambdakit "
+                     "package --runtime go1.x` prints it)\n";
+        return 2;
+      }
       if (o.role.empty()) {
         if (to_aws) {
           std::cerr << "lambdakit deploy: creating " << o.function

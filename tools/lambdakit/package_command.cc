@@ -16,14 +16,19 @@ void add_package(CLI::App& app, int& exit_code) {
   cmd->add_option("--runtime", o->runtime, package::packaged_runtimes())->capture_default_str();
   cmd->add_option("--arch", o->arch, "x86_64 or arm64")->capture_default_str();
   cmd->add_option("--output,-o", o->output, "The zip to write")->required();
+  cmd->add_option("--handler", o->handler,
+                  "go1.x: the executable's name in the zip, the function's Handler (default: the "
+                  "binary's file name)");
   cmd->add_flag("--bundle-libraries", o->bundle_libraries,
                 "Ship the shared libraries and loader the binary uses here in lib/ (the "
                 "`bundle` strategy; needs patchelf)");
   cmd->footer(
-      "The binary becomes `bootstrap` (mode 0755) in a deterministic zip: same input, same bytes.\n"
+      "The binary becomes `bootstrap` (mode 0755; for go1.x, the --handler name) in a "
+      "deterministic zip:\nsame input, same bytes.\n"
       "Before writing, the binary's architecture, shared libraries and glibc/libstdc++ symbol "
       "versions\n"
-      "are checked against the runtime's OS (Amazon Linux 2: glibc 2.26; 2023: glibc 2.34).\n"
+      "are checked against the runtime's OS (Amazon Linux 2: glibc 2.26; 2023: glibc 2.34;\n"
+      "go1.x and provided: Amazon Linux 2018.03, glibc 2.17).\n"
       "Then: aws lambda create-function --function-name NAME --runtime provided.al2023 --handler "
       "bootstrap \\\n"
       "        --role ROLE_ARN --zip-file fileb://ZIP [--endpoint-url http://127.0.0.1:9001]");
@@ -35,6 +40,8 @@ void add_package(CLI::App& app, int& exit_code) {
       return;
     }
     std::printf("%s\n", r->zip.c_str());
+    if (r->handler != "bootstrap")
+      std::fprintf(stderr, "  %-10s %s\n", "handler", r->handler.c_str());
     for (std::size_t i = 0; i < r->entries.size(); ++i) {
       std::fprintf(stderr, "  %-10s %s\n", i == 0 ? "contents" : "", r->entries[i].c_str());
     }
