@@ -18,6 +18,7 @@
 
 #include "base/child.h"
 #include "base/path_lookup.h"
+#include "fake_go1x_host.h"
 #include "fake_runtime_api.h"
 #include "stats.h"
 
@@ -45,15 +46,16 @@ bool have(const char* tool) {
   return !base::find_program(tool).empty();
 }
 
-// Instructions callgrind counts for one session of `program` serving `invokes` events.
-long long callgrind_instructions(const fs::path& program, int invokes) {
+// Instructions callgrind counts for one session of `program` serving `invokes` events, over
+// the Runtime API or (go1x) net/rpc.
+long long callgrind_instructions(const fs::path& program, int invokes, bool go1x = false) {
   fs::path out =
       fs::temp_directory_path() / ("lambdakit-cg-" + std::to_string(::getpid()) + ".out");
   session_options s;
   s.argv = {"valgrind", "--tool=callgrind", "--callgrind-out-file=" + out.string(),
             program.string()};
   s.invocations = invokes;
-  session_result r = run_session(s);
+  session_result r = go1x ? run_go1x_session(s) : run_session(s);
   if (!r.error.empty()) std::fprintf(stderr, "callgrind session: %s\n", r.error.c_str());
   std::ifstream in(out);
   long long total = -1;
@@ -149,6 +151,7 @@ int main(int argc, char** argv) {
 
   // 1. Start-up, interleaved so that machine noise falls on every subject alike.
   std::vector<std::vector<double>> startup(subjects.size());
+  std::vector<double> go1x_startup;
   for (int run = 0; run < o.runs; ++run) {
     for (std::size_t i = 0; i < subjects.size(); ++i) {
       session_options s;
@@ -160,6 +163,15 @@ int main(int argc, char** argv) {
       }
       startup[i].push_back(r.spawn_to_first_next_us);
     }
+    // The same static hello started as a go1.x function: spawn -> Ping answered.
+    session_options s;
+    s.argv = {subjects[1].path.string()};
+    session_result r = run_go1x_session(s);
+    if (!r.error.empty()) {
+      std::fprintf(stderr, "bench_runtime: go1.x: %s\n", r.error.c_str());
+      return 1;
+    }
+    go1x_startup.push_back(r.spawn_to_first_next_us);
   }
   double floor_median = median(startup[0]);
   std::printf("spawn -> first GET /next (%d runs each, interleaved)\n", o.runs);
@@ -168,6 +180,9 @@ int main(int argc, char** argv) {
     std::printf("  %-38s %10.0f %10.0f %8.2f\n", subjects[i].name, median(startup[i]),
                 quantile(startup[i], 0.9), median(startup[i]) / floor_median);
   }
+  std::printf("  %-38s %10.0f %10.0f %8.2f\n", "same, as go1.x (spawn -> Ping answered)",
+              median(go1x_startup), quantile(go1x_startup, 0.9),
+              median(go1x_startup) / floor_median);
 
   // 2. Warm round trip.
   session_options warm;
@@ -177,8 +192,12 @@ int main(int argc, char** argv) {
   if (!w.error.empty()) std::fprintf(stderr, "bench_runtime: warm: %s\n", w.error.c_str());
   std::printf("\nwarm invoke, /next answer sent -> /response received (%d invokes of hello)\n",
               o.invokes);
-  std::printf("  median %.1f us, p99 %.1f us\n", median(w.warm_round_trip_us),
+  std::printf("  Runtime API: median %.1f us, p99 %.1f us\n", median(w.warm_round_trip_us),
               quantile(w.warm_round_trip_us, 0.99));
+  session_result gw = run_go1x_session(warm);
+  if (!gw.error.empty()) std::fprintf(stderr, "bench_runtime: go1.x warm: %s\n", gw.error.c_str());
+  std::printf("  go1.x net/rpc (Invoke sent -> reply read): median %.1f us, p99 %.1f us\n",
+              median(gw.warm_round_trip_us), quantile(gw.warm_round_trip_us, 0.99));
 
   // 3. Instructions.
   std::printf("\nuser-space instructions (valgrind callgrind)\n");
@@ -193,6 +212,10 @@ int main(int argc, char** argv) {
     std::printf("  %-38s %14lld %16s\n", subjects[0].name, floor0, "-");
     std::printf("  %-38s %14lld %16lld\n", subjects[1].name, hello0, (hello_n - hello0) / n);
     std::printf("  %-38s %14lld %16lld\n", subjects[2].name, static0, (static_n - static0) / n);
+    long long go0 = callgrind_instructions(subjects[1].path, 0, true);
+    long long go_n = callgrind_instructions(subjects[1].path, n, true);
+    std::printf("  %-38s %14lld %16lld\n", "static hello as go1.x (net/rpc + gob)", go0,
+                (go_n - go0) / n);
     std::printf("  target: <= 20,000 per warm invoke (aws-lambda-cpp, per design.md: ~196,000)\n");
   } else {
     std::printf("  skipped: valgrind is not installed\n");
