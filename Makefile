@@ -70,6 +70,8 @@ bench: build
 	@build/bin/bench_service
 	@echo
 	@scripts/bench-strategies
+	@echo
+	@scripts/bench-go1x
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

@@ -1,7 +1,10 @@
 // bench_strategies: the same hello function built with each `lambdakit build` strategy, side by
 // side in one run of the local service: zip and unzipped size, cold and warm invoke latency.
 // scripts/bench-strategies builds the zips (lambdakit new + lambdakit build) and runs this.
-// Usage: bench_strategies [--cold N] [--warm N] [--serve-arg A]... [--no-reference] NAME=ZIP...
+// Usage: bench_strategies [--cold N] [--warm N] [--serve-arg A]... [--no-reference]
+//                         [--title T] NAME=ZIP[,RUNTIME[,HANDLER]]...
+// (RUNTIME defaults to provided.al2023, HANDLER to bootstrap: `hello=h.zip,go1.x,hello` runs a
+// go1.x zip.)
 #include <lambdakit/version.h>
 
 #include <chrono>
@@ -29,7 +32,27 @@ namespace {
 struct entry {
   std::string name;
   fs::path zip;
+  std::string runtime = "provided.al2023";
+  std::string handler = "bootstrap";
 };
+
+// NAME=ZIP[,RUNTIME[,HANDLER]]
+entry parse_entry(const std::string& a, std::size_t eq) {
+  entry e;
+  e.name = a.substr(0, eq);
+  std::string rest = a.substr(eq + 1);
+  std::vector<std::string> parts;
+  for (std::size_t at = 0;;) {
+    auto comma = rest.find(',', at);
+    parts.push_back(rest.substr(at, comma - at));
+    if (comma == std::string::npos) break;
+    at = comma + 1;
+  }
+  e.zip = parts[0];
+  if (parts.size() > 1) e.runtime = parts[1];
+  if (parts.size() > 2) e.handler = parts[2];
+  return e;
+}
 
 std::string read_file(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -65,6 +88,7 @@ double ms_since(clock_type::time_point t) {
 int main(int argc, char** argv) {
   int cold = 20, warm = 500;
   bool reference = true;
+  std::string title = "one hello function per build strategy";
   std::vector<std::string> serve_args;
   std::vector<entry> entries;
   for (int i = 1; i < argc; ++i) {
@@ -79,10 +103,14 @@ int main(int argc, char** argv) {
     } else if (a == "--serve-arg") {
       serve_args.push_back(next());
     } else if (auto eq = a.find('='); eq != std::string::npos && a[0] != '-') {
-      entries.push_back({a.substr(0, eq), a.substr(eq + 1)});
+      entries.push_back(parse_entry(a, eq));
+    } else if (a == "--title") {
+      title = next();
     } else {
       std::fprintf(
-          stderr, "usage: bench_strategies [--cold N] [--warm N] [--serve-arg A]... NAME=ZIP...\n");
+          stderr,
+          "usage: bench_strategies [--cold N] [--warm N] [--serve-arg A]... [--no-reference] "
+          "[--title T] NAME=ZIP[,RUNTIME[,HANDLER]]...\n");
       return a == "--help" ? 0 : 2;
     }
   }
@@ -100,9 +128,9 @@ int main(int argc, char** argv) {
   const std::vector<std::pair<std::string, std::string>> json = {
       {"Content-Type", "application/json"}};
 
-  std::printf("lambdakit %s: one hello function per build strategy, on lambdakit serve%s\n\n",
-              lambdakit::version, serve_args.empty() ? "" : " (with serve arguments)");
-  std::printf("  %-22s %9s %12s %12s %12s %12s\n", "strategy", "zip KB", "unzipped KB",
+  std::printf("lambdakit %s: %s, on lambdakit serve%s\n\n", lambdakit::version, title.c_str(),
+              serve_args.empty() ? "" : " (with serve arguments)");
+  std::printf("  %-22s %9s %12s %12s %12s %12s\n", "function", "zip KB", "unzipped KB",
               "cold med ms", "cold p99 ms", "warm med ms");
   int failures = 0;
   for (const auto& e : entries) {
@@ -113,8 +141,8 @@ int main(int argc, char** argv) {
     }
     nlohmann::json create = {{"FunctionName", e.name},
                              {"Role", "arn:aws:iam::000000000000:role/bench"},
-                             {"Runtime", "provided.al2023"},
-                             {"Handler", "bootstrap"},
+                             {"Runtime", e.runtime},
+                             {"Handler", e.handler},
                              {"Code", {{"ZipFile", lambdakit::wire::base64::encode(zip)}}}};
     auto r = request_or_throw(c, "POST", "/2015-03-31/functions", create.dump(), json);
     if (r.status != 201) {
