@@ -30,9 +30,9 @@ def local_service(cli: Path, state_dir: Path, *extra: str):
 
 
 def deploy_and_invoke(client, name: str, runtime: str, zip_path: Path, payload: bytes,
-                      arch: str = "x86_64") -> bytes:
+                      arch: str = "x86_64", handler: str = "bootstrap") -> bytes:
     """CreateFunction from the zip, one invoke that must succeed; returns the answer's bytes."""
-    client.create_function(FunctionName=name, Runtime=runtime, Handler="bootstrap", Architectures=[arch],
+    client.create_function(FunctionName=name, Runtime=runtime, Handler=handler, Architectures=[arch],
                            Role="arn:aws:iam::000000000000:role/x", Code={"ZipFile": zip_path.read_bytes()})
     out = client.invoke(FunctionName=name, Payload=payload)
     assert out["StatusCode"] == 200 and "FunctionError" not in out, out
