@@ -30,7 +30,8 @@ from lkhttp import (HTTP_TIMEOUT_S, REPORT_RX, Report, Response, billed_matches,
                     find_report, http_request, json_string_payload)
 from lkprocs import descendants, proc_alive, proc_cmdline, proc_stat, wait_until  # noqa: F401
 from lkzips import (FUNCTIONS_DIR, REPO_ROOT, bin_dir, code_sha256, example_binary,  # noqa: F401
-                    example_zip, make_zip, peer_bootstrap_bytes, peer_zip)
+                    example_zip, make_zip, peer_bootstrap_bytes, peer_zip,
+                    python_script_bytes)
 
 REGION = "us-east-1"
 ACCOUNT = "000000000000"
@@ -66,12 +67,20 @@ def function_arn(name: str) -> str:
     return f"arn:aws:lambda:{REGION}:{ACCOUNT}:function:{name}"
 
 
-@lru_cache(maxsize=None)
-def aws_cli_major() -> int:
-    """Major version of the aws CLI on PATH (`aws-cli/2.15.0 Python/...` -> 2)."""
-    exe = shutil.which("aws")
+def aws_cli_exe(cli: str | None = None) -> str:
+    """The aws CLI to run: `cli` (a path) when given, else the one on PATH."""
+    exe = cli or shutil.which("aws")
     if exe is None:
         pytest.fail("the aws CLI is not on PATH (pip install awscli)", pytrace=False)
+    if not os.access(exe, os.X_OK):
+        pytest.fail(f"the aws CLI {exe} is not there/executable", pytrace=False)
+    return exe
+
+
+@lru_cache(maxsize=None)
+def aws_cli_major(cli: str | None = None) -> int:
+    """Major version of the aws CLI on PATH, or of `cli` (`aws-cli/2.15.0 Python/...` -> 2)."""
+    exe = aws_cli_exe(cli)
     out = subprocess.run([exe, "--version"], capture_output=True, text=True, timeout=60,
                          stdin=subprocess.DEVNULL)
     m = re.search(r"aws-cli/(\d+)\.", out.stdout + out.stderr)
@@ -367,12 +376,11 @@ class Service:
 
     # -- aws CLI ----------------------------------------------------------------------------------
 
-    def aws(self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT_S
-            ) -> subprocess.CompletedProcess:
-        """`aws lambda <args> --endpoint-url <service> --region us-east-1 --output json`."""
-        exe = shutil.which("aws")
-        if exe is None:
-            pytest.fail("the aws CLI is not on PATH (pip install awscli)", pytrace=False)
+    def aws(self, *args: str, check: bool = True, timeout: float = CLI_TIMEOUT_S,
+            cli: str | None = None) -> subprocess.CompletedProcess:
+        """`aws lambda <args> --endpoint-url <service> --region us-east-1 --output json`, with the
+        aws CLI on PATH or the one at `cli`."""
+        exe = aws_cli_exe(cli)
         if self._cli_env is None:
             env = {k: v for k, v in os.environ.items()
                    if not k.startswith("AWS_") and k not in ("_HANDLER",)}
@@ -392,13 +400,13 @@ class Service:
                                  f"stdout: {proc.stdout}\nstderr: {proc.stderr}")
         return proc
 
-    def cli_raw_payload_args(self) -> list[str]:
+    def cli_raw_payload_args(self, cli: str | None = None) -> list[str]:
         """`--cli-binary-format raw-in-base64-out` (aws CLI v2: without it --payload must be
         base64). CLI v1 has no such option and always takes --payload as raw bytes."""
-        return ["--cli-binary-format", "raw-in-base64-out"] if aws_cli_major() >= 2 else []
+        return ["--cli-binary-format", "raw-in-base64-out"] if aws_cli_major(cli) >= 2 else []
 
-    def aws_json(self, *args: str) -> dict:
-        out = self.aws(*args).stdout
+    def aws_json(self, *args: str, cli: str | None = None) -> dict:
+        out = self.aws(*args, cli=cli).stdout
         return json.loads(out) if out.strip() else {}
 
 

@@ -63,14 +63,19 @@ def example_zip(name: str) -> bytes:
     return make_zip({"bootstrap": (example_binary(name).read_bytes(), 0o755)})
 
 
-def peer_bootstrap_bytes(peer: str) -> bytes:
-    """tests/service/functions/<peer>/bootstrap with its `#!/usr/bin/env python3` line pointed at
-    the interpreter running the tests, so the peer does not depend on the PATH the service gives
-    functions (Lambda's is /usr/local/bin:/usr/bin/:/bin:/opt/bin)."""
-    src = (FUNCTIONS_DIR / peer / "bootstrap").read_bytes()
+def python_script_bytes(path: Path) -> bytes:
+    """A Python script with its `#!/usr/bin/env python3` line pointed at the interpreter running
+    the tests, so it does not depend on the PATH the service gives functions (Lambda's is
+    /usr/local/bin:/usr/bin/:/bin:/opt/bin)."""
+    src = path.read_bytes()
     first, _, rest = src.partition(b"\n")
-    assert first.startswith(b"#!"), f"{peer}/bootstrap has no shebang line"
+    assert first.startswith(b"#!"), f"{path} has no shebang line"
     return b"#!" + sys.executable.encode() + b"\n" + rest
+
+
+def peer_bootstrap_bytes(peer: str) -> bytes:
+    """tests/service/functions/<peer>/bootstrap, see python_script_bytes."""
+    return python_script_bytes(FUNCTIONS_DIR / peer / "bootstrap")
 
 
 @lru_cache(maxsize=None)

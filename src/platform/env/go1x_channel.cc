@@ -196,6 +196,7 @@ class go1x_channel final : public runtime_channel,
     split_cognito(req.cognito_identity, r);
     r.payload = std::move(req.payload);
     r.request_id = req.request_id;
+    in_flight_id_ = req.request_id;
     r.trace_id = std::move(req.trace_id);
     r.function_arn = std::move(req.function_arn);
     r.client_context = std::move(req.client_context);
@@ -269,7 +270,9 @@ class go1x_channel final : public runtime_channel,
       a.content_type = "application/json";
       if (!rep.error.empty()) {  // aws-lambda-go never fails the call itself
         a.status = invoke_status::function_error;
-        a.body = error_json("Runtime.InvalidResponse", "Function.Invoke failed: " + rep.error);
+        a.body = error_json(
+            "Runtime.InvalidResponse",
+            "RequestId: " + in_flight_id_ + " Error: Function.Invoke failed: " + rep.error);
       } else if (rep.invoke->error) {
         a.status = invoke_status::function_error;
         a.body = function_error_json(*rep.invoke->error);
@@ -303,8 +306,9 @@ class go1x_channel final : public runtime_channel,
     } else {
       a.status = invoke_status::crash;
       a.body = error_json("Runtime.InvalidResponse",
-                          "the go1.x function answered with bytes that are not a Go net/rpc gob "
-                          "reply: " +
+                          "RequestId: " + in_flight_id_ +
+                              " Error: the go1.x function answered with bytes that are not a Go "
+                              "net/rpc gob reply: " +
                               f.message());
     }
     if (events_.answered) events_.answered(std::move(a));
@@ -331,8 +335,10 @@ class go1x_channel final : public runtime_channel,
       a.status = invoke_status::crash;
       a.content_type = "application/json";
       a.reset = true;
-      a.body = error_json("Runtime.ExitError",
-                          "the go1.x function's connection ended mid-invoke (" + why + ")");
+      a.body =
+          error_json("Runtime.ExitError",
+                     "RequestId: " + self->in_flight_id_ +
+                         " Error: the go1.x function's connection ended mid-invoke (" + why + ")");
       if (self->events_.answered) self->events_.answered(std::move(a));
     });
   }
@@ -350,6 +356,7 @@ class go1x_channel final : public runtime_channel,
   bool ready_ = false;
   std::optional<invoke_request> pending_;
   std::optional<std::uint64_t> in_flight_;  // the Seq of the Invoke the function is running
+  std::string in_flight_id_;                // and its request id, for error messages
   std::chrono::milliseconds timeout_{3000};
   std::chrono::microseconds dial_pause_ = first_dial_pause;
   int dials_ = 0;
