@@ -80,7 +80,12 @@ class go1x_channel final : public runtime_channel,
  public:
   go1x_channel(asio::io_context& io, channel_events events)
       : io_(io), events_(std::move(events)), dial_timer_(io), grace_timer_(io) {}
-  ~go1x_channel() override { close(); }
+  ~go1x_channel() override {
+    try {
+      close();
+    } catch (...) {  // the sockets and timers go with the object in any case
+    }
+  }
 
   result<std::vector<std::pair<std::string, std::string>>> open() override {
     // A port the kernel just handed out, released for the function to listen on.
@@ -348,7 +353,7 @@ class go1x_channel final : public runtime_channel,
   asio::steady_timer dial_timer_, grace_timer_;
   std::unique_ptr<tcp::socket> socket_;
   std::optional<go1x::client_conversation> conv_;
-  std::array<char, 64 * 1024> buf_{};
+  std::array<char, std::size_t{64} * 1024> buf_{};
   std::string out_, sending_;
   bool writing_ = false;
   std::uint16_t port_ = 0;

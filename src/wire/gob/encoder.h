@@ -54,10 +54,11 @@ inline constexpr local_type string{
     local_type::kind::predefined, ids::string, "string", {}, nullptr};
 }  // namespace local
 
-constexpr local_type structure(std::string_view name, std::span<const local_field> fields) {
+constexpr local_type structure(std::string_view name,
+                               std::span<const local_field> fields) noexcept {
   return {local_type::kind::structure, 0, name, fields, nullptr};
 }
-constexpr local_type slice_of(std::string_view name, const local_type& elem) {
+constexpr local_type slice_of(std::string_view name, const local_type& elem) noexcept {
   return {local_type::kind::slice, 0, name, {}, &elem};
 }
 

@@ -141,7 +141,7 @@ result<wire_type> read_definition(cursor& c) {
   return t;
 }
 
-result<void> type_table::define(type_id id, wire_type t) {
+result<void> type_table::define(type_id id, wire_type&& t) {
   if (id < ids::first_user) {
     return make_failure(error::bad_type_id, "a definition for type id " + std::to_string(id) +
                                                 " (defined ids start at 64)");

@@ -64,7 +64,7 @@ class type_table {
   explicit type_table(type_limits l = {}) : limits_(l) {}
 
   // Records the definition of `id` (from a message whose id was -id).
-  result<void> define(type_id id, wire_type t);
+  result<void> define(type_id id, wire_type&& t);
 
   // Null when `id` is predefined or not defined.
   const wire_type* find(type_id id) const;
