@@ -26,6 +26,13 @@ std::uint64_t client_conversation::call_invoke(const invoke_request& r, std::str
 }
 
 result<std::optional<reply>> client_conversation::next() {
+  if (failed_) return *failed_;
+  auto r = take();
+  if (!r) failed_ = r.error();
+  return r;
+}
+
+result<std::optional<reply>> client_conversation::take() {
   if (!header_) {
     auto m = in_.next();
     if (!m) return std::move(m).error();

@@ -37,18 +37,22 @@ class client_conversation {
   std::uint64_t call(std::string_view method, std::string& out);
 
   void feed(std::string_view bytes) { in_.feed(bytes); }
+  // The next complete reply, nullopt until one is. A failure is for good: every later next()
+  // returns it again.
   result<std::optional<reply>> next();
   std::size_t buffered() const { return in_.buffered(); }
   std::size_t outstanding() const { return pending_.size(); }
 
  private:
   std::uint64_t begin(std::string_view method, std::string& out);
+  result<std::optional<reply>> take();
 
   gob::stream_reader in_;
   gob::encoder out_enc_;
   std::uint64_t seq_ = 0;
   std::map<std::uint64_t, std::string> pending_;  // Seq -> ServiceMethod
   std::optional<rpc_response> header_;
+  std::optional<failure> failed_;
 };
 
 }  // namespace lambdakit::wire::go1x

@@ -32,6 +32,13 @@ call route(const rpc_request& h) {
 }  // namespace
 
 result<std::optional<call>> server_conversation::next() {
+  if (failed_) return *failed_;
+  auto r = take();
+  if (!r) failed_ = r.error();
+  return r;
+}
+
+result<std::optional<call>> server_conversation::take() {
   if (!header_) {
     auto m = in_.next();
     if (!m) return std::move(m).error();

@@ -45,7 +45,8 @@ class server_conversation {
       : in_(in), out_enc_(first_id) {}
 
   void feed(std::string_view bytes) { in_.feed(bytes); }
-  // The next complete call, nullopt until one is. A failure: the connection must be closed.
+  // The next complete call, nullopt until one is. A failure: the connection must be closed, and
+  // every later next() returns the same failure.
   result<std::optional<call>> next();
   std::size_t buffered() const { return in_.buffered(); }
 
@@ -58,7 +59,10 @@ class server_conversation {
  private:
   gob::stream_reader in_;
   gob::encoder out_enc_;
+  result<std::optional<call>> take();
+
   std::optional<rpc_request> header_;  // read, waiting for its argument
+  std::optional<failure> failed_;
 };
 
 }  // namespace lambdakit::wire::go1x

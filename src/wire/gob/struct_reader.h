@@ -83,7 +83,14 @@ result<void> read_struct(const type_table& table, cursor& c, type_id type, F&& f
 
 template <class F>
 result<void> field::read_struct(F&& f) {
-  return gob::read_struct(table_, c_, type_, std::forward<F>(f), depth_);
+  auto r = gob::read_struct(table_, c_, type_, std::forward<F>(f), depth_);
+  if (!r && r.error().code == make_error_code(error::type_mismatch) &&
+      r.error().detail.starts_with("expected a struct")) {
+    return make_failure(
+        error::type_mismatch,
+        "field " + std::string(name_.empty() ? "(element)" : name_) + ": " + r.error().detail);
+  }
+  return r;
 }
 
 template <class F>

@@ -129,8 +129,9 @@ result<wire_type> read_definition(cursor& c) {
         t.k = wire_type::kind::map;
         return read_container_type(c, t);
       default:  // GobEncoder, BinaryMarshaler, TextMarshaler: the value travels as bytes
+        // gobEncoderType{CommonType}: the common part is the wrapper's field 0.
         t.k = wire_type::kind::marshaled;
-        return read_common(c, t);
+        return for_each_field(c, 1, [&](std::size_t) { return read_common(c, t); });
     }
   });
   if (!r) return std::move(r).error();

@@ -67,7 +67,7 @@ TEST(Registry, AwsRefusalNamesTheRuntimeAndTheMigration) {
 
 TEST(Registry, NamesWhereJoinsForMessages) {
   EXPECT_EQ(names_where([](const runtime_info& r) { return r.packages_native_binary(); }),
-            "provided.al2023, provided.al2 and provided");
+            "provided.al2023, provided.al2, provided and go1.x");
   EXPECT_EQ(names_where([](const runtime_info& r) { return r.kind == family::go1x; }), "go1.x");
   EXPECT_EQ(names_where([](const runtime_info&) { return false; }), "");
 }
