@@ -1,5 +1,7 @@
 #include "wire/gob/stream.h"
 
+#include <limits>
+
 namespace lambdakit::wire::gob {
 namespace {
 
@@ -51,6 +53,9 @@ result<std::optional<value_message>> stream_reader::next() {
     cursor c(message);
     auto id = c.read_int();
     if (!id) return fail(std::move(id).error());
+    if (*id == std::numeric_limits<std::int64_t>::min()) {  // -id does not exist
+      return fail(make_failure(error::bad_type_id, "a definition for type id 2^63"));
+    }
     if (*id < 0) {
       auto def = read_definition(c);
       if (!def) return fail(std::move(def).error());
