@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.deps/bin:$(PATH)
 # lambdakit serve finds AWS's Node.js runtime interface client here (scripts/install-deps puts it).
 export LAMBDAKIT_AWS_LAMBDA_RIC ?= $(CURDIR)/.deps/node/node_modules/aws-lambda-ric
 
-.PHONY: deps build test unit asan fuzz interop service package lint demo bench format tidy clean
+.PHONY: deps build test unit asan fuzz interop service package experiment bench-functions lint demo bench format tidy clean
 
 deps:
 	@scripts/install-deps
@@ -25,8 +25,8 @@ build: deps
 # skipped is listed with its reason (tests/skips.py), or "no tests skipped".
 TEST_RESULTS := $(CURDIR)/build/test-results
 PYTEST = python3 -m pytest -q -rs -p tests.skips --skip-report $(TEST_RESULTS)/$@.json
-test: test-results-reset build unit lint asan fuzz interop service package
-	@python3 tests/skips.py report $(TEST_RESULTS) unit asan interop service package
+test: test-results-reset build unit lint asan fuzz interop service package experiment
+	@python3 tests/skips.py report $(TEST_RESULTS) unit asan interop service package experiment
 
 .PHONY: test-results-reset
 test-results-reset:
@@ -40,13 +40,18 @@ asan: deps
 	@$(CMAKE) --build --preset asan
 	@ctest --preset asan --output-junit $(TEST_RESULTS)/asan.xml
 
-FUZZ_SECONDS ?= 30
+# Each target runs FUZZ_SECONDS from its checked-in corpus (new finds go to build/fuzz/corpus/).
+FUZZ_SECONDS ?= 20
 fuzz: deps
 	@$(CMAKE) --preset fuzz >/dev/null
 	@$(CMAKE) --build --preset fuzz
-	@mkdir -p build/fuzz/corpus && cp -n tests/fuzz/corpus/http_response/* build/fuzz/corpus/ 2>/dev/null || true
-	@build/fuzz/bin/http_parser_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=4096 -print_final_stats=1 \
-	  build/fuzz/corpus tests/fuzz/corpus/http_response 2>&1 | tail -n 12
+	@set -o pipefail; for t in http_parser:http_response:4096 gob_stream:gob_stream:8192; do \
+	  IFS=: read -r name corpus len <<< "$$t"; \
+	  mkdir -p build/fuzz/corpus/$$corpus; \
+	  echo "fuzz: $$name ($(FUZZ_SECONDS) s)"; \
+	  build/fuzz/bin/$${name}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -print_final_stats=1 \
+	    build/fuzz/corpus/$$corpus tests/fuzz/corpus/$$corpus 2>&1 | tail -n 12 || exit 1; \
+	done
 
 interop: build
 	@$(PYTEST) tests/interop
@@ -61,7 +66,21 @@ service: build
 
 # The main job. Until the benchmark lands: start lambdakit serve, deploy every example with boto3,
 # invoke each cold and warm, print answers and REPORT lines.
-demo: build
+# The experiment's functions (C++ on each path, Go, Python, Node.js and Rust baselines), built
+# into build/bench/functions with a manifest; slow builds are cached in ~/.cache/lambdakit.
+bench-functions: build
+	@scripts/bench-functions
+
+# `lambdakit bench --quick` end to end (tests/bench): every row, CSV, plots, the HTML report.
+experiment: build
+	@$(PYTEST) tests/bench
+
+# The main job: the cold/warm-start experiment on the local service (docs/benchmark.md), then
+# the tour of the examples. Results in build/bench/results (table.txt, results.csv, report.html).
+BENCH_RUNS ?= 40
+demo: bench-functions
+	@build/bin/lambdakit bench --runs $(BENCH_RUNS) --out build/bench/results
+	@echo
 	@scripts/demo
 
 bench: build

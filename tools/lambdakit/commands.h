@@ -17,6 +17,8 @@ void add_build(CLI::App& app, int& exit_code);
 void add_package(CLI::App& app, int& exit_code);
 // `lambdakit deploy ZIP --function-name F`: create or update through the Lambda API.
 void add_deploy(CLI::App& app, int& exit_code);
+// `lambdakit bench [--runs N] [--quick] [--functions F] [--out DIR]`: the cold/warm experiment.
+void add_bench(CLI::App& app, int& exit_code);
 // `lambdakit new NAME`: a project that builds, tests, packages and deploys as is.
 void add_new(CLI::App& app, int& exit_code);
 

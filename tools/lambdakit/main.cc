@@ -22,6 +22,7 @@ int main(int argc, char** argv) {
   lambdakit::cli::add_package(app, exit_code);
   lambdakit::cli::add_deploy(app, exit_code);
   lambdakit::cli::add_new(app, exit_code);
+  lambdakit::cli::add_bench(app, exit_code);
   CLI11_PARSE(app, argc, argv);
   return exit_code;
 }

@@ -1,0 +1,261 @@
+#include "bench/experiment.h"
+
+#include <strings.h>
+
+#include <algorithm>
+#include <cctype>
+#include <chrono>
+#include <cstring>
+#include <nlohmann/json.hpp>
+#include <random>
+
+#include "base/random.h"
+#include "wire/base64.h"
+
+namespace lambdakit::bench {
+namespace {
+
+using clock_type = std::chrono::steady_clock;
+std::vector<std::pair<std::string, std::string>> json_type() {
+  return {{"Content-Type", "application/json"}};
+}
+
+double ms_since(clock_type::time_point t) {
+  return std::chrono::duration<double, std::milli>(clock_type::now() - t).count();
+}
+
+std::int64_t unix_ms_now() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+failure unexpected(const std::string& what, const api_answer& a) {
+  return make_failure(
+      std::make_error_code(std::errc::protocol_error),
+      what + " answered " + std::to_string(a.status) + ": " + a.body.substr(0, 400));
+}
+
+// A function this run created, deleted when it goes (also when the run fails half-way).
+class deployed {
+ public:
+  deployed(const api_call& api, std::string name) : api_(api), name_(std::move(name)) {}
+  ~deployed() {
+    if (!name_.empty()) (void)api_("DELETE", "/2015-03-31/functions/" + name_, {}, {});
+  }
+  deployed(const deployed&) = delete;
+  deployed& operator=(const deployed&) = delete;
+  const std::string& name() const { return name_; }
+
+ private:
+  const api_call& api_;
+  std::string name_;
+};
+
+std::optional<double> number_after(std::string_view log, std::string_view key) {
+  auto at = log.find(key);
+  if (at == std::string_view::npos) return std::nullopt;
+  std::string rest(log.substr(at + key.size(), 32));
+  char* end = nullptr;
+  double v = std::strtod(rest.c_str(), &end);
+  if (end == rest.c_str()) return std::nullopt;
+  return v;
+}
+
+result<void> create(const api_call& api, const std::string& name, const function_spec& f,
+                    const std::string& zip, const experiment_config& config, double& ms) {
+  nlohmann::json body = {{"FunctionName", name},
+                         {"Role", config.role},
+                         {"Runtime", f.runtime},
+                         {"Handler", f.handler},
+                         {"MemorySize", config.memory_mb},
+                         {"Timeout", 30},
+                         {"Code", {{"ZipFile", wire::base64::encode(zip)}}}};
+  auto t = clock_type::now();
+  auto r = api("POST", "/2015-03-31/functions", body.dump(), json_type());
+  ms = ms_since(t);
+  if (!r) return std::move(r).error();
+  if (r->status != 201) return unexpected("CreateFunction " + name, *r);
+  return {};
+}
+
+result<void> invoke(const api_call& api, const std::string& name, invocation_sample& s,
+                    std::string& request_id) {
+  std::vector<std::pair<std::string, std::string>> headers = json_type();
+  headers.emplace_back("X-Amz-Log-Type", "Tail");
+  s.unix_ms = unix_ms_now();
+  auto t = clock_type::now();
+  auto r = api("POST", "/2015-03-31/functions/" + name + "/invocations", "{}", headers);
+  s.client_ms = ms_since(t);
+  if (!r) return std::move(r).error();
+  if (r->status != 200) return unexpected("Invoke " + name, *r);
+  request_id = r->header("x-amzn-RequestId");
+  if (auto fe = r->header("X-Amz-Function-Error"); !fe.empty()) {
+    s.status = "error";
+    auto body = nlohmann::json::parse(r->body, nullptr, false);
+    s.error = body.is_object() && body.contains("errorType") && body["errorType"].is_string()
+                  ? body["errorType"].get<std::string>()
+                  : fe;
+  }
+  if (auto log = r->header("X-Amz-Log-Result"); !log.empty()) {
+    if (auto text = wire::base64::decode(log)) read_report(*text, s);
+  }
+  return {};
+}
+
+// The service's phases for the invocations of `name`, matched by request id.
+void add_phases(const api_call& api, const std::string& name,
+                const std::vector<std::pair<std::string, invocation_sample*>>& wanted) {
+  auto r = api("GET", "/lambdakit/v1/invocations?function=" + name + "&limit=10", {}, {});
+  if (!r || r->status != 200) return;
+  auto doc = nlohmann::json::parse(r->body, nullptr, false);
+  if (!doc.is_object() || !doc.contains("invocations") || !doc["invocations"].is_array()) return;
+  for (const auto& inv : doc["invocations"]) {
+    if (!inv.is_object() || !inv.contains("request_id") || !inv["request_id"].is_string()) continue;
+    for (const auto& [id, s] : wanted) {
+      if (inv["request_id"].get<std::string>() != id) continue;
+      auto num = [&](const nlohmann::json& o, const char* k) -> std::optional<double> {
+        if (o.is_object() && o.contains(k) && o[k].is_number()) return o[k].get<double>();
+        return std::nullopt;
+      };
+      const auto& p = inv.contains("phases_ms") ? inv["phases_ms"] : nlohmann::json();
+      s->queue_ms = num(p, "queue");
+      s->extract_ms = num(p, "extract");
+      s->spawn_ms = num(p, "spawn");
+      s->init_ms = num(p, "init");
+      s->invoke_ms = num(p, "invoke");
+      s->overhead_ms = num(p, "overhead");
+      s->total_ms = num(inv, "total_ms");
+      if (inv.contains("status") && inv["status"].is_string()) {
+        s->status = inv["status"].get<std::string>();
+      }
+      if (!s->max_memory_mb) {
+        if (auto m = num(inv, "max_memory_mb")) s->max_memory_mb = static_cast<int>(*m);
+      }
+    }
+  }
+}
+
+std::string nonce() {
+  return base::random_hex(32);
+}
+
+// Function names take letters, digits, '-' and '_': "cpp-provided.al2023" deploys as
+// "cpp-provided_al2023".
+std::string deployable(std::string name) {
+  for (char& c : name) {
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_') c = '_';
+  }
+  return name;
+}
+
+std::string padding(std::uint64_t n) {
+  std::string out(n, '\0');
+  std::mt19937_64 g(std::random_device{}());
+  for (std::size_t i = 0; i + 8 <= out.size(); i += 8) {
+    std::uint64_t v = g();
+    std::memcpy(out.data() + i, &v, 8);
+  }
+  return out;
+}
+
+invocation_sample base_sample(const function_spec& f, const experiment_config& config, int round,
+                              std::uint64_t zip_bytes, const function_code& code) {
+  invocation_sample s;
+  s.function = f.name;
+  s.runtime = f.runtime;
+  s.round = round;
+  s.memory_mb = config.memory_mb;
+  s.zip_bytes = zip_bytes;
+  s.unzipped_bytes = code.unzipped_bytes;
+  return s;
+}
+
+}  // namespace
+
+std::string api_answer::header(std::string_view name) const {
+  for (const auto& [k, v] : headers) {
+    if (k.size() == name.size() && ::strncasecmp(k.data(), name.data(), k.size()) == 0) return v;
+  }
+  return {};
+}
+
+void read_report(std::string_view log, invocation_sample& s) {
+  auto at = log.rfind("REPORT RequestId:");
+  if (at == std::string_view::npos) return;
+  std::string_view report = log.substr(at);
+  report = report.substr(0, report.find('\n'));
+  s.duration_ms = number_after(report, "\tDuration: ");
+  if (!s.duration_ms) s.duration_ms = number_after(report, " Duration: ");
+  s.init_duration_ms = number_after(report, "Init Duration: ");
+  if (auto m = number_after(report, "Max Memory Used: ")) s.max_memory_mb = static_cast<int>(*m);
+}
+
+result<std::vector<invocation_sample>> run_experiment(const api_call& api,
+                                                      const std::vector<function_spec>& functions,
+                                                      const std::vector<function_code>& code,
+                                                      const experiment_config& config) {
+  std::vector<invocation_sample> out;
+  std::size_t total = functions.size() * static_cast<std::size_t>(config.rounds) * 2;
+  std::string run_id = base::random_hex(6);
+  for (int round = 1; round <= config.rounds; ++round) {
+    for (std::size_t k = 0; k < functions.size(); ++k) {
+      std::size_t i = (k + static_cast<std::size_t>(round - 1)) % functions.size();
+      const function_spec& f = functions[i];
+      std::string zip = fresh_zip(code[i], nonce());
+      deployed fn(api, deployable(config.name_prefix + "-" + run_id + "-" + std::to_string(round) +
+                                  "-" + f.name));
+      double create_ms = 0;
+      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) return r.error();
+      invocation_sample cold = base_sample(f, config, round, zip.size(), code[i]);
+      cold.create_ms = create_ms;
+      invocation_sample warm = cold;
+      warm.cold = false;
+      warm.create_ms = 0;
+      std::string cold_id, warm_id;
+      if (auto r = invoke(api, fn.name(), cold, cold_id); !r) return r.error();
+      if (auto r = invoke(api, fn.name(), warm, warm_id); !r) return r.error();
+      if (config.service_phases) add_phases(api, fn.name(), {{cold_id, &cold}, {warm_id, &warm}});
+      for (auto* s : {&cold, &warm}) {
+        out.push_back(std::move(*s));
+        if (config.on_progress) {
+          config.on_progress({round, config.rounds, out.size(), total, &out.back()});
+        }
+      }
+    }
+  }
+  return out;
+}
+
+result<std::vector<invocation_sample>> run_padding(const api_call& api, const function_spec& f,
+                                                   const function_code& code,
+                                                   const std::vector<std::uint64_t>& sizes,
+                                                   int runs, const experiment_config& config) {
+  std::vector<invocation_sample> out;
+  std::string run_id = base::random_hex(6);
+  std::size_t total = sizes.size() * static_cast<std::size_t>(runs);
+  for (int round = 1; round <= runs; ++round) {
+    for (std::uint64_t size : sizes) {
+      function_code padded = code;
+      padded.files.push_back({".lambdakit-padding", padding(size), 0644});
+      padded.unzipped_bytes += size;
+      std::string zip = fresh_zip(padded, nonce());
+      deployed fn(api, config.name_prefix + "-" + run_id + "-pad" + std::to_string(size) + "-" +
+                           std::to_string(round));
+      double create_ms = 0;
+      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) return r.error();
+      invocation_sample s = base_sample(f, config, round, zip.size(), padded);
+      s.function = f.name + "-padded";
+      s.create_ms = create_ms;
+      s.padding_bytes = size;
+      std::string id;
+      if (auto r = invoke(api, fn.name(), s, id); !r) return r.error();
+      if (config.service_phases) add_phases(api, fn.name(), {{id, &s}});
+      out.push_back(std::move(s));
+      if (config.on_progress) config.on_progress({round, runs, out.size(), total, &out.back()});
+    }
+  }
+  return out;
+}
+
+}  // namespace lambdakit::bench
