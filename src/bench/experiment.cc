@@ -5,9 +5,12 @@
 #include <algorithm>
 #include <cctype>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <nlohmann/json.hpp>
 #include <random>
+#include <thread>
+#include <tuple>
 
 #include "base/random.h"
 #include "wire/base64.h"
@@ -41,7 +44,19 @@ class deployed {
  public:
   deployed(const api_call& api, std::string name) : api_(api), name_(std::move(name)) {}
   ~deployed() {
-    if (!name_.empty()) (void)api_("DELETE", "/2015-03-31/functions/" + name_, {}, {});
+    if (name_.empty()) return;
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      try {
+        auto r = api_("DELETE", "/2015-03-31/functions/" + name_, {}, {});
+        if (r && (r->status == 204 || r->status == 200 || r->status == 404)) return;
+      } catch (...) {  // NOLINT(bugprone-empty-catch): a destructor must not throw; retried
+      }
+      std::this_thread::sleep_for(std::chrono::milliseconds(200 << attempt));
+    }
+    std::fprintf(stderr,
+                 "bench: could not delete function %s; delete it with: aws lambda "
+                 "delete-function --function-name %s\n",
+                 name_.c_str(), name_.c_str());
   }
   deployed(const deployed&) = delete;
   deployed& operator=(const deployed&) = delete;
@@ -62,20 +77,49 @@ std::optional<double> number_after(std::string_view log, std::string_view key) {
   return v;
 }
 
+result<void> check_stop(const experiment_config& config) {
+  if (config.stop != nullptr && config.stop->load()) {
+    return make_failure(std::make_error_code(std::errc::interrupted),
+                        "interrupted: the function in flight was deleted");
+  }
+  return {};
+}
+
 result<void> create(const api_call& api, const std::string& name, const function_spec& f,
                     const std::string& zip, const experiment_config& config, double& ms) {
-  nlohmann::json body = {{"FunctionName", name},
-                         {"Role", config.role},
-                         {"Runtime", f.runtime},
-                         {"Handler", f.handler},
-                         {"MemorySize", config.memory_mb},
-                         {"Timeout", 30},
-                         {"Code", {{"ZipFile", wire::base64::encode(zip)}}}};
+  nlohmann::json body = {
+      {"FunctionName", name},           {"Role", config.role},
+      {"Runtime", f.runtime},           {"Handler", f.handler},
+      {"MemorySize", config.memory_mb}, {"Timeout", 30},
+      {"Architectures", {"x86_64"}},    {"Code", {{"ZipFile", wire::base64::encode(zip)}}}};
   auto t = clock_type::now();
   auto r = api("POST", "/2015-03-31/functions", body.dump(), json_type());
   ms = ms_since(t);
   if (!r) return std::move(r).error();
   if (r->status != 201) return unexpected("CreateFunction " + name, *r);
+  // AWS creates a function Pending and invokes it only once Active: wait as the aws CLI's
+  // function-active-v2 waiter does (the local service answers Active at once).
+  auto state_of = [](const std::string& json) {
+    auto doc = nlohmann::json::parse(json, nullptr, false);
+    return doc.is_object() && doc.contains("State") && doc["State"].is_string()
+               ? std::pair{doc["State"].get<std::string>(), doc.value("StateReason", std::string())}
+               : std::pair{std::string("Active"), std::string()};
+  };
+  auto [state, reason] = state_of(r->body);
+  for (int i = 0; state == "Pending" && i < 600; ++i) {
+    if (config.stop != nullptr && config.stop->load()) break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(i < 20 ? 100 : 1000));
+    auto c = api("GET", "/2015-03-31/functions/" + name + "/configuration", {}, {});
+    if (!c) return std::move(c).error();
+    if (c->status != 200) return unexpected("GetFunctionConfiguration " + name, *c);
+    std::tie(state, reason) = state_of(c->body);
+  }
+  if (auto stopped = check_stop(config); !stopped) return stopped;
+  if (state != "Active") {
+    return make_failure(
+        std::make_error_code(std::errc::protocol_error),
+        "function " + name + " is " + state + (reason.empty() ? "" : ": " + reason));
+  }
   return {};
 }
 
@@ -149,6 +193,12 @@ std::string deployable(std::string name) {
   return name;
 }
 
+std::string deployed_name(const experiment_config& config, const std::string& run_id, int round,
+                          const std::string& function) {
+  return deployable(config.name_prefix + "-" + run_id + "-" + std::to_string(round) + "-" +
+                    function);
+}
+
 std::string padding(std::uint64_t n) {
   std::string out(n, '\0');
   std::mt19937_64 g(std::random_device{}());
@@ -191,30 +241,51 @@ void read_report(std::string_view log, invocation_sample& s) {
   if (auto m = number_after(report, "Max Memory Used: ")) s.max_memory_mb = static_cast<int>(*m);
 }
 
-result<std::vector<invocation_sample>> run_experiment(const api_call& api,
-                                                      const std::vector<function_spec>& functions,
-                                                      const std::vector<function_code>& code,
-                                                      const experiment_config& config) {
-  std::vector<invocation_sample> out;
+run_outcome run_experiment(const api_call& api, const std::vector<function_spec>& functions,
+                           const std::vector<function_code>& code,
+                           const experiment_config& config) {
+  run_outcome outcome;
+  auto& out = outcome.samples;
   std::size_t total = functions.size() * static_cast<std::size_t>(config.rounds) * 2;
   std::string run_id = base::random_hex(6);
   for (int round = 1; round <= config.rounds; ++round) {
     for (std::size_t k = 0; k < functions.size(); ++k) {
       std::size_t i = (k + static_cast<std::size_t>(round - 1)) % functions.size();
       const function_spec& f = functions[i];
+      if (auto r = check_stop(config); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
       std::string zip = fresh_zip(code[i], nonce());
       deployed fn(api, deployable(config.name_prefix + "-" + run_id + "-" + std::to_string(round) +
                                   "-" + f.name));
       double create_ms = 0;
-      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) return r.error();
+      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
       invocation_sample cold = base_sample(f, config, round, zip.size(), code[i]);
       cold.create_ms = create_ms;
       invocation_sample warm = cold;
       warm.cold = false;
       warm.create_ms = 0;
       std::string cold_id, warm_id;
-      if (auto r = invoke(api, fn.name(), cold, cold_id); !r) return r.error();
-      if (auto r = invoke(api, fn.name(), warm, warm_id); !r) return r.error();
+      if (auto r = check_stop(config); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
+      if (auto r = invoke(api, fn.name(), cold, cold_id); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
+      if (auto r = check_stop(config); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
+      if (auto r = invoke(api, fn.name(), warm, warm_id); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
       if (config.service_phases) add_phases(api, fn.name(), {{cold_id, &cold}, {warm_id, &warm}});
       for (auto* s : {&cold, &warm}) {
         out.push_back(std::move(*s));
@@ -224,38 +295,73 @@ result<std::vector<invocation_sample>> run_experiment(const api_call& api,
       }
     }
   }
-  return out;
+  return outcome;
 }
 
-result<std::vector<invocation_sample>> run_padding(const api_call& api, const function_spec& f,
-                                                   const function_code& code,
-                                                   const std::vector<std::uint64_t>& sizes,
-                                                   int runs, const experiment_config& config) {
-  std::vector<invocation_sample> out;
+run_outcome run_padding(const api_call& api, const function_spec& f, const function_code& code,
+                        const std::vector<std::uint64_t>& sizes, int runs,
+                        const experiment_config& config) {
+  run_outcome outcome;
+  auto& out = outcome.samples;
   std::string run_id = base::random_hex(6);
   std::size_t total = sizes.size() * static_cast<std::size_t>(runs);
   for (int round = 1; round <= runs; ++round) {
     for (std::uint64_t size : sizes) {
+      if (auto r = check_stop(config); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
       function_code padded = code;
       padded.files.push_back({".lambdakit-padding", padding(size), 0644});
       padded.unzipped_bytes += size;
       std::string zip = fresh_zip(padded, nonce());
-      deployed fn(api, config.name_prefix + "-" + run_id + "-pad" + std::to_string(size) + "-" +
-                           std::to_string(round));
+      deployed fn(api, deployable(config.name_prefix + "-" + run_id + "-pad" +
+                                  std::to_string(size) + "-" + std::to_string(round)));
       double create_ms = 0;
-      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) return r.error();
+      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
       invocation_sample s = base_sample(f, config, round, zip.size(), padded);
       s.function = f.name + "-padded";
       s.create_ms = create_ms;
       s.padding_bytes = size;
       std::string id;
-      if (auto r = invoke(api, fn.name(), s, id); !r) return r.error();
+      if (auto r = check_stop(config); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
+      if (auto r = invoke(api, fn.name(), s, id); !r) {
+        outcome.failed = r.error();
+        return outcome;
+      }
       if (config.service_phases) add_phases(api, fn.name(), {{id, &s}});
       out.push_back(std::move(s));
       if (config.on_progress) config.on_progress({round, runs, out.size(), total, &out.back()});
     }
   }
-  return out;
+  return outcome;
+}
+
+std::string name_problem(const std::vector<function_spec>& functions,
+                         const experiment_config& config) {
+  constexpr std::size_t max_name = 64;  // Lambda's limit for a function name
+  std::vector<std::string> names;
+  for (const auto& f : functions) {
+    // The longest this run makes: 6-digit run id, the largest round.
+    std::string n = deployed_name(config, "000000", std::max(config.rounds, 1), f.name);
+    if (n.size() > max_name) {
+      return "function " + f.name + " would deploy as " + n + ", " + std::to_string(n.size()) +
+             " characters (Lambda takes " + std::to_string(max_name) + "): shorten its name";
+    }
+    for (const auto& other : names) {
+      if (other == n) {
+        return "two functions would deploy under one name, " + n + " ('.' becomes '_'): rename one";
+      }
+    }
+    names.push_back(std::move(n));
+  }
+  return {};
 }
 
 }  // namespace lambdakit::bench

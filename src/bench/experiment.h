@@ -4,6 +4,7 @@
 // on a shared machine hits them all alike.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -65,21 +66,34 @@ struct experiment_config {
   std::string name_prefix = "lkbench";  // functions are <prefix>-<random>-<name>
   bool service_phases = true;           // ask the local service for its phases
   std::function<void(const progress_event&)> on_progress;
+  // Set (by a signal handler) to stop between steps: the run fails with "interrupted" after
+  // deleting the function it is on.
+  const std::atomic<bool>* stop = nullptr;
 };
 
-// Runs the experiment. A function error is recorded in its sample, not a failure; an API that
-// answers unexpectedly fails the run (after deleting what it created).
-result<std::vector<invocation_sample>> run_experiment(const api_call& api,
-                                                      const std::vector<function_spec>& functions,
-                                                      const std::vector<function_code>& code,
-                                                      const experiment_config& config);
+// What a run gathered, and why it stopped early when it did (an API that answered unexpectedly,
+// or a stop request); the samples taken before are kept.
+struct run_outcome {
+  std::vector<invocation_sample> samples;
+  std::optional<failure> failed;
+};
+
+// Runs the experiment. A function error is recorded in its sample, not a failure. Every function
+// created is deleted, also when the run stops early; one that could not be deleted is named on
+// stderr with the command that deletes it.
+run_outcome run_experiment(const api_call& api, const std::vector<function_spec>& functions,
+                           const std::vector<function_code>& code, const experiment_config& config);
 
 // The study's hypothesis, tested: one function deployed with `sizes` bytes of incompressible
 // padding, `runs` cold invokes each (its samples carry padding_bytes).
-result<std::vector<invocation_sample>> run_padding(const api_call& api, const function_spec& f,
-                                                   const function_code& code,
-                                                   const std::vector<std::uint64_t>& sizes,
-                                                   int runs, const experiment_config& config);
+run_outcome run_padding(const api_call& api, const function_spec& f, const function_code& code,
+                        const std::vector<std::uint64_t>& sizes, int runs,
+                        const experiment_config& config);
+
+// Why these functions cannot be deployed under their names with this prefix (too long for
+// Lambda's 64 characters, or two that become the same name); empty when they can.
+std::string name_problem(const std::vector<function_spec>& functions,
+                         const experiment_config& config);
 
 // Duration, Init Duration and Max Memory Used from a REPORT line in `log` (what Tail returns).
 void read_report(std::string_view log, invocation_sample& s);

@@ -72,6 +72,17 @@ result<std::vector<function_spec>> read_manifest(const fs::path& manifest) {
   return out;
 }
 
+std::vector<std::string> missing_functions(const fs::path& manifest) {
+  std::vector<std::string> out;
+  auto text = read_all(manifest);
+  if (!text) return out;
+  constexpr std::string_view mark = "# missing: ";
+  for (const auto& line : split(*text, '\n')) {
+    if (line.starts_with(mark)) out.push_back(line.substr(mark.size()));
+  }
+  return out;
+}
+
 result<std::vector<function_spec>> select_functions(const std::vector<function_spec>& all,
                                                     std::string_view wanted) {
   if (wanted.empty()) return all;
@@ -115,7 +126,18 @@ result<function_code> load_code(const function_spec& f, const fs::path& scratch)
   function_code code;
   code.zip_bytes = zip->size();
   code.unzipped_bytes = *unzipped;
-  for (const auto& e : fs::recursive_directory_iterator(dest)) {
+  std::error_code walk;
+  for (fs::recursive_directory_iterator it(dest, walk), end; !walk && it != end;
+       it.increment(walk)) {
+    const auto& e = *it;
+    if (e.is_symlink()) {  // re-zipping would turn it into a copy, or lose it
+      fs::remove_all(dest, ec);
+      return make_failure(std::make_error_code(std::errc::not_supported),
+                          "function " + f.name + ": " + f.zip.string() +
+                              " holds a symbolic link, " +
+                              fs::relative(e.path(), dest).generic_string() +
+                              ", which bench cannot re-zip: package without links");
+    }
     if (!e.is_regular_file()) continue;  // directories come back with their files
     struct stat st {};
     if (::stat(e.path().c_str(), &st) != 0) {
@@ -127,6 +149,7 @@ result<function_code> load_code(const function_spec& f, const fs::path& scratch)
                           static_cast<std::uint32_t>(st.st_mode & 07777)});
   }
   fs::remove_all(dest, ec);
+  if (walk) return make_failure(walk, "function " + f.name + ": reading its files");
   return code;
 }
 

@@ -25,6 +25,10 @@ struct function_spec {
 // The manifest's functions, in its order. A malformed line fails with its number and the fix.
 result<std::vector<function_spec>> read_manifest(const std::filesystem::path& manifest);
 
+// The functions scripts/bench-functions could not build because their toolchain is missing:
+// its "# missing: NAME: why" lines, as "NAME: why".
+std::vector<std::string> missing_functions(const std::filesystem::path& manifest);
+
 // The functions whose name is in `wanted` (comma-separated names or prefixes ending in '*'),
 // in the manifest's order; a name that matches none fails, listing the names there are.
 result<std::vector<function_spec>> select_functions(const std::vector<function_spec>& all,

@@ -1,5 +1,6 @@
 #include "bench/results.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <ctime>
 #include <map>
@@ -33,7 +34,7 @@ std::string study_time(std::int64_t unix_ms) {
 }
 
 std::string csv_field(const std::string& s) {
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
+  if (s.find_first_of(",\"\r\n") == std::string::npos) return s;
   std::string out = "\"";
   for (char c : s) {
     if (c == '"') out += '"';
@@ -46,12 +47,15 @@ summary of(const std::vector<invocation_sample>& samples, const std::string& fun
            std::optional<double> invocation_sample::*field) {
   std::vector<double> v;
   for (const auto& s : samples) {
-    if (s.function == function && s.cold == cold && s.*field) v.push_back(*(s.*field));
+    if (s.function == function && s.cold == cold && s.status == "success" && s.*field) {
+      v.push_back(*(s.*field));
+    }
   }
   return summarize(std::move(v));
 }
 
 nlohmann::json summary_json(const summary& s) {
+  if (s.count == 0) return nullptr;  // nothing measured: no figures, not zeros
   return {{"count", s.count}, {"median", s.median}, {"p90", s.p90},  {"p99", s.p99},
           {"min", s.min},     {"max", s.max},       {"mean", s.mean}};
 }
@@ -112,9 +116,12 @@ std::vector<function_summary> summarize_functions(const std::vector<invocation_s
     std::vector<double> cold, warm, create;
     for (const auto& s : samples) {
       if (s.function != f.name) continue;
+      if (s.status != "success") {  // counted, but kept out of the figures
+        ++fs.errors;
+        continue;
+      }
       (s.cold ? cold : warm).push_back(s.client_ms);
       if (s.cold) create.push_back(s.create_ms);
-      if (s.status != "success") ++fs.errors;
       if (s.max_memory_mb && (!fs.max_memory_mb || *s.max_memory_mb > *fs.max_memory_mb)) {
         fs.max_memory_mb = s.max_memory_mb;
       }
@@ -125,6 +132,8 @@ std::vector<function_summary> summarize_functions(const std::vector<invocation_s
     fs.cold_init = of(samples, f.name, true, &invocation_sample::init_ms);
     fs.cold_spawn = of(samples, f.name, true, &invocation_sample::spawn_ms);
     fs.warm_invoke = of(samples, f.name, false, &invocation_sample::invoke_ms);
+    fs.cold_report_init = of(samples, f.name, true, &invocation_sample::init_duration_ms);
+    fs.warm_report_duration = of(samples, f.name, false, &invocation_sample::duration_ms);
     out.push_back(std::move(fs));
   }
   return out;
@@ -132,14 +141,19 @@ std::vector<function_summary> summarize_functions(const std::vector<invocation_s
 
 padding_fit fit_padding(const std::vector<invocation_sample>& samples) {
   std::vector<double> mb, cold, create;
+  std::vector<std::uint64_t> sizes;
   for (const auto& s : samples) {
-    if (s.padding_bytes == 0 && s.function.find("-padded") == std::string::npos) continue;
+    if (s.padding_bytes == 0 || s.status != "success") continue;
+    if (std::find(sizes.begin(), sizes.end(), s.padding_bytes) == sizes.end()) {
+      sizes.push_back(s.padding_bytes);
+    }
     mb.push_back(static_cast<double>(s.zip_bytes) / 1e6);
     cold.push_back(s.client_ms);
     create.push_back(s.create_ms);
   }
   padding_fit p;
   p.samples = mb.size();
+  if (sizes.size() < 2) return p;  // one size: the zips differ by bytes, which fit only noise
   p.cold_ms_per_mb = fit_line(mb, cold);
   p.create_ms_per_mb = fit_line(mb, create);
   return p;
@@ -165,6 +179,8 @@ std::string to_json(const run_facts& facts, const std::vector<function_summary>&
                         {"cold_init", summary_json(f.cold_init)},
                         {"cold_spawn", summary_json(f.cold_spawn)},
                         {"warm_invoke", summary_json(f.warm_invoke)},
+                        {"cold_report_init_duration", summary_json(f.cold_report_init)},
+                        {"warm_report_duration", summary_json(f.warm_report_duration)},
                         {"errors", f.errors}};
     j["max_memory_mb"] = f.max_memory_mb ? nlohmann::json(*f.max_memory_mb) : nlohmann::json();
     list.push_back(std::move(j));
@@ -173,7 +189,7 @@ std::string to_json(const run_facts& facts, const std::vector<function_summary>&
   doc["padding"] = {{"samples", padding.samples},
                     {"cold_invoke", fit_json(padding.cold_ms_per_mb)},
                     {"create", fit_json(padding.create_ms_per_mb)}};
-  return doc.dump(2) + "\n";
+  return doc.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }
 
 std::string render_table(const std::vector<function_summary>& functions,
@@ -211,6 +227,19 @@ std::string render_table(const std::vector<function_summary>& functions,
     out +=
         "  (create: CreateFunction round trip, which uploads, checks and extracts the zip;\n"
         "   spawn: starting the runtime process; init: from then until it asked for work)\n";
+  }
+  bool reports = false;
+  for (const auto& f : functions) reports = reports || f.cold_report_init.count > 0;
+  if (reports && !phases) {
+    out += "\n  from the REPORT lines (medians, ms)\n";
+    std::snprintf(line, sizeof line, "  %-26s %14s %14s\n", "function", "Init Duration",
+                  "warm Duration");
+    out += line;
+    for (const auto& f : functions) {
+      std::snprintf(line, sizeof line, "  %-26s %14.3f %14.3f\n", f.function.c_str(),
+                    f.cold_report_init.median, f.warm_report_duration.median);
+      out += line;
+    }
   }
   if (padding.samples > 0) {
     out += "\n  zip size against cold start (the study's hypothesis; incompressible padding)\n";

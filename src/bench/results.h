@@ -25,6 +25,7 @@ struct function_summary {
   summary cold, warm;                               // client_ms
   summary cold_init, cold_spawn, cold_create;       // the service's init and spawn; CreateFunction
   summary warm_invoke;                              // the service's invoke phase, warm
+  summary cold_report_init, warm_report_duration;   // REPORT's Init Duration and Duration
   std::optional<int> max_memory_mb;                 // the largest seen
   std::size_t errors = 0;                           // samples whose status is not success
 };

@@ -122,7 +122,9 @@ def test_the_report_references_the_plots_and_renders(run):
                         "--window-size=1400,2000", (out / "report.html").as_uri()],
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
-    console_errors = [l for l in r.stderr.splitlines() if "CONSOLE" in l and "ERROR" in l.upper()]
+    console_errors = [l for l in r.stderr.splitlines()
+                      if ("CONSOLE" in l and "ERROR" in l.upper()) or "ERR_FILE_NOT_FOUND" in l
+                      or "Failed to load resource" in l]
     assert not console_errors, console_errors
     png = shot.read_bytes()
     assert png[:8] == b"\x89PNG\r\n\x1a\n" and len(png) > 50_000

@@ -12,6 +12,7 @@
 
 #include <CLI/CLI.hpp>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
 #include <ctime>
 #include <filesystem>
@@ -22,6 +23,8 @@
 #include <thread>
 #include <vector>
 
+#include "aws/credentials.h"
+#include "aws/sigv4.h"
 #include "base/child.h"
 #include "base/unique_fd.h"
 #include "bench/experiment.h"
@@ -29,6 +32,7 @@
 #include "bench/results.h"
 #include "commands.h"
 #include "platform/http/client.h"
+#include "runtimes/registry.h"
 
 namespace lambdakit::cli {
 namespace fs = std::filesystem;
@@ -46,7 +50,20 @@ struct bench_options {
   std::string padding_function = "cpp-provided.al2023";
   int padding_runs = 5;
   bool plots = true;
+  bool padding_given = false;  // --padding-sizes on the command line (wins over --quick's)
+  bool aws = false;            // the same experiment on AWS itself
+  std::string role, region;
 };
+
+// Ctrl-C (or SIGTERM) stops the run between steps; what it created is deleted on the way out.
+std::atomic<bool> stop_requested{false};
+// A second one stops at once (the default action), for a run stuck in a request.
+extern "C" void request_stop(int sig) {
+  if (stop_requested.exchange(true)) {
+    std::signal(sig, SIG_DFL);
+    std::raise(sig);
+  }
+}
 
 // lambdakit serve on a free port, as a child in its own process group, stopped on destruction.
 class local_service {
@@ -87,13 +104,15 @@ class local_service {
     }
     auto colon = line.rfind(':');
     if (line.find("listening on") == std::string::npos || colon == std::string::npos) {
+      ::kill(-pid_, SIGKILL);  // the destructor does not run for a constructor that throws
+      ::waitpid(pid_, nullptr, 0);
       std::ifstream in(log);
       std::stringstream said;
       said << in.rdbuf();
       throw std::runtime_error("lambdakit serve did not start: " + line + said.str());
     }
     url_ = line.substr(line.find("http://"));
-    port_ = static_cast<unsigned short>(std::stoi(line.substr(colon + 1)));
+    port_ = static_cast<unsigned short>(std::strtoul(line.c_str() + colon + 1, nullptr, 10));
     out_ = std::move(read_end);  // kept open: serve may write more
   }
   ~local_service() {
@@ -160,7 +179,7 @@ result<std::vector<std::uint64_t>> parse_sizes(const std::string& text) {
   while (std::getline(in, item, ',')) {
     char* end = nullptr;
     double mb = std::strtod(item.c_str(), &end);
-    if (end == item.c_str() || *end != '\0' || mb <= 0 || mb > 48) {
+    if (end == item.c_str() || *end != '\0' || !(mb > 0 && mb <= 48)) {
       return make_failure(std::make_error_code(std::errc::invalid_argument),
                           "--padding-sizes: \"" + item +
                               "\" is not a size in MB between 0 and 48 (a zip may be 50 MB)");
@@ -191,7 +210,7 @@ int run_bench(const bench_options& o) {
     std::fprintf(stderr, "lambdakit bench: --runs must be at least 1\n");
     return 2;
   }
-  auto sizes = parse_sizes(o.quick ? "1,10" : o.padding_sizes);
+  auto sizes = parse_sizes(o.quick && !o.padding_given ? "1,10" : o.padding_sizes);
   if (!sizes) {
     std::fprintf(stderr, "lambdakit bench: %s\n", sizes.error().detail.c_str());
     return 2;
@@ -219,6 +238,15 @@ int run_bench(const bench_options& o) {
     }
   } cleanup_work{work};
 
+  // From here on Ctrl-C stops between steps and cleans up (the service, the work folder, the
+  // functions created).
+  struct sigaction sa {};
+  sa.sa_handler = request_stop;
+  sigemptyset(&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  ::sigaction(SIGINT, &sa, nullptr);
+  ::sigaction(SIGTERM, &sa, nullptr);
+
   std::vector<bench::function_code> code;
   for (const auto& f : *functions) {
     auto c = bench::load_code(f, work / "code");
@@ -231,6 +259,50 @@ int run_bench(const bench_options& o) {
 
   std::unique_ptr<local_service> service;
   std::string endpoint_url = o.endpoint;
+  std::optional<aws::found_credentials> creds;
+  std::string region = o.region;
+  if (o.aws) {
+    if (o.role.empty()) {
+      std::fprintf(stderr,
+                   "lambdakit bench: --aws needs --role <execution role ARN> (a role "
+                   "Lambda can assume, with AWSLambdaBasicExecutionRole)\n");
+      return 2;
+    }
+    if (region.empty()) region = aws::find_region();
+    creds = aws::find_credentials();
+    if (region.empty() || !creds) {
+      std::fprintf(stderr, "lambdakit bench: --aws needs %s\n",
+                   region.empty() ? "a region: pass --region, set AWS_REGION, or put region in "
+                                    "~/.aws/config"
+                                  : "credentials: set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, "
+                                    "or run `aws configure`");
+      return 2;
+    }
+    if (endpoint_url.empty()) {
+      const char* e = std::getenv("AWS_ENDPOINT_URL_LAMBDA");
+      endpoint_url = e != nullptr && *e != '\0' ? e : "https://lambda." + region + ".amazonaws.com";
+    }
+    // AWS no longer creates functions on retired runtimes (go1.x): those rows are left out.
+    std::vector<bench::function_spec> kept;
+    std::vector<bench::function_code> kept_code;
+    for (std::size_t i = 0; i < functions->size(); ++i) {
+      const auto* row = runtimes::find((*functions)[i].runtime);
+      std::string why = row != nullptr ? runtimes::aws_create_refusal(*row) : "";
+      if (!why.empty()) {
+        std::fprintf(stderr, "bench: %s left out on AWS: %s\n", (*functions)[i].name.c_str(),
+                     why.c_str());
+        continue;
+      }
+      kept.push_back((*functions)[i]);
+      kept_code.push_back(std::move(code[i]));
+    }
+    *functions = std::move(kept);
+    code = std::move(kept_code);
+    if (functions->empty()) {
+      std::fprintf(stderr, "lambdakit bench: no function is left to run on AWS\n");
+      return 2;
+    }
+  }
   try {
     if (endpoint_url.empty()) {
       service = std::make_unique<local_service>(work / "state", work / "serve.log");
@@ -251,7 +323,20 @@ int run_bench(const bench_options& o) {
                             const std::string& body,
                             const std::vector<std::pair<std::string, std::string>>& headers)
       -> result<bench::api_answer> {
-    auto r = client.request(method, target, body, headers);
+    auto signed_headers = headers;
+    if (creds) {  // SigV4 for AWS, as `lambdakit deploy` signs
+      auto q = target.find('?');
+      aws::signing_request sr{method,
+                              client.host_header(),
+                              target.substr(0, q),
+                              q == std::string::npos ? "" : target.substr(q + 1),
+                              headers,
+                              body};
+      for (auto& h : aws::sign(sr, creds->keys, region, "lambda", aws::amz_date_now())) {
+        signed_headers.push_back(std::move(h));
+      }
+    }
+    auto r = client.request(method, target, body, signed_headers);
     if (!r) return std::move(r).error();
     return bench::api_answer{r->status, std::move(r->body), std::move(r->headers)};
   };
@@ -261,16 +346,33 @@ int run_bench(const bench_options& o) {
   config.rounds = rounds;
   config.memory_mb = o.memory_mb;
   config.on_progress = [tty](const bench::progress_event& e) { show_progress(e, tty); };
+  config.service_phases = !o.aws;
+  if (o.aws) {
+    config.role = o.role;
+    config.name_prefix = "lambdakit-bench";
+  }
+  config.stop = &stop_requested;
   std::fprintf(stderr, "bench: %zu functions, %d rounds, on %s\n", functions->size(), rounds,
                endpoint_url.c_str());
-  auto samples = bench::run_experiment(api, *functions, code, config);
-  if (tty) std::fprintf(stderr, "\n");
-  if (!samples) {
-    std::fprintf(stderr, "lambdakit bench: %s\n", samples.error().message().c_str());
+  if (auto why = bench::name_problem(*functions, config); !why.empty()) {
+    std::fprintf(stderr, "lambdakit bench: %s\n", why.c_str());
+    return 2;
+  }
+  if (stop_requested.load()) {
+    std::fprintf(stderr, "lambdakit bench: interrupted before the first round\n");
     return 1;
   }
+  auto run = bench::run_experiment(api, *functions, code, config);
+  if (tty) std::fprintf(stderr, "\n");
+  int code_out = 0;
+  if (run.failed) {  // what was measured before is still written
+    std::fprintf(stderr, "lambdakit bench: %s (the results hold the %zu invocations before)\n",
+                 run.failed->message().c_str(), run.samples.size());
+    code_out = 1;
+  }
+  std::vector<bench::invocation_sample>* samples = &run.samples;
   std::vector<bench::invocation_sample> padded;
-  if (!sizes->empty()) {
+  if (!sizes->empty() && !run.failed) {
     std::size_t at = 0;
     while (at < functions->size() && (*functions)[at].name != o.padding_function) ++at;
     if (at == functions->size()) {
@@ -282,11 +384,11 @@ int run_bench(const bench_options& o) {
       auto p = bench::run_padding(api, (*functions)[at], code[at], *sizes,
                                   o.quick ? 2 : o.padding_runs, config);
       if (tty) std::fprintf(stderr, "\n");
-      if (!p) {
-        std::fprintf(stderr, "lambdakit bench: the padding run: %s\n", p.error().message().c_str());
-        return 1;
+      if (p.failed) {
+        std::fprintf(stderr, "lambdakit bench: the padding run: %s\n", p.failed->message().c_str());
+        code_out = 1;
       }
-      padded = std::move(*p);
+      padded = std::move(p.samples);
     }
   }
 
@@ -299,10 +401,15 @@ int run_bench(const bench_options& o) {
   facts.machine = machine_facts();
   facts.lambdakit_version = version;
   facts.build_type = LAMBDAKIT_BUILD_TYPE;
-  facts.endpoint = local ? "lambdakit serve (local, started by bench)" : endpoint_url;
+  facts.endpoint = local   ? "lambdakit serve (local, started by bench)"
+                   : o.aws ? "AWS Lambda, " + region + " (" + endpoint_url + ")"
+                           : endpoint_url;
   facts.rounds = rounds;
   facts.memory_mb = o.memory_mb;
   std::string table = bench::render_table(summaries, fit);
+  for (const auto& m : bench::missing_functions(manifest)) {
+    table += "\n  missing (its toolchain is not on this machine): " + m;
+  }
 
   fs::path out = o.out;
   std::error_code ec;
@@ -323,9 +430,9 @@ int run_bench(const bench_options& o) {
   std::printf("wrote %s/results.csv, summary.json, table.txt\n", out.c_str());
   std::fflush(stdout);
 
-  int code_out = 0;
   std::size_t errors = 0;
   for (const auto& s : summaries) errors += s.errors;
+  for (const auto& s : padded) errors += s.status != "success" ? 1 : 0;
   if (errors > 0) {
     std::fprintf(stderr, "lambdakit bench: %zu invocations failed (see the status column)\n",
                  errors);
@@ -378,7 +485,15 @@ void add_bench(CLI::App& app, int& exit_code) {
   cmd->add_option("--padding-runs", o->padding_runs, "Cold invokes per padding size")
       ->capture_default_str();
   cmd->add_flag("!--no-plots", o->plots, "Skip the plots and the HTML report");
-  cmd->callback([o, &exit_code] { exit_code = run_bench(*o); });
+  cmd->add_flag("--aws", o->aws,
+                "Run on AWS Lambda itself (SigV4 with the aws CLI's credentials; every function "
+                "created is deleted, also on Ctrl-C)");
+  cmd->add_option("--role", o->role, "--aws: the execution role ARN the functions get");
+  cmd->add_option("--region", o->region, "--aws: the region (default: AWS_REGION, ~/.aws/config)");
+  cmd->callback([o, cmd, &exit_code] {
+    o->padding_given = cmd->get_option("--padding-sizes")->count() > 0;
+    exit_code = run_bench(*o);
+  });
 }
 
 }  // namespace lambdakit::cli

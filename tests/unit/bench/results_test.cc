@@ -222,3 +222,37 @@ TEST(SelectFunctions, ByNameAndPrefixInManifestOrder) {
 
 }  // namespace
 }  // namespace lambdakit::bench
+
+namespace lambdakit::bench {
+namespace {
+
+TEST(NameProblem, NamesTooLongOrCollidingAreRefusedUpFront) {
+  experiment_config config;
+  config.rounds = 40;
+  std::vector<function_spec> fine = {{"cpp-provided.al2023-bundle", "", "", "", ""}};
+  EXPECT_EQ(name_problem(fine, config), "");
+  std::vector<function_spec> long_name = {{std::string(60, 'x'), "", "", "", ""}};
+  auto why = name_problem(long_name, config);
+  EXPECT_NE(why.find("characters (Lambda takes 64): shorten its name"), std::string::npos) << why;
+  std::vector<function_spec> twins = {{"a.b", "", "", "", ""}, {"a_b", "", "", "", ""}};
+  why = name_problem(twins, config);
+  EXPECT_NE(why.find("two functions would deploy under one name"), std::string::npos) << why;
+}
+
+TEST(BenchPadding, OneSizeFitsNothing) {
+  std::vector<invocation_sample> samples;
+  for (int i = 0; i < 3; ++i) {
+    invocation_sample s;
+    s.cold = true;
+    s.padding_bytes = 10'000'000;
+    s.zip_bytes = 10'000'100 + static_cast<std::uint64_t>(i);  // nonces differ by bytes
+    s.client_ms = 1.0 + i;
+    samples.push_back(s);
+  }
+  auto p = fit_padding(samples);
+  EXPECT_EQ(p.samples, 3u);
+  EXPECT_FALSE(p.cold_ms_per_mb);
+}
+
+}  // namespace
+}  // namespace lambdakit::bench
