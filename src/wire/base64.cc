@@ -8,13 +8,13 @@ namespace {
 
 constexpr char alphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
-// Each byte's 6-bit value, -1 for a byte outside the alphabet ('=' included: padding is handled
-// apart, at the end only).
-constexpr std::array<std::int8_t, 256> values = [] {
-  std::array<std::int8_t, 256> t{};
-  t.fill(-1);
-  for (int i = 0; i < 64; ++i)
-    t[static_cast<unsigned char>(alphabet[i])] = static_cast<std::int8_t>(i);
+// Each byte's 6-bit value, `invalid` for a byte outside the alphabet ('=' included: padding is
+// handled apart, at the end only).
+constexpr std::uint32_t invalid = 0x80;
+constexpr std::array<std::uint8_t, 256> values = [] {
+  std::array<std::uint8_t, 256> t{};
+  t.fill(invalid);
+  for (std::uint8_t i = 0; i < 64; ++i) t[static_cast<unsigned char>(alphabet[i])] = i;
   return t;
 }();
 
@@ -55,17 +55,17 @@ std::optional<std::string> decode(std::string_view text) {
   char* o = out.data();
   std::size_t whole = text.size() / 4 - (pad != 0 ? 1 : 0);
   for (std::size_t i = 0; i < whole; ++i, in += 4) {
-    int a = values[in[0]], b = values[in[1]], c = values[in[2]], d = values[in[3]];
-    if ((a | b | c | d) < 0) return std::nullopt;
-    auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6 | d);
+    std::uint32_t a = values[in[0]], b = values[in[1]], c = values[in[2]], d = values[in[3]];
+    if (((a | b | c | d) & invalid) != 0) return std::nullopt;
+    std::uint32_t v = a << 18 | b << 12 | c << 6 | d;
     *o++ = static_cast<char>(v >> 16);
     *o++ = static_cast<char>((v >> 8) & 0xFF);
     *o++ = static_cast<char>(v & 0xFF);
   }
   if (pad != 0) {  // the last quantum: "xy==" or "xyz="
-    int a = values[in[0]], b = values[in[1]], c = pad == 2 ? 0 : values[in[2]];
-    if ((a | b | c) < 0) return std::nullopt;
-    auto v = static_cast<std::uint32_t>(a << 18 | b << 12 | c << 6);
+    std::uint32_t a = values[in[0]], b = values[in[1]], c = pad == 2 ? 0 : values[in[2]];
+    if (((a | b | c) & invalid) != 0) return std::nullopt;
+    std::uint32_t v = a << 18 | b << 12 | c << 6;
     *o++ = static_cast<char>(v >> 16);
     if (pad == 1) *o++ = static_cast<char>((v >> 8) & 0xFF);
   }
