@@ -186,3 +186,25 @@ def test_init_that_never_ends_hits_the_init_limit_then_the_timeout(start_service
     wait_until(lambda: not any(proc_alive(p) for p in pids), 5,
                what="both never-ready fakes to be killed")
     _assert_healthy(service, hello)
+
+
+def test_garbage_for_ping_fails_init_at_once_and_the_next_invoke_starts_afresh(start_service):
+    # --init-timeout 30: were the garbage not noticed, the invoke would wait out the 10 s timeout.
+    service = start_service(extra_args=["--init-timeout", "30"])
+    hello = _hello(service)
+    name = _fake(service, timeout=10, env={"FAKE_GARBAGE_PING": "1"})
+    t0 = time.monotonic()
+    r = service.invoke(name, b"{}", timeout=60)
+    elapsed = time.monotonic() - t0
+    err = _unhandled(r)
+    assert err["errorType"] == "Runtime.InvalidResponse", err
+    assert err["errorMessage"].startswith(
+        f"RequestId: {r.request_id} Error: during Init the go1.x function answered Function.Ping "
+        "with bytes that are not a Go net/rpc gob reply"), err
+    assert elapsed < 8, f"the invoke waited {elapsed:.2f}s instead of failing Init at once"
+    pids = _fake_pids(service, name)
+    wait_until(lambda: not any(proc_alive(p) for p in pids), 5, what="the garbage fake to be killed")
+    r2 = service.invoke(name, b"{}", timeout=60)  # a new environment, the same garbage
+    assert _unhandled(r2)["errorType"] == "Runtime.InvalidResponse"
+    assert len(_fake_pids(service, name)) == 2
+    _assert_healthy(service, hello)

@@ -257,7 +257,8 @@ class go1x_channel final : public runtime_channel,
       go1x::reply& rep = **r;
       if (!ready_) {  // the answer to Ping: Init is over
         if (!rep.error.empty()) {
-          broken(make_failure(gob::error::type_mismatch, "Function.Ping failed: " + rep.error));
+          broken(make_failure(gob::error::type_mismatch,
+                              "Function.Ping answered an error: " + rep.error));
           return false;
         }
         ready_ = true;
@@ -299,7 +300,25 @@ class go1x_channel final : public runtime_channel,
   // The function's bytes are not the gob stream they should be.
   void broken(const failure& f) {
     drop_connection();
-    if (!in_flight_) return;  // Init: the environment's Init limit or the exit decides
+    if (!in_flight_) {
+      // During Init (before Ping's answer) a function that answers with garbage will not do
+      // better on the next dial: Init fails now, with the reason, instead of at its limit.
+      if (!ready_ && pending_ && events_.answered) {
+        std::string id = pending_->request_id;
+        pending_.reset();
+        runtime_answer a;
+        a.status = invoke_status::init_error;
+        a.content_type = "application/json";
+        a.reset = true;
+        a.body = error_json("Runtime.InvalidResponse",
+                            "RequestId: " + id +
+                                " Error: during Init the go1.x function answered Function.Ping "
+                                "with bytes that are not a Go net/rpc gob reply: " +
+                                f.message());
+        events_.answered(std::move(a));
+      }
+      return;  // between invokes: the next one dials again
+    }
     in_flight_.reset();
     runtime_answer a;
     a.content_type = "application/json";
