@@ -6,9 +6,8 @@
 // (definitions below 64, duplicates, undefined or 0 value ids, the most negative id), malformed
 // wireTypes (no kind, two kinds, missing element types, too many fields, counts past the end),
 // a type table that never ends, recursion bombs (10,000 levels), counts past the end of the
-// message, extra data, interface values, type mismatches in headers, arguments and replies; and
-// that fields the receiver does not know are skipped whatever their kind (string, int, float,
-// complex, nested struct, slice of structs, map, array, marshaled), interleaved with known ones.
+// message, extra data, interface values, type mismatches in headers, arguments and replies.
+// Unknown fields being skipped is gob_unknown_fields_test.cc.
 // Hostile bytes are built with the codec's own writers (tests/unit/support/gob_bytes.h).
 #include <gtest/gtest.h>
 
