@@ -87,6 +87,7 @@ result<void> check_stop(const experiment_config& config) {
 
 result<void> create(const api_call& api, const std::string& name, const function_spec& f,
                     const std::string& zip, const experiment_config& config, double& ms) {
+  if (auto stopped = check_stop(config); !stopped) return stopped;
   nlohmann::json body = {
       {"FunctionName", name},           {"Role", config.role},
       {"Runtime", f.runtime},           {"Handler", f.handler},
@@ -124,7 +125,8 @@ result<void> create(const api_call& api, const std::string& name, const function
 }
 
 result<void> invoke(const api_call& api, const std::string& name, invocation_sample& s,
-                    std::string& request_id) {
+                    std::string& request_id, const experiment_config& config) {
+  if (auto stopped = check_stop(config); !stopped) return stopped;
   std::vector<std::pair<std::string, std::string>> headers = json_type();
   headers.emplace_back("X-Amz-Log-Type", "Tail");
   s.unix_ms = unix_ms_now();
@@ -241,51 +243,32 @@ void read_report(std::string_view log, invocation_sample& s) {
   if (auto m = number_after(report, "Max Memory Used: ")) s.max_memory_mb = static_cast<int>(*m);
 }
 
-run_outcome run_experiment(const api_call& api, const std::vector<function_spec>& functions,
-                           const std::vector<function_code>& code,
-                           const experiment_config& config) {
-  run_outcome outcome;
-  auto& out = outcome.samples;
+namespace {
+
+// One invocation sample per cold and warm invoke into `out`, round after round; the first failure
+// ends the run (the function in flight is deleted on the way out).
+result<void> experiment_rounds(const api_call& api, const std::vector<function_spec>& functions,
+                               const std::vector<function_code>& code,
+                               const experiment_config& config,
+                               std::vector<invocation_sample>& out) {
   std::size_t total = functions.size() * static_cast<std::size_t>(config.rounds) * 2;
   std::string run_id = base::random_hex(6);
   for (int round = 1; round <= config.rounds; ++round) {
     for (std::size_t k = 0; k < functions.size(); ++k) {
       std::size_t i = (k + static_cast<std::size_t>(round - 1)) % functions.size();
       const function_spec& f = functions[i];
-      if (auto r = check_stop(config); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
       std::string zip = fresh_zip(code[i], nonce());
-      deployed fn(api, deployable(config.name_prefix + "-" + run_id + "-" + std::to_string(round) +
-                                  "-" + f.name));
+      deployed fn(api, deployed_name(config, run_id, round, f.name));
       double create_ms = 0;
-      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
+      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) return r;
       invocation_sample cold = base_sample(f, config, round, zip.size(), code[i]);
       cold.create_ms = create_ms;
       invocation_sample warm = cold;
       warm.cold = false;
       warm.create_ms = 0;
       std::string cold_id, warm_id;
-      if (auto r = check_stop(config); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
-      if (auto r = invoke(api, fn.name(), cold, cold_id); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
-      if (auto r = check_stop(config); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
-      if (auto r = invoke(api, fn.name(), warm, warm_id); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
+      if (auto r = invoke(api, fn.name(), cold, cold_id, config); !r) return r;
+      if (auto r = invoke(api, fn.name(), warm, warm_id, config); !r) return r;
       if (config.service_phases) add_phases(api, fn.name(), {{cold_id, &cold}, {warm_id, &warm}});
       for (auto* s : {&cold, &warm}) {
         out.push_back(std::move(*s));
@@ -295,22 +278,16 @@ run_outcome run_experiment(const api_call& api, const std::vector<function_spec>
       }
     }
   }
-  return outcome;
+  return {};
 }
 
-run_outcome run_padding(const api_call& api, const function_spec& f, const function_code& code,
-                        const std::vector<std::uint64_t>& sizes, int runs,
-                        const experiment_config& config) {
-  run_outcome outcome;
-  auto& out = outcome.samples;
+result<void> padding_rounds(const api_call& api, const function_spec& f, const function_code& code,
+                            const std::vector<std::uint64_t>& sizes, int runs,
+                            const experiment_config& config, std::vector<invocation_sample>& out) {
   std::string run_id = base::random_hex(6);
   std::size_t total = sizes.size() * static_cast<std::size_t>(runs);
   for (int round = 1; round <= runs; ++round) {
     for (std::uint64_t size : sizes) {
-      if (auto r = check_stop(config); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
       function_code padded = code;
       padded.files.push_back({".lambdakit-padding", padding(size), 0644});
       padded.unzipped_bytes += size;
@@ -318,27 +295,39 @@ run_outcome run_padding(const api_call& api, const function_spec& f, const funct
       deployed fn(api, deployable(config.name_prefix + "-" + run_id + "-pad" +
                                   std::to_string(size) + "-" + std::to_string(round)));
       double create_ms = 0;
-      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
+      if (auto r = create(api, fn.name(), f, zip, config, create_ms); !r) return r;
       invocation_sample s = base_sample(f, config, round, zip.size(), padded);
       s.function = f.name + "-padded";
       s.create_ms = create_ms;
       s.padding_bytes = size;
       std::string id;
-      if (auto r = check_stop(config); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
-      if (auto r = invoke(api, fn.name(), s, id); !r) {
-        outcome.failed = r.error();
-        return outcome;
-      }
+      if (auto r = invoke(api, fn.name(), s, id, config); !r) return r;
       if (config.service_phases) add_phases(api, fn.name(), {{id, &s}});
       out.push_back(std::move(s));
       if (config.on_progress) config.on_progress({round, runs, out.size(), total, &out.back()});
     }
+  }
+  return {};
+}
+
+}  // namespace
+
+run_outcome run_experiment(const api_call& api, const std::vector<function_spec>& functions,
+                           const std::vector<function_code>& code,
+                           const experiment_config& config) {
+  run_outcome outcome;
+  if (auto r = experiment_rounds(api, functions, code, config, outcome.samples); !r) {
+    outcome.failed = r.error();
+  }
+  return outcome;
+}
+
+run_outcome run_padding(const api_call& api, const function_spec& f, const function_code& code,
+                        const std::vector<std::uint64_t>& sizes, int runs,
+                        const experiment_config& config) {
+  run_outcome outcome;
+  if (auto r = padding_rounds(api, f, code, sizes, runs, config, outcome.samples); !r) {
+    outcome.failed = r.error();
   }
   return outcome;
 }
