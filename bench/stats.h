@@ -1,18 +1,18 @@
-// Order statistics for benchmark samples.
+// Order statistics for benchmark samples: src/bench/statistics.h (linear interpolation between
+// ranks, numpy's default), in the shape the benchmark programs call.
 #pragma once
 
 #include <algorithm>
-#include <cmath>
 #include <vector>
+
+#include "bench/statistics.h"
 
 namespace lambdakit::bench {
 
-// The q-quantile (0..1) of `v` by nearest rank; 0 for no samples.
+// The q-quantile (0..1) of `v`; 0 for no samples.
 inline double quantile(std::vector<double> v, double q) {
-  if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
-  auto rank = static_cast<std::size_t>(std::ceil(q * static_cast<double>(v.size())));
-  return v[std::min(v.size() - 1, rank == 0 ? 0 : rank - 1)];
+  return quantile_of_sorted(v, q).value_or(0);
 }
 
 inline double median(const std::vector<double>& v) {
