@@ -1,5 +1,7 @@
 # lambdakit_add_function(<target> SOURCES <src>... [RUNTIME <runtime>] [ARCH x86_64|arm64] [DYNAMIC])
-# (RUNTIME go1.x: the zip holds the binary as <target>, which is then the function's Handler.)
+# (RUNTIME go1.x: the zip holds the binary as <target>, which is then the function's Handler.
+#  RUNTIME python3.X: <target> is a CPython extension module, <target>.abi3.so or
+#  <target>.cpython-3XY-....so, and the Handler is <target>.handler; see LambdakitPython.cmake.)
 #
 # Builds <target> as a Lambda function binary (its main is `return lambdakit::run(handler);`)
 # and adds <target>_zip, which makes ${CMAKE_CURRENT_BINARY_DIR}/<target>.zip with
@@ -14,6 +16,8 @@
 # LAMBDAKIT_RUNTIME and LAMBDAKIT_ARCH, when set, override RUNTIME and ARCH (`lambdakit build
 # --runtime/--arch`). Each function is recorded in ${CMAKE_BINARY_DIR}/lambdakit-functions/ for
 # `lambdakit build` to report.
+include(${CMAKE_CURRENT_LIST_DIR}/LambdakitPython.cmake)
+
 function(lambdakit_add_function target)
   cmake_parse_arguments(PARSE_ARGV 1 fn "DYNAMIC" "RUNTIME;ARCH" "SOURCES")
   if(NOT fn_SOURCES)
@@ -37,12 +41,20 @@ function(lambdakit_add_function target)
     set(strategy static)
   endif()
 
-  add_executable(${target} ${fn_SOURCES})
-  target_link_libraries(${target} PRIVATE lambdakit::lambdakit)
-  target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
-  target_link_options(${target} PRIVATE -Wl,--gc-sections $<$<CONFIG:Release,MinSizeRel>:-s>)
   set(package_flags)
-  if(strategy STREQUAL "static")
+  if(fn_RUNTIME MATCHES "^python(3\\.[0-9]+)$")
+    # A module is a shared object: the strategy's libc choice (zig's glibc target or this
+    # machine's) applies, and libstdc++ is static; there is no static or bundled module.
+    lambdakit_add_python_module(${target} PYTHON ${CMAKE_MATCH_1} ARCH ${fn_ARCH} SOURCES ${fn_SOURCES})
+  else()
+    add_executable(${target} ${fn_SOURCES})
+    target_link_libraries(${target} PRIVATE lambdakit::lambdakit)
+    target_compile_options(${target} PRIVATE -ffunction-sections -fdata-sections)
+    target_link_options(${target} PRIVATE -Wl,--gc-sections $<$<CONFIG:Release,MinSizeRel>:-s>)
+  endif()
+  if(fn_RUNTIME MATCHES "^python3")
+    # (linked as lambdakit_add_python_module says)
+  elseif(strategy STREQUAL "static")
     target_link_options(${target} PRIVATE -static)
   elseif(strategy STREQUAL "dynamic")
     target_link_options(${target} PRIVATE -static-libstdc++ -static-libgcc)

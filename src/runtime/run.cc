@@ -2,7 +2,10 @@
 #include "lambdakit/run.h"
 
 #include <string_view>
+#include <type_traits>
+#include <utility>
 
+#include "runtime/embedding.h"
 #include "runtime/log.h"
 #include "runtime/loop.h"
 #include "runtime/transports.h"
@@ -12,6 +15,17 @@ namespace {
 
 template <class Handler>
 int run_any(const Handler& h, const run_options& options) {
+  if (runtime::capture_fn capture = runtime::current_capture()) {  // an embedding host calls h
+    runtime::embedded_function f;
+    if constexpr (std::is_same_v<Handler, streaming_handler>) {
+      f.streaming = h;
+    } else {
+      f.plain = h;
+    }
+    f.options = options;
+    capture(std::move(f));
+    return 0;
+  }
   auto t = runtime::transport_from_environment();
   if (!t) {
     std::string_view why = t.error().detail;  // one log line per line: each gets the prefix
