@@ -112,6 +112,8 @@ function(_lambdakit_python_libraries abi header_version abi3 out_nb out_glue)
     target_compile_definitions(${nb_target} PUBLIC Py_LIMITED_API=0x030C0000)
   endif()
   target_compile_options(${nb_target} PRIVATE -fno-strict-aliasing -ffunction-sections -fdata-sections)
+  # nanobind's headers use stderr without <cstdio>, which libc++ (zig's) does not pull in for them.
+  target_compile_options(${nb_target} PUBLIC -include cstdio)
   target_compile_features(${nb_target} PUBLIC cxx_std_17)
   set_target_properties(${nb_target} PROPERTIES POSITION_INDEPENDENT_CODE ON
                         CXX_VISIBILITY_PRESET hidden VISIBILITY_INLINES_HIDDEN ON CXX_CLANG_TIDY "")

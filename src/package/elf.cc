@@ -50,9 +50,42 @@ constexpr std::uint32_t pt_dynamic = 2, pt_interp = 3;
 constexpr std::int64_t dt_null = 0, dt_needed = 1, dt_strtab = 5, dt_strsz = 10, dt_rpath = 15,
                        dt_runpath = 29, dt_verneed = 0x6ffffffe, dt_verneednum = 0x6fffffff;
 
+constexpr std::uint32_t sht_dynsym = 11;
+
 struct segment {
   std::uint64_t vaddr, offset, filesz;
 };
+
+// The defined global and weak symbols of .dynsym, found through the section headers (which
+// strip keeps). Returns what is damaged, or empty.
+std::string read_exports(const reader& r, std::set<std::string>& out) {
+  auto shoff = r.get<std::uint64_t>(40);
+  auto shentsize = r.get<std::uint16_t>(58);
+  auto shnum = r.get<std::uint16_t>(60);
+  if (shoff == 0 || shnum == 0) return {};
+  if (shentsize < 64 || !r.fits(shoff, std::uint64_t{shentsize} * shnum))
+    return "the section headers lie outside the file";
+  for (std::uint16_t i = 0; i < shnum; ++i) {
+    std::uint64_t sh = shoff + std::uint64_t{i} * shentsize;
+    if (r.get<std::uint32_t>(sh + 4) != sht_dynsym) continue;
+    auto offset = r.get<std::uint64_t>(sh + 24);
+    auto size = r.get<std::uint64_t>(sh + 32);
+    auto link = r.get<std::uint32_t>(sh + 40);
+    if (link >= shnum || !r.fits(offset, size)) return ".dynsym lies outside the file";
+    std::uint64_t str_sh = shoff + std::uint64_t{link} * shentsize;
+    auto str_off = r.get<std::uint64_t>(str_sh + 24);
+    auto str_size = r.get<std::uint64_t>(str_sh + 32);
+    if (!r.fits(str_off, str_size)) return ".dynstr lies outside the file";
+    for (std::uint64_t at = offset; at + 24 <= offset + size; at += 24) {  // Elf64_Sym
+      auto bind = static_cast<unsigned>(r.get<std::uint8_t>(at + 4)) >> 4U;
+      auto shndx = r.get<std::uint16_t>(at + 6);
+      if (shndx == 0 || (bind != 1 && bind != 2)) continue;  // undefined, or local
+      std::string symbol = r.str(str_off, str_size, r.get<std::uint32_t>(at));
+      if (!symbol.empty()) out.insert(std::move(symbol));
+    }
+  }
+  return {};
+}
 
 }  // namespace
 
@@ -83,6 +116,8 @@ result<elf_info> read_elf(std::string_view image, const std::string& name) {
                         name + " is an object file, not an executable or shared library");
   }
   elf_info info;
+  if (auto problem = read_exports(r, info.exports); !problem.empty())
+    return make_failure(elf_errc::truncated, name + ": " + problem);
   auto machine = r.get<std::uint16_t>(18);
   info.machine = machine == 62    ? "x86_64"
                  : machine == 183 ? "aarch64"
@@ -112,6 +147,7 @@ result<elf_info> read_elf(std::string_view image, const std::string& name) {
       dyn_size = p_filesz;
     }
   }
+  info.shared_library = type == 3 && info.interpreter.empty();
   if (dyn_size == 0) {
     info.is_static = info.interpreter.empty();
     return info;

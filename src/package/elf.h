@@ -28,6 +28,8 @@ struct elf_info {
   std::string interpreter;          // PT_INTERP, e.g. /lib64/ld-linux-x86-64.so.2
   std::vector<std::string> needed;  // DT_NEEDED, in order
   std::string runpath;              // DT_RUNPATH (or DT_RPATH)
+  bool shared_library = false;      // ET_DYN without PT_INTERP: a library or module, not a PIE
+  std::set<std::string> exports;    // defined global and weak symbols of .dynsym
   // Required versions per library file, from .gnu.version_r: {"libc.so.6": {"GLIBC_2.2.5", ...}}
   std::map<std::string, std::set<std::string>> versions;
 };

@@ -11,6 +11,7 @@
 #include "base/error_category.h"
 #include "package/bundle.h"
 #include "package/elf.h"
+#include "package/python_module.h"
 #include "package/targets.h"
 #include "package/zip_writer.h"
 
@@ -70,10 +71,19 @@ result<package_report> package_function(const package_options& o) {
   if (t == nullptr) {
     return make_failure(package_errc::unsupported_runtime,
                         "\"" + o.runtime + "\": lambdakit packages " + packaged_runtimes() +
-                            " today (python3.x and nodejs layouts come with those paths)");
+                            " today (the nodejs layout comes with the stdio path)");
   }
   std::string entry = "bootstrap";
-  if (t->binary_named_by_handler) {
+  bool module = !t->python.empty();
+  if (module) {
+    entry = o.binary.filename().string();  // the module keeps its file name: the ABI is in it
+    std::string handler = parse_module_file(entry).module + ".handler";
+    if (!o.handler.empty() && o.handler != handler) {
+      return make_failure(package_errc::unsupported_runtime,
+                          "--handler \"" + o.handler + "\": the module " + entry +
+                              " is imported as its file name says, so the Handler is " + handler);
+    }
+  } else if (t->binary_named_by_handler) {
     entry = o.handler.empty() ? o.binary.filename().string() : o.handler;
     if (entry.empty() || entry == "." || entry == ".." || entry.find('/') != std::string::npos ||
         entry == "lib") {
@@ -107,6 +117,11 @@ result<package_report> package_function(const package_options& o) {
   if (!elf) return make_failure(package_errc::not_a_binary, elf.error().message());
   std::vector<zip_entry> libraries;
   std::set<std::string> bundled;
+  if (o.bundle_libraries && module) {
+    return make_failure(package_errc::unsupported_runtime,
+                        "--bundle-libraries is for executables: a Python module uses the "
+                        "runtime's libc (build it with zig for the runtime's glibc)");
+  }
   if (o.bundle_libraries && elf->machine == elf_machine_for(o.arch)) {
     auto b = bundle_libraries(image, *elf, o.binary.filename().string());
     if (!b) return std::move(b).error();
@@ -114,7 +129,17 @@ result<package_report> package_function(const package_options& o) {
     libraries = std::move(b->libraries);
     for (const auto& l : libraries) bundled.insert(l.name.substr(4));  // "lib/" prefix
   }
-  auto problems = check_binary(*elf, o.binary.filename().string(), *t, o.arch, bundled);
+  std::vector<std::string> problems;
+  if (module) {
+    problems = check_python_module(*elf, parse_module_file(entry), *t, o.arch);
+    auto libc = check_binary(*elf, entry, *t, o.arch, bundled);
+    // libpython is reported above, with its own fix
+    std::erase_if(
+        libc, [](const std::string& p) { return p.find(" needs libpython") != std::string::npos; });
+    problems.insert(problems.end(), libc.begin(), libc.end());
+  } else {
+    problems = check_binary(*elf, o.binary.filename().string(), *t, o.arch, bundled);
+  }
   if (!problems.empty()) {
     std::string all;
     for (const auto& p : problems) all += "\n  - " + p;
@@ -125,7 +150,7 @@ result<package_report> package_function(const package_options& o) {
   if (!libraries.empty()) report.linkage += "; bundled in lib/ with the loader";
   report.unzipped_bytes = image.size();
   report.entries.push_back(entry + " (0755, " + std::to_string(image.size()) + " bytes)");
-  report.handler = entry;
+  report.handler = module ? parse_module_file(entry).module + ".handler" : entry;
   for (const auto& l : libraries) {
     report.unzipped_bytes += l.data.size();
     report.entries.push_back(l.name + " (0755, " + std::to_string(l.data.size()) + " bytes)");

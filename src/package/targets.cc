@@ -23,10 +23,12 @@ const std::vector<target>& all_targets() {
                                         "ld-linux-aarch64.so.1"};
     std::vector<target> out;
     for (const auto& r : runtimes::all()) {
-      if (!r.packages_native_binary()) continue;
+      if (!r.packaged()) continue;
+      std::string python;
+      if (r.kind == runtimes::family::python) python = std::string(r.name.substr(6));  // "3.12"
       out.push_back({std::string(r.name), std::string(r.os->name), std::string(r.os->glibc),
                      std::string(r.os->glibcxx), std::string(r.os->cxxabi), base,
-                     r.binary_named_by_handler(), r.arm64});
+                     r.binary_named_by_handler(), r.arm64, python});
     }
     return out;
   }();
@@ -36,7 +38,7 @@ const std::vector<target>& all_targets() {
 }  // namespace
 
 std::string packaged_runtimes() {
-  return runtimes::names_where([](const auto& r) { return r.packages_native_binary(); });
+  return runtimes::names_where([](const auto& r) { return r.packaged(); });
 }
 
 const target* find_target(const std::string& runtime) {
@@ -76,8 +78,10 @@ std::vector<std::string> check_binary(const elf_info& bin, const std::string& na
       std::string fix;
       if (v.rfind("GLIBC_", 0) == 0) {
         limit = &t.glibc;
-        fix = "build against glibc " + t.glibc.substr(6) +
-              " or older, or link fully static (-static)";
+        fix = bin.shared_library ? "build against glibc " + t.glibc.substr(6) +
+                                       " or older (lambdakit build uses zig for that)"
+                                 : "build against glibc " + t.glibc.substr(6) +
+                                       " or older, or link fully static (-static)";
       } else if (v.rfind("GLIBCXX_", 0) == 0) {
         limit = &t.glibcxx;
         fix = "link libstdc++ statically (-static-libstdc++)";
