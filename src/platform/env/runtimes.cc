@@ -6,6 +6,8 @@
 #include <algorithm>
 #include <cstdlib>
 #include <fstream>
+#include <optional>
+#include <thread>
 
 #include "base/child.h"
 #include "base/error_category.h"
@@ -44,15 +46,6 @@ std::string find_on_path(const std::string& program) {
   return base::find_program(program).string();
 }
 
-// Whether `argv` runs and exits 0 (its output discarded).
-bool succeeds(std::vector<std::string> argv) {
-  base::child_spec spec;
-  spec.argv = std::move(argv);
-  spec.out = spec.err = base::child_io::null;
-  auto r = base::run_child(std::move(spec), false);
-  return r && r->exit_code == 0;
-}
-
 // The first line `argv` prints, or empty.
 std::string first_line_of(std::vector<std::string> argv) {
   base::child_spec spec;
@@ -63,6 +56,63 @@ std::string first_line_of(std::vector<std::string> argv) {
   std::string out = r->out.substr(0, r->out.find('\n'));
   while (!out.empty() && out.back() == '\r') out.pop_back();
   return out;
+}
+
+// "3.12.1" < "3.12.10": the dotted numbers, compared as numbers.
+std::vector<int> dotted(const std::string& v) {
+  std::vector<int> out{0};
+  for (char c : v) {
+    if (c >= '0' && c <= '9') {
+      out.back() = out.back() * 10 + (c - '0');
+    } else if (c == '.') {
+      out.push_back(0);
+    } else {
+      break;
+    }
+  }
+  return out;
+}
+bool runtimes_version_less(const std::string& a, const std::string& b) {
+  return dotted(a) < dotted(b);
+}
+
+// Where Python 3.X may be: pyenv's newest 3.X.* ($PYENV_ROOT, else ~/.pyenv), else python3.X
+// on PATH (which may be a pyenv shim that refuses to run; ask_python finds that out).
+std::string python_candidate(const std::string& version) {
+  std::vector<fs::path> roots;
+  if (const char* r = std::getenv("PYENV_ROOT"); r != nullptr && *r != '\0') roots.emplace_back(r);
+  if (const char* home = std::getenv("HOME"); home != nullptr && *home != '\0')
+    roots.emplace_back(fs::path(home) / ".pyenv");
+  for (const auto& root : roots) {
+    std::error_code ec;
+    fs::path best;
+    for (const auto& e : fs::directory_iterator(root / "versions", ec)) {
+      std::string name = e.path().filename().string();
+      if (name.rfind(version + ".", 0) != 0) continue;
+      if (!fs::exists(e.path() / "bin" / ("python" + version), ec)) continue;
+      if (best.empty() || runtimes_version_less(best.filename().string(), name)) best = e.path();
+    }
+    if (!best.empty()) return (best / "bin" / ("python" + version)).string();
+  }
+  return find_on_path("python" + version);
+}
+
+// Runs `python` once: its real path (sys.executable), its version (must be `version` unless
+// that is empty) and whether awslambdaric imports. Nothing when it does not run.
+std::optional<python_host> ask_python(const std::string& python, const std::string& version) {
+  std::string line =
+      first_line_of({python, "-c",
+                     "import sys\ntry:\n import awslambdaric; r = 1\nexcept Exception: r = 0\n"
+                     "print(f'{sys.version_info[0]}.{sys.version_info[1]} {r} {sys.executable}')"});
+  auto sp1 = line.find(' ');
+  auto sp2 = sp1 == std::string::npos ? sp1 : line.find(' ', sp1 + 1);
+  if (sp2 == std::string::npos) return std::nullopt;
+  if (!version.empty() && line.substr(0, sp1) != version) return std::nullopt;
+  python_host host;
+  host.ric = line.substr(sp1 + 1, sp2 - sp1 - 1) == "1";
+  host.path = line.substr(sp2 + 1);
+  if (host.path.empty() || host.path[0] != '/') host.path = python;
+  return host;
 }
 
 }  // namespace
@@ -105,6 +155,21 @@ std::string runtime_hosts::describe() const {
   s += python.empty()
            ? "no python3 on PATH"
            : python + (python_ric ? " with awslambdaric" : " with lambdakit's bootstrap");
+  if (!pythons.empty()) {
+    s += " (";
+    bool first = true;
+    for (const auto& [version, host] : pythons) {
+      s += (first ? "" : ", ") + version + ": " + host.path +
+           (host.ric ? "" : " without awslambdaric");
+      first = false;
+    }
+    s += ")";
+  }
+  std::string missing = runtimes::names_where([&](const runtimes::runtime_info& r) {
+    return r.kind == runtimes::family::python && !pythons.contains(std::string(r.name.substr(6)));
+  });
+  if (!missing.empty() && !python.empty())
+    s += "; " + missing + " run on python3 (not installed here)";
   s += "; nodejs*: ";
   s += node.empty()
            ? "no node on PATH"
@@ -116,8 +181,29 @@ std::string runtime_hosts::describe() const {
 runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_only) {
   runtime_hosts h;
   h.python = find_on_path("python3");
-  if (!h.python.empty()) {
-    h.python_ric = succeeds({h.python, "-c", "import awslambdaric"});
+  // Every interpreter is asked at once (each takes tens of milliseconds to start).
+  std::vector<std::string> versions;
+  for (const auto& r : runtimes::all()) {
+    if (r.kind == runtimes::family::python) versions.emplace_back(r.name.substr(6));
+  }
+  std::vector<std::string> candidates(versions.size());
+  for (std::size_t i = 0; i < versions.size(); ++i) candidates[i] = python_candidate(versions[i]);
+  std::vector<std::optional<python_host>> found(versions.size());
+  std::optional<python_host> default_python;
+  {
+    std::vector<std::jthread> askers;
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+      if (!candidates[i].empty())
+        askers.emplace_back([&, i] { found[i] = ask_python(candidates[i], versions[i]); });
+    }
+    if (!h.python.empty()) askers.emplace_back([&] { default_python = ask_python(h.python, ""); });
+  }
+  for (std::size_t i = 0; i < versions.size(); ++i) {
+    if (found[i]) h.pythons[versions[i]] = *found[i];
+  }
+  if (default_python) {
+    h.python = default_python->path;
+    h.python_ric = default_python->ric;
   }
   h.node = find_on_path("node");
   utsname u{};
@@ -207,14 +293,17 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
     return l;
   }
   if (row->kind == runtimes::family::python) {
-    if (hosts.python.empty()) {
+    python_host host{hosts.python, hosts.python_ric};
+    if (auto it = hosts.pythons.find(std::string(row->name.substr(6))); it != hosts.pythons.end())
+      host = it->second;
+    if (host.path.empty()) {
       return make_failure(runtime_errc::unsupported_runtime,
-                          r + " needs python3 on the service's PATH");
+                          r + " needs python" + std::string(row->name.substr(6)) +
+                              " or python3 on the service's PATH");
     }
-    l.argv = hosts.python_ric
-                 ? std::vector<std::string>{hosts.python, "-m", "awslambdaric", fn.handler}
-                 : std::vector<std::string>{hosts.python,
-                                            (visible_builtin / "python_bootstrap.py").string()};
+    l.argv = host.ric ? std::vector<std::string>{host.path, "-m", "awslambdaric", fn.handler}
+                      : std::vector<std::string>{
+                            host.path, (visible_builtin / "python_bootstrap.py").string()};
     l.env = {{"PYTHONPATH", visible_root.string()}, {"PYTHONUNBUFFERED", "1"}};
     return l;
   }

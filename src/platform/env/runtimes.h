@@ -4,6 +4,7 @@
 #pragma once
 
 #include <filesystem>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -18,10 +19,20 @@ namespace lambdakit::platform::env {
 enum class runtime_errc { invalid_entrypoint = 1, unsupported_runtime };
 std::error_code make_error_code(runtime_errc e) noexcept;
 
+// One Python interpreter of this machine.
+struct python_host {
+  std::string path;  // the interpreter itself (sys.executable: no pyenv shim in between)
+  bool ric = false;  // `import awslambdaric` works there
+};
+
 // What this machine offers for managed runtimes, found once when the service starts.
 struct runtime_hosts {
-  std::string python;             // absolute path of python3, or empty
-  bool python_ric = false;        // `import awslambdaric` works there
+  std::string python;       // absolute path of python3, or empty
+  bool python_ric = false;  // `import awslambdaric` works there
+  // python3.X functions run on Python 3.X ("3.12" -> its interpreter) when this machine has it,
+  // as Lambda does (an extension module loads only in the Python it is built for); on python3
+  // above otherwise, and the service's log says so.
+  std::map<std::string, python_host> pythons;
   std::string node;               // absolute path of node, or empty
   std::string node_ric;           // aws-lambda-ric's bin/index.mjs, or empty
   std::filesystem::path builtin;  // lambdakit's own bootstraps, written here
@@ -32,7 +43,8 @@ struct runtime_hosts {
   std::string describe() const;  // one line for the service's log
 };
 
-// Looks for python3 and node on PATH, awslambdaric in that python, aws-lambda-ric in
+// Looks for python3 and node on PATH, each python3.X of the registry (pyenv's versions/3.X.*,
+// else python3.X on PATH), awslambdaric in each python, aws-lambda-ric in
 // $LAMBDAKIT_AWS_LAMBDA_RIC (the package folder) or `npm root -g`; writes the built-in
 // bootstraps to <state_dir>/runtimes.
 runtime_hosts discover_runtime_hosts(const std::filesystem::path& state_dir,
