@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.deps/bin:$(PATH)
 # lambdakit serve finds AWS's Node.js runtime interface client here (scripts/install-deps puts it).
 export LAMBDAKIT_AWS_LAMBDA_RIC ?= $(CURDIR)/.deps/node/node_modules/aws-lambda-ric
 
-.PHONY: deps build test unit asan fuzz interop service package experiment bench-functions lint demo bench format tidy clean
+.PHONY: deps build test unit asan fuzz python interop service package experiment bench-functions lint demo bench format tidy clean
 
 deps:
 	@scripts/install-deps
@@ -25,8 +25,8 @@ build: deps
 # skipped is listed with its reason (tests/skips.py), or "no tests skipped".
 TEST_RESULTS := $(CURDIR)/build/test-results
 PYTEST = python3 -m pytest -q -rs -p tests.skips --skip-report $(TEST_RESULTS)/$@.json
-test: test-results-reset build unit lint asan fuzz interop service package experiment
-	@python3 tests/skips.py report $(TEST_RESULTS) unit asan interop service package experiment
+test: test-results-reset build unit lint asan fuzz python interop service package experiment
+	@python3 tests/skips.py report $(TEST_RESULTS) unit asan python-3.11 python-3.12 python-3.13 interop service package experiment
 
 .PHONY: test-results-reset
 test-results-reset:
@@ -51,6 +51,17 @@ fuzz: deps
 	  echo "fuzz: $$name ($(FUZZ_SECONDS) s)"; \
 	  build/fuzz/bin/$${name}_fuzz -max_total_time=$(FUZZ_SECONDS) -max_len=$$len -print_final_stats=1 \
 	    build/fuzz/corpus/$$corpus tests/fuzz/corpus/$$corpus 2>&1 | tail -n 12 || exit 1; \
+	done
+
+# The Python-extension path in plain CPython: the example modules imported into Python 3.11
+# (cpython-311 build) and 3.12 and 3.13 (one abi3 build), each interpreter found as
+# lambdakit serve finds it (pyenv, else python3.X on PATH).
+PYTHON_VERSIONS := 3.11 3.12 3.13
+python: build
+	@set -e; for v in $(PYTHON_VERSIONS); do \
+	  py=$$(scripts/find-python $$v); \
+	  echo "python: tests/python on $$py"; \
+	  $$py -m pytest -q -rs -p tests.skips --skip-report $(TEST_RESULTS)/python-$$v.json tests/python; \
 	done
 
 interop: build

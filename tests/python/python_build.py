@@ -47,7 +47,11 @@ foreach(example {examples})
   lambdakit_add_function(${{example}} SOURCES {root}/examples/${{example}}/main.cc)
   target_include_directories(${{example}} PRIVATE {root}/examples/common)
 endforeach()
+foreach(fn {test_functions})
+  lambdakit_add_function(${{fn}} SOURCES {root}/tests/functions/${{fn}}/main.cc)
+endforeach()
 """
+TEST_FUNCTIONS = ("chatty", "respond")
 
 
 @lru_cache(maxsize=None)
@@ -56,7 +60,8 @@ def for_lambda(runtime: str) -> Path:
     <example>.zip for every example."""
     project = REPO_ROOT / "build" / "python-functions"
     project.mkdir(parents=True, exist_ok=True)
-    text = PROJECT.format(examples=" ".join(EXAMPLES), root=REPO_ROOT)
+    text = PROJECT.format(examples=" ".join(EXAMPLES), test_functions=" ".join(TEST_FUNCTIONS),
+                          root=REPO_ROOT)
     lists = project / "CMakeLists.txt"
     if not lists.exists() or lists.read_text() != text:
         lists.write_text(text)

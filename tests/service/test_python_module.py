@@ -167,10 +167,31 @@ def test_each_runtime_runs_on_its_own_python(service):
         assert r.status == 200 and json.loads(r.body) == {"message": "Hello World"}, (runtime, r.describe())
 
 
-def test_what_the_handler_prints_reaches_the_log(service):
-    """The module's handler writes with the C++ runtime's stdio; its lines must reach the log
-    (flushed per invoke) without disturbing the response."""
-    name = _create(service, "python3.12", "fail")
-    r = service.invoke(name, "{}")
-    log = base64.b64decode(r.header("X-Amz-Log-Result")).decode()
-    assert "START RequestId" in log and "REPORT RequestId" in log, log
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_what_the_handler_prints_reaches_the_log_and_not_the_response(service, runtime):
+    """The C++ handler prints through stdio, iostreams and write(2) on fds 1 and 2; awslambdaric
+    talks to the Runtime API over HTTP, so every line belongs in the log, flushed per invoke."""
+    name = _create(service, runtime, "chatty")
+    for _ in range(2):  # cold, then warm
+        r = service.invoke(name, "{}")
+        assert r.status == 200 and json.loads(r.body) == {"ok": True}, r.describe()
+        rid = r.header("X-Amzn-RequestId")
+        log = base64.b64decode(r.header("X-Amz-Log-Result")).decode()
+        for how in ("printf", "cout", "cerr", "write1", "write2"):
+            assert f"chatty {how} {rid}\n" in log, (how, log)
+        assert log.index(f"chatty printf {rid}") < log.index(f"END RequestId: {rid}"), log
+
+
+@pytest.mark.parametrize("runtime", RUNTIMES)
+def test_a_handler_answering_invalid_json_is_a_clear_function_error(service, runtime):
+    name = _create(service, runtime, "respond")
+    r = service.invoke(name, '"json:{\'a\':"')
+    assert r.status == 200 and r.header("X-Amz-Function-Error") == "Unhandled", r.describe()
+    err = json.loads(r.body)
+    assert err["errorType"] == "ValueError", err
+    assert err["errorMessage"] == ("the handler's response is not valid JSON: expected a value, "
+                                   "found the end at byte 5"), err
+    r = service.invoke(name, '"text:plain"')  # str: the Python runtime answers it as JSON
+    assert json.loads(r.body) == "plain", r.describe()
+    r = service.invoke(name, '"bytes:raw"')  # bytes: passed through unchanged
+    assert r.body == b"raw", r.describe()
