@@ -107,9 +107,11 @@ class Response:
 class Rie:
     """One RIE process serving one example binary on free loopback ports."""
 
-    def __init__(self, name: str, bootstrap: Path, env: dict[str, str], workdir: Path):
+    def __init__(self, name: str, bootstrap: Path, env: dict[str, str], workdir: Path,
+                 args: list[str] | None = None):
         self.name = name
         self.bootstrap = bootstrap
+        self.args = list(args or [])  # after the bootstrap: RIE passes them on to it
         self.workdir = workdir
         self.log_path = workdir / f"rie-{name}.log"
         self.proc: subprocess.Popen | None = None
@@ -131,7 +133,7 @@ class Rie:
                 "--log-level", os.environ.get("LAMBDAKIT_RIE_LOG_LEVEL", "info"),
                 "--runtime-interface-emulator-address", f"127.0.0.1:{self.port}",
                 "--runtime-api-address", f"127.0.0.1:{self.runtime_api_port}",
-                str(self.bootstrap),
+                str(self.bootstrap), *self.args,
             ]
             with open(self.log_path, "ab") as log:
                 log.write(f"### lambdakit tests: attempt {attempt + 1}: {' '.join(cmd)}\n".encode())
@@ -271,6 +273,41 @@ def rie(request, tmp_path):
         workdir = tmp_path / f"{name}-{len(instances)}"
         workdir.mkdir()
         inst = Rie(name, binary, _base_env(env), workdir)
+        instances.append(inst)
+        return inst.start()
+
+    yield start
+    for inst in instances:
+        inst.stop()
+
+
+@pytest.fixture
+def rie_python(request, tmp_path):
+    """Factory: `rie_python("python3.12", "hello")` -> a started `Rie` running
+    `python3.12 -m awslambdaric hello.handler` in a task root holding the module that
+    `lambdakit build --runtime python3.12` made: how AWS's Python base images run a function
+    under RIE. The interpreter is found as lambdakit serve finds it (scripts/find-python)."""
+    import shutil
+    import sys
+
+    sys.path.append(str(REPO_ROOT / "tests" / "python"))
+    import python_build
+
+    instances: list[Rie] = []
+    request.node._lambdakit_rie = instances
+
+    def start(runtime: str, module: str, env: dict[str, str] | None = None) -> Rie:
+        version = runtime.removeprefix("python")
+        r = subprocess.run([str(REPO_ROOT / "scripts" / "find-python"), version],
+                           capture_output=True, text=True)
+        if r.returncode != 0:
+            pytest.fail(r.stderr.strip(), pytrace=False)
+        python = r.stdout.strip()
+        workdir = tmp_path / f"{runtime}-{module}-{len(instances)}"
+        workdir.mkdir()
+        shutil.copy(python_build.module_file(runtime, module), workdir)
+        inst = Rie(f"{runtime}-{module}", Path(python), _base_env(env), workdir,
+                   ["-m", "awslambdaric", f"{module}.handler"])
         instances.append(inst)
         return inst.start()
 

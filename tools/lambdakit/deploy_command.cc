@@ -126,6 +126,13 @@ int deploy(deploy_options o) {
                      "package --runtime go1.x` prints it)\n";
         return 2;
       }
+      if (const auto* row = runtimes::find(o.runtime);
+          row != nullptr && row->packages_python_module() && o.handler == "bootstrap") {
+        std::cerr << "lambdakit deploy: a " << o.runtime
+                  << " function needs --handler MODULE.handler, the module's name in the zip "
+                     "and its handler (`lambdakit package` prints it, e.g. hello.handler)\n";
+        return 2;
+      }
       if (o.role.empty()) {
         if (to_aws) {
           std::cerr << "lambdakit deploy: creating " << o.function
