@@ -35,6 +35,38 @@ TEST(Elf, ReadsThisTestBinary) {
   EXPECT_TRUE(info->versions.at("libstdc++.so.6").contains("GLIBCXX_3.4"));
 }
 
+// A shared library this process has loaded, by file name ("libm.so.6"), from /proc/self/maps.
+std::string loaded_library(const std::string& name) {
+  std::ifstream maps("/proc/self/maps");
+  std::string line;
+  while (std::getline(maps, line)) {
+    auto slash = line.find('/');
+    if (slash == std::string::npos) continue;
+    std::string path = line.substr(slash);
+    if (path.size() >= name.size() &&
+        path.compare(path.size() - name.size(), name.size(), name) == 0) {
+      std::ifstream in(path, std::ios::binary);
+      std::stringstream s;
+      s << in.rdbuf();
+      return s.str();
+    }
+  }
+  return {};
+}
+
+TEST(Elf, ReadsTheExportsOfASharedLibrary) {
+  auto self = read_elf(self_image(), "self");
+  ASSERT_TRUE(self);
+  EXPECT_FALSE(self->shared_library);  // an executable (PIE or not) has a loader
+  std::string libm = loaded_library("libm.so.6");
+  ASSERT_FALSE(libm.empty()) << "this test binary has no libm.so.6 mapped";
+  auto info = read_elf(libm, "libm.so.6");
+  ASSERT_TRUE(info) << info.error().message();
+  EXPECT_TRUE(info->shared_library);
+  EXPECT_TRUE(info->exports.contains("cos"));
+  EXPECT_FALSE(info->exports.contains("malloc"));  // libc's: undefined in libm
+}
+
 TEST(Elf, RefusesWhatIsNotAnElfExecutable) {
   struct {
     std::string image;
