@@ -102,6 +102,8 @@ bench: build
 	@scripts/bench-strategies
 	@echo
 	@scripts/bench-go1x
+	@echo
+	@$$(scripts/find-python 3.12) bench/python/percall.py build/release/python/abi3
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

@@ -88,23 +88,46 @@ PyObject* to_python(const response& r) {
   return PyBytes_FromStringAndSize(body.data(), static_cast<Py_ssize_t>(body.size()));
 }
 
-nb::object handler(nb::handle event, nb::handle context) {
-  const auto& f = captured();
-  invocation inv;
-  if (!append_json(inv.payload, event.ptr())) throw nb::python_error();
+// Calls the handler with `inv` (its payload set) and the GIL released; raises its error.
+response answer_for(invocation& inv, nb::handle context) {
   if (!read_context(context.ptr(), inv)) throw nb::python_error();
   answer a;
   {
     nb::gil_scoped_release released;  // other Python threads run while the C++ handler does
-    a = call(*f, inv);
+    a = call(*captured(), inv);
   }
   if (a.error) {
     set_function_error(*a.error);
     throw nb::python_error();
   }
-  PyObject* result = to_python(*a.r);
+  return std::move(*a.r);
+}
+
+nb::object handler(nb::handle event, nb::handle context) {
+  invocation inv;
+  if (!append_json(inv.payload, event.ptr())) throw nb::python_error();
+  PyObject* result = to_python(answer_for(inv, context));
   if (result == nullptr) throw nb::python_error();
   return nb::steal(result);
+}
+
+// The handler on JSON text: the payload as given, the body as it came back (bytes). For callers
+// that hold the event's JSON already, and for measuring what the conversions cost.
+nb::object handler_json(nb::handle event_json, nb::handle context) {
+  invocation inv;
+  Py_ssize_t n = 0;
+  const char* text =
+      PyUnicode_Check(event_json.ptr()) ? PyUnicode_AsUTF8AndSize(event_json.ptr(), &n) : nullptr;
+  if (text == nullptr) {
+    if (PyErr_Occurred() == nullptr)
+      PyErr_SetString(PyExc_TypeError,
+                      "handler_json(event_json, context): event_json must be a str");
+    throw nb::python_error();
+  }
+  inv.payload.assign(text, static_cast<std::size_t>(n));
+  response r = answer_for(inv, context);
+  return nb::steal(
+      PyBytes_FromStringAndSize(r.body().data(), static_cast<Py_ssize_t>(r.body().size())));
 }
 
 }  // namespace
@@ -150,6 +173,9 @@ void define_module(nb::module_& m, const char* name, entry_fn entry) {
   }
   m.def("handler", &handler, nb::arg("event").none(), nb::arg("context").none(),
         "Lambda's entry point: handler(event, context), as the Python runtime calls it.");
+  m.def("handler_json", &handler_json, nb::arg("event_json"), nb::arg("context").none(),
+        "The handler on JSON text: handler_json('{\"a\":1}', context) -> the response body "
+        "(bytes), unconverted.");
 }
 
 }  // namespace lambdakit::python

@@ -1,14 +1,56 @@
 #include "python/to_json.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
-#include <cstdio>
 #include <string_view>
-#include <unordered_set>
-
-#include "wire/json.h"
+#include <system_error>
+#include <vector>
 
 namespace lambdakit::python {
 namespace {
+
+constexpr char hex_digits[] = "0123456789abcdef";
+
+// Appends the bytes of valid UTF-8 text (Python made it), escaped as JSON needs: ", \ and
+// control characters; runs without them are copied at once.
+void append_escaped(std::string& out, std::string_view s) {
+  std::size_t run = 0;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c != '"' && c != '\\') continue;
+    out.append(s.data() + run, i - run);
+    run = i + 1;
+    switch (c) {
+      case '"':
+        out.append("\\\"");
+        break;
+      case '\\':
+        out.append("\\\\");
+        break;
+      case '\n':
+        out.append("\\n");
+        break;
+      case '\r':
+        out.append("\\r");
+        break;
+      case '\t':
+        out.append("\\t");
+        break;
+      case '\b':
+        out.append("\\b");
+        break;
+      case '\f':
+        out.append("\\f");
+        break;
+      default:
+        out.append("\\u00");
+        out.push_back(hex_digits[c >> 4U]);
+        out.push_back(hex_digits[c & 15U]);
+    }
+  }
+  out.append(s.data() + run, s.size() - run);
+}
 
 // A str as a JSON string. PyUnicode_AsUTF8AndSize refuses lone surrogates; those strings take
 // the slow path: UTF-8 with surrogatepass, whose 3-byte surrogate sequences become \uXXXX.
@@ -16,7 +58,9 @@ bool append_str(std::string& out, PyObject* s) {
   Py_ssize_t n = 0;
   const char* utf8 = PyUnicode_AsUTF8AndSize(s, &n);
   if (utf8 != nullptr) {
-    wire::json::append_string(out, std::string_view(utf8, static_cast<std::size_t>(n)));
+    out.push_back('"');
+    append_escaped(out, std::string_view(utf8, static_cast<std::size_t>(n)));
+    out.push_back('"');
     return true;
   }
   if (!PyErr_ExceptionMatches(PyExc_UnicodeEncodeError)) return false;
@@ -27,17 +71,10 @@ bool append_str(std::string& out, PyObject* s) {
   Py_ssize_t size = 0;
   if (PyBytes_AsStringAndSize(bytes.get(), &data, &size) != 0) return false;
   std::string_view all(data, static_cast<std::size_t>(size));
-  // Escape each surrogate; the runs between them are valid UTF-8 and go through append_string,
-  // whose quotes are then merged away.
-  static constexpr char hex[] = "0123456789abcdef";
+  // Escape each surrogate; the runs between them are valid UTF-8.
   out.push_back('"');
   std::size_t start = 0;
-  auto flush = [&](std::size_t end) {
-    if (end == start) return;
-    std::string piece;
-    wire::json::append_string(piece, all.substr(start, end - start));
-    out.append(piece, 1, piece.size() - 2);
-  };
+  auto flush = [&](std::size_t end) { append_escaped(out, all.substr(start, end - start)); };
   for (std::size_t i = 0; i + 2 < all.size(); ++i) {
     auto b0 = static_cast<unsigned char>(all[i]);
     auto b1 = static_cast<unsigned char>(all[i + 1]);
@@ -46,7 +83,7 @@ bool append_str(std::string& out, PyObject* s) {
       unsigned cp =
           0xD000U | ((b1 & 0x3FU) << 6U) | (static_cast<unsigned char>(all[i + 2]) & 0x3FU);
       out.append("\\u");
-      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex[(cp >> shift) & 15U]);
+      for (int shift = 12; shift >= 0; shift -= 4) out.push_back(hex_digits[(cp >> shift) & 15U]);
       i += 2;
       start = i + 1;
     }
@@ -56,13 +93,15 @@ bool append_str(std::string& out, PyObject* s) {
   return true;
 }
 
+// float.__repr__, which is what json.dumps writes: CPython's own shortest-digits formatting.
+// (std::to_chars gives the same digits a little faster but adds ~130 KB of tables to the module.)
 bool append_float(std::string& out, double d) {
   if (!std::isfinite(d)) {
     PyErr_Format(PyExc_ValueError, "Out of range float values are not JSON compliant: %s",
                  std::isnan(d) ? "nan" : (d > 0 ? "inf" : "-inf"));
     return false;
   }
-  char* text = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);  // float.__repr__
+  char* text = PyOS_double_to_string(d, 'r', 0, Py_DTSF_ADD_DOT_0, nullptr);
   if (text == nullptr) return false;
   out.append(text);
   PyMem_Free(text);
@@ -75,8 +114,8 @@ bool append_int(std::string& out, PyObject* o) {
   if (overflow == 0) {
     if (v == -1 && PyErr_Occurred() != nullptr) return false;
     char buf[24];
-    int n = std::snprintf(buf, sizeof buf, "%lld", v);
-    out.append(buf, static_cast<std::size_t>(n));
+    auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+    out.append(buf, static_cast<std::size_t>(end - buf));
     return true;
   }
   // Beyond 64 bits: the digits, as json.dumps writes them (int.__repr__, which raises
@@ -130,17 +169,15 @@ class writer {
 
   // Guards a dict or list: cycles as json reports them, depth by the recursion limit.
   bool container(PyObject* o, bool (writer::*body)(PyObject*)) {
-    if (!on_path_.insert(o).second) {
+    if (std::find(on_path_.begin(), on_path_.end(), o) != on_path_.end()) {
       PyErr_SetString(PyExc_ValueError, "Circular reference detected");
       return false;
     }
-    if (Py_EnterRecursiveCall(" while converting the event to JSON") != 0) {
-      on_path_.erase(o);
-      return false;
-    }
+    if (Py_EnterRecursiveCall(" while converting the event to JSON") != 0) return false;
+    on_path_.push_back(o);
     bool ok = (this->*body)(o);
+    on_path_.pop_back();
     Py_LeaveRecursiveCall();
-    on_path_.erase(o);
     return ok;
   }
 
@@ -206,7 +243,7 @@ class writer {
   }
 
   std::string& out_;
-  std::unordered_set<PyObject*> on_path_;
+  std::vector<PyObject*> on_path_;  // the containers being written, outermost first
 };
 
 }  // namespace

@@ -24,6 +24,7 @@ EXPECTED = [
     "cpp-provided.al2023-bundle",
     "cpp-provided.al2023-static",
     "cpp-go1.x",
+    "cpp-python3.12",
     "go-go1.x",
     "go-provided.al2023",
     "python-python3.12",

@@ -346,3 +346,13 @@ def test_handlers_may_be_called_from_several_threads(ctx):
     for t in threads:
         t.join()
     assert not errors, errors
+
+
+def test_handler_json_takes_and_gives_json_text(ctx):
+    assert echo.handler_json('{"a": [1, "é"]}', ctx) == '{"a": [1, "é"]}'.encode()
+    assert hello.handler_json("not even json", ctx) == b'{"message":"Hello World"}'
+    with pytest.raises(TypeError, match="event_json must be a str"):
+        echo.handler_json(b"{}", ctx)
+    with pytest.raises(Exception) as e:
+        fail.handler_json("{}", ctx)
+    assert type(e.value).__name__ == "examples::payment_declined"
