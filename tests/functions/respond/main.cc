@@ -26,7 +26,8 @@ int main() {
     }
     if (kind == "text") return lambdakit::response::text(text);
     if (kind == "bytes") return lambdakit::response::bytes(text);
-    if (kind == "error") return lambdakit::function_error{text, "asked for", {"frame 1", "frame 2"}};
+    if (kind == "error")
+      return lambdakit::function_error{text, "asked for", {"frame 1", "frame 2"}};
     throw std::invalid_argument("unknown kind " + kind);
   });
 }
