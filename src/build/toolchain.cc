@@ -172,7 +172,7 @@ result<toolchain> find_toolchain(std::optional<strategy> requested, const std::s
     return make_failure(build_errc::unsupported_target,
                         "\"" + runtime + "\": lambdakit builds for " +
                             package::packaged_runtimes() +
-                            " today (python3.x and nodejs come with those paths)");
+                            " today (nodejs comes with the stdio path)");
   }
   toolchain t;
   t.runtime = runtime;

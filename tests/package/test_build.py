@@ -156,7 +156,7 @@ def test_without_zig_the_automatic_choice_falls_back_to_bundle(user):
 
 @pytest.mark.parametrize("args,env_extra,message", [
     (["--strategy", "zig"], {"LAMBDAKIT_ZIG": ""}, "pip install ziglang"),
-    (["--runtime", "python3.12"], {}, "python3.x and nodejs come with those paths"),
+    (["--runtime", "nodejs22.x"], {}, "nodejs comes with the stdio path"),
     (["--arch", "mips"], {}, "--arch must be x86_64 or arm64"),
     (["--strategy", "bogus"], {}, "--strategy must be zig, bundle or static"),
 ])

@@ -91,7 +91,7 @@ def test_not_a_binary(tmp_path, content, message):
 
 def test_bad_arguments_name_the_fix(tmp_path):
     r = lambdakit("package", binary("hello"), "--runtime", "java21", "--output", tmp_path / "f.zip")
-    assert r.returncode == 1 and "provided.al2023, provided.al2, provided and go1.x" in r.stderr
+    assert r.returncode == 1 and "provided.al2023, provided.al2, provided, go1.x, python3.14" in r.stderr, r.stderr
     r = lambdakit("package", tmp_path / "missing", "--output", tmp_path / "f.zip")
     assert r.returncode == 1 and "missing: No such file or directory" in r.stderr
     r = lambdakit("package", binary("hello"), "--output", tmp_path / "no" / "such" / "dir.zip")

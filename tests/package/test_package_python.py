@@ -120,3 +120,23 @@ def test_deploy_creates_it_and_awslambdaric_imports_it(tmp_path):
         got = client.invoke(FunctionName="py-hello", Payload=b"{}")
         assert got["StatusCode"] == 200 and "FunctionError" not in got, got
         assert got["Payload"].read() == b'{"message": "Hello World"}'
+
+
+def test_the_python_examples_project_builds_as_its_readme_says(tmp_path):
+    """examples/python (the example folder of this path) is a project of its own: `lambdakit
+    build` makes a module and a zip per example, checked for python3.12."""
+    project = tmp_path / "python"
+    shutil.copytree(python_build.REPO_ROOT / "examples" / "python", project)
+    # the project names its sources relative to itself (../hello/main.cc): give it its neighbours
+    for d in ("hello", "echo", "fail", "context", "common"):
+        shutil.copytree(python_build.REPO_ROOT / "examples" / d, tmp_path / d)
+    r = subprocess.run([str(BIN / "lambdakit"), "build", "-C", str(project), "--runtime", "python3.12"],
+                       capture_output=True, text=True, timeout=python_build.BUILD_TIMEOUT_S)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    lines = [l.split() for l in r.stdout.splitlines() if len(l.split()) == 3]
+    names = {l[0]: (Path(l[1]), Path(l[2])) for l in lines}
+    assert set(names) >= {"hello", "echo", "fail", "context"}, r.stdout
+    module, zip_path = names["context"]
+    assert module.name == "context.abi3.so" and zip_path.exists()
+    with zipfile.ZipFile(zip_path) as z:
+        assert z.namelist() == ["context.abi3.so"]
