@@ -23,11 +23,12 @@ A missing binary FAILS the test (never skips), so CI cannot pass vacuously.
 from __future__ import annotations
 
 import os
+import shutil
 from pathlib import Path
 
 import pytest
 
-from lkserve import Gate, Service, ServiceOptions
+from lkserve import Gate, Service, ServiceOptions, aws_cli_major
 
 # The service finds AWS's Node.js runtime interface client where scripts/install-deps puts it
 # (make sets the same variable); tests run by hand get the same default.
@@ -97,3 +98,20 @@ def pytest_runtest_makereport(item, call):
             if svc.stdout_lines:
                 report.sections.append((f"lambdakit serve {svc.label} stdout",
                                         "\n".join(svc.stdout_lines)))
+
+
+CLI_V2 = "/usr/bin/aws"
+
+
+@pytest.fixture(params=[1, 2], ids=["aws-cli-v1", "aws-cli-v2"])
+def cli(request) -> str:
+    """Each aws CLI major in turn: aws-cli-v1 is the `aws` first on PATH (awscli from pip; must
+    report aws-cli/1.x), aws-cli-v2 is /usr/bin/aws (must report aws-cli/2.x). A missing CLI FAILS
+    the test (never skips)."""
+    want = request.param
+    exe = shutil.which("aws") if want == 1 else CLI_V2
+    if exe is None:
+        pytest.fail("no aws CLI on PATH (pip install awscli)", pytrace=False)
+    got = aws_cli_major(exe)
+    assert got == want, f"{exe} is aws CLI v{got}; this test runs v{want}"
+    return exe

@@ -405,6 +405,19 @@ class Service:
         base64). CLI v1 has no such option and always takes --payload as raw bytes."""
         return ["--cli-binary-format", "raw-in-base64-out"] if aws_cli_major(cli) >= 2 else []
 
+    def cli_invoke(self, name: str, payload: str | None = None, *extra: str,
+                   cli: str | None = None) -> tuple[dict, bytes, str]:
+        """`aws lambda invoke --log-type Tail [--payload P] EXTRA... OUTFILE`, the payload raw on
+        both CLI majors: (metadata, the output file's bytes, the decoded log tail). The
+        metadata's StatusCode must be 200."""
+        outfile = self.workdir / f"out-{unique_name('invoke')}.json"
+        args = ["invoke", "--function-name", name, "--log-type", "Tail", *extra]
+        if payload is not None:
+            args += [*self.cli_raw_payload_args(cli), "--payload", payload]
+        meta = self.aws_json(*args, str(outfile), cli=cli)
+        assert meta["StatusCode"] == 200, meta
+        return meta, outfile.read_bytes(), base64.b64decode(meta["LogResult"]).decode("utf-8", "replace")
+
     def aws_json(self, *args: str, cli: str | None = None) -> dict:
         out = self.aws(*args, cli=cli).stdout
         return json.loads(out) if out.strip() else {}

@@ -11,29 +11,15 @@ A missing CLI FAILS the test (never skips).
 
 from __future__ import annotations
 
-import base64
 import json
 import re
-import shutil
 
 import pytest
 
 from lkgo1x import example_go1x_zip
-from lkserve import REPORT_RX, ROLE, aws_cli_major, unique_name
+from lkserve import REPORT_RX, ROLE, unique_name
 
 HELLO = b'{"message":"Hello World"}'
-CLI_V2 = "/usr/bin/aws"
-
-
-@pytest.fixture(params=[1, 2], ids=["aws-cli-v1", "aws-cli-v2"])
-def cli(request) -> str:
-    want = request.param
-    exe = shutil.which("aws") if want == 1 else CLI_V2
-    if exe is None:
-        pytest.fail("no aws CLI on PATH (pip install awscli)", pytrace=False)
-    got = aws_cli_major(exe)
-    assert got == want, f"{exe} is aws CLI v{got}; this test runs v{want}"
-    return exe
 
 
 def _create(service, cli: str, example: str, handler: str | None = None, *extra: str) -> str:
@@ -51,16 +37,10 @@ def _create(service, cli: str, example: str, handler: str | None = None, *extra:
 
 def _invoke(service, cli: str, name: str, payload: str | None = None):
     """(metadata, output file bytes, the REPORT match of the log tail)."""
-    outfile = service.workdir / f"out-{unique_name('invoke')}.json"
-    args = ["invoke", "--function-name", name, "--log-type", "Tail"]
-    if payload is not None:
-        args += [*service.cli_raw_payload_args(cli), "--payload", payload]
-    meta = service.aws_json(*args, str(outfile), cli=cli)
-    assert meta["StatusCode"] == 200, meta
-    log = base64.b64decode(meta["LogResult"]).decode("utf-8", "replace")
+    meta, body, log = service.cli_invoke(name, payload, cli=cli)
     reports = list(REPORT_RX.finditer(log))
     assert len(reports) == 1, log
-    return meta, outfile.read_bytes(), reports[0]
+    return meta, body, reports[0]
 
 
 def _error(meta, body) -> dict:

@@ -12,30 +12,17 @@ from __future__ import annotations
 import base64
 import json
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-from lkserve import REPORT_RX, ROLE, aws_cli_major, unique_name
+from lkserve import REPORT_RX, ROLE, unique_name
 
 sys.path.append(str(Path(__file__).resolve().parents[1] / "python"))
 import python_build  # noqa: E402
 
-CLI_V2 = "/usr/bin/aws"
 RUNTIMES = ("python3.11", "python3.12")
-
-
-@pytest.fixture(params=[1, 2], ids=["aws-cli-v1", "aws-cli-v2"])
-def cli(request) -> str:
-    want = request.param
-    exe = shutil.which("aws") if want == 1 else CLI_V2
-    if exe is None:
-        pytest.fail("no aws CLI on PATH (pip install awscli)", pytrace=False)
-    got = aws_cli_major(exe)
-    assert got == want, f"{exe} is aws CLI v{got}; this test runs v{want}"
-    return exe
 
 
 def _create_cli(service, cli: str, runtime: str, example: str) -> str:
@@ -50,16 +37,10 @@ def _create_cli(service, cli: str, runtime: str, example: str) -> str:
 
 
 def _invoke_cli(service, cli: str, name: str, payload: str | None = None, *extra: str):
-    outfile = service.workdir / f"out-{unique_name('invoke')}.json"
-    args = ["invoke", "--function-name", name, "--log-type", "Tail", *extra]
-    if payload is not None:
-        args += [*service.cli_raw_payload_args(cli), "--payload", payload]
-    meta = service.aws_json(*args, str(outfile), cli=cli)
-    assert meta["StatusCode"] == 200, meta
-    log = base64.b64decode(meta["LogResult"]).decode("utf-8", "replace")
+    meta, body, log = service.cli_invoke(name, payload, *extra, cli=cli)
     report = REPORT_RX.search(log)
     assert report, f"no REPORT line in the log tail:\n{log}"
-    return meta, outfile.read_bytes(), report, log
+    return meta, body, report, log
 
 
 def _create(service, runtime: str, example: str, **kw) -> str:
