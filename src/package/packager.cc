@@ -132,10 +132,12 @@ result<package_report> package_function(const package_options& o) {
   std::vector<std::string> problems;
   if (module) {
     problems = check_python_module(*elf, parse_module_file(entry), *t, o.arch);
-    auto libc = check_binary(*elf, entry, *t, o.arch, bundled);
-    // libpython is reported above, with its own fix
-    std::erase_if(
-        libc, [](const std::string& p) { return p.find(" needs libpython") != std::string::npos; });
+    // The libraries and symbol versions as for any binary, less libpython: that one is
+    // check_python_module's, with its own fix.
+    elf_info rest = *elf;
+    std::erase_if(rest.needed, is_libpython);
+    std::erase_if(rest.versions, [](const auto& v) { return is_libpython(v.first); });
+    auto libc = check_binary(rest, entry, *t, o.arch, bundled);
     problems.insert(problems.end(), libc.begin(), libc.end());
   } else {
     problems = check_binary(*elf, o.binary.filename().string(), *t, o.arch, bundled);

@@ -26,6 +26,10 @@ int minor_of(std::string_view version) {
 
 }  // namespace
 
+bool is_libpython(std::string_view library) {
+  return library.rfind("libpython", 0) == 0;
+}
+
 module_file parse_module_file(std::string_view name) {
   module_file f;
   auto dot = name.find('.');
@@ -84,7 +88,7 @@ std::vector<std::string> check_python_module(const elf_info& bin, const module_f
                        " as its build made it (lambdakit_add_function names it so)");
   }
   for (const auto& lib : bin.needed) {
-    if (lib.rfind("libpython", 0) == 0) {
+    if (is_libpython(lib)) {
       problems.push_back(m + " links " + lib +
                          ", which Lambda's Python runtime does not have as a library (its "
                          "interpreter is static): do not link libpython; an extension module's "

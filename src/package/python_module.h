@@ -26,6 +26,9 @@ module_file parse_module_file(std::string_view file_name);
 std::vector<std::string> check_python_module(const elf_info& bin, const module_file& file,
                                              const target& t, const std::string& lambda_arch);
 
+// True for a libpython file name ("libpython3.12.so.1.0"), which no module may need.
+bool is_libpython(std::string_view library);
+
 // True for the names of sys.stdlib_module_names (python_stdlib.cc).
 bool is_stdlib_module(std::string_view name);
 

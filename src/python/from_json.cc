@@ -1,6 +1,8 @@
 #include "python/from_json.h"
 
+#include <charconv>
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <unordered_map>
 
@@ -255,7 +257,7 @@ class parser {
 
   // One str per distinct key text, shared by every dict of this document.
   PyObject* key(std::string_view text) {
-    if (auto it = keys_.find(std::string(text)); it != keys_.end()) return Py_NewRef(it->second);
+    if (auto it = keys_.find(text); it != keys_.end()) return Py_NewRef(it->second);
     PyObject* k = decode(text);
     if (k == nullptr) return nullptr;
     keys_.emplace(std::string(text), Py_NewRef(k));
@@ -287,11 +289,14 @@ class parser {
       if (i_ < s_.size() && (s_[i_] == '+' || s_[i_] == '-')) ++i_;
       if (digits() == 0) return fail("expected a digit in the exponent");
     }
-    std::string text(s_.substr(start, i_ - start));
-    if (integer) {
-      if (text.size() <= 18) return PyLong_FromLongLong(std::stoll(text));
-      return PyLong_FromString(text.c_str(), nullptr, 10);  // any size, as json.loads
+    std::string_view number_text = s_.substr(start, i_ - start);
+    if (integer && number_text.size() <= 18) {  // fits a long long: no copy
+      long long v = 0;
+      std::from_chars(number_text.data(), number_text.data() + number_text.size(), v);
+      return PyLong_FromLongLong(v);
     }
+    std::string text(number_text);  // NUL-terminated for CPython's parsers
+    if (integer) return PyLong_FromString(text.c_str(), nullptr, 10);  // any size, as json.loads
     double d = PyOS_string_to_double(text.c_str(), nullptr, nullptr);  // 1e400 is inf, as json
     if (d == -1.0 && PyErr_Occurred() != nullptr) return nullptr;
     return PyFloat_FromDouble(d);
@@ -299,7 +304,14 @@ class parser {
 
   std::string_view s_;
   std::size_t i_ = 0;
-  std::unordered_map<std::string, PyObject*> keys_;
+  // Looked up by string_view (no copy per key): a transparent hash and equality.
+  struct key_hash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view k) const noexcept {
+      return std::hash<std::string_view>{}(k);
+    }
+  };
+  std::unordered_map<std::string, PyObject*, key_hash, std::equal_to<>> keys_;
 };
 
 }  // namespace

@@ -93,26 +93,17 @@ inline std::vector<field_def> numbered_fields(std::size_t n) {
 
 // --- running a case ----------------------------------------------------------------------------
 
-// Feeds `bytes` and takes calls until next() fails or wants more bytes.
-inline result<std::size_t> drain(server_conversation& s, std::string_view bytes) {
-  s.feed(bytes);
-  std::size_t calls = 0;
-  for (;;) {
-    auto c = s.next();
-    if (!c) return std::move(c).error();
-    if (!*c) return calls;
-    ++calls;
-  }
-}
-
-inline result<std::size_t> drain(client_conversation& c, std::string_view bytes) {
+// Feeds `bytes` to a server or client conversation and takes calls (or replies) until next()
+// fails or wants more bytes; returns how many it took.
+template <class Conversation>
+result<std::size_t> drain(Conversation& c, std::string_view bytes) {
   c.feed(bytes);
-  std::size_t replies = 0;
+  std::size_t taken = 0;
   for (;;) {
     auto r = c.next();
     if (!r) return std::move(r).error();
-    if (!*r) return replies;
-    ++replies;
+    if (!*r) return taken;
+    ++taken;
   }
 }
 
