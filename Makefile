@@ -8,7 +8,7 @@ export PATH := $(CURDIR)/.deps/bin:$(PATH)
 # lambdakit serve finds AWS's Node.js runtime interface client here (scripts/install-deps puts it).
 export LAMBDAKIT_AWS_LAMBDA_RIC ?= $(CURDIR)/.deps/node/node_modules/aws-lambda-ric
 
-.PHONY: deps build test unit asan fuzz python interop service package experiment bench-functions lint demo bench format tidy clean
+.PHONY: deps build test unit asan fuzz python stdio interop service package experiment bench-functions lint demo bench format tidy clean
 
 deps:
 	@scripts/install-deps
@@ -25,8 +25,8 @@ build: deps
 # skipped is listed with its reason (tests/skips.py), or "no tests skipped".
 TEST_RESULTS := $(CURDIR)/build/test-results
 PYTEST = python3 -m pytest -q -rs -p tests.skips --skip-report $(TEST_RESULTS)/$@.json
-test: test-results-reset build unit lint asan fuzz python interop service package experiment
-	@python3 tests/skips.py report $(TEST_RESULTS) unit asan python-3.11 python-3.12 python-3.13 interop service package experiment
+test: test-results-reset build unit lint asan fuzz python stdio interop service package experiment
+	@python3 tests/skips.py report $(TEST_RESULTS) unit asan python-3.11 python-3.12 python-3.13 stdio interop service package experiment
 
 .PHONY: test-results-reset
 test-results-reset:
@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 20
 fuzz: deps
 	@$(CMAKE) --preset fuzz >/dev/null
 	@$(CMAKE) --build --preset fuzz
-	@set -o pipefail; for t in http_parser:http_response:4096 gob_stream:gob_stream:8192; do \
+	@set -o pipefail; for t in http_parser:http_response:4096 gob_stream:gob_stream:8192 stdio_frame:stdio_frame:8192; do \
 	  IFS=: read -r name corpus len <<< "$$t"; \
 	  mkdir -p build/fuzz/corpus/$$corpus; \
 	  echo "fuzz: $$name ($(FUZZ_SECONDS) s)"; \
@@ -63,6 +63,13 @@ python: build
 	  echo "python: tests/python on $$py"; \
 	  $$py -m pytest -q -rs -p tests.skips --skip-report $(TEST_RESULTS)/python-$$v.json tests/python; \
 	done
+
+# The stdio path's Node.js host (hosts/nodejs) against the test functions and hostile
+# children, with node's own test runner (results also as JUnit for the skip report).
+stdio: build
+	@mkdir -p $(TEST_RESULTS)
+	@LAMBDAKIT_BIN=$(CURDIR)/build/bin node --test --test-reporter=spec --test-reporter-destination=stdout \
+	  --test-reporter=junit --test-reporter-destination=$(TEST_RESULTS)/stdio.xml tests/stdio
 
 interop: build
 	@$(PYTEST) tests/interop

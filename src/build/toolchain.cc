@@ -171,8 +171,7 @@ result<toolchain> find_toolchain(std::optional<strategy> requested, const std::s
   if (target == nullptr) {
     return make_failure(build_errc::unsupported_target,
                         "\"" + runtime + "\": lambdakit builds for " +
-                            package::packaged_runtimes() +
-                            " today (nodejs comes with the stdio path)");
+                            package::packaged_runtimes() + " (Lambda's runtime names)");
   }
   toolchain t;
   t.runtime = runtime;

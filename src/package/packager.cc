@@ -12,6 +12,7 @@
 #include "package/bundle.h"
 #include "package/elf.h"
 #include "package/python_module.h"
+#include "package/stdio_host.h"
 #include "package/targets.h"
 #include "package/zip_writer.h"
 
@@ -70,8 +71,10 @@ result<package_report> package_function(const package_options& o) {
   const target* t = find_target(o.runtime);
   if (t == nullptr) {
     return make_failure(package_errc::unsupported_runtime,
-                        "\"" + o.runtime + "\": lambdakit packages " + packaged_runtimes() +
-                            " today (the nodejs layout comes with the stdio path)");
+                        "\"" + o.runtime +
+                            "\" is not a Lambda runtime lambdakit packages for; it "
+                            "packages " +
+                            packaged_runtimes());
   }
   std::string entry = "bootstrap";
   bool module = !t->python.empty();
@@ -82,6 +85,14 @@ result<package_report> package_function(const package_options& o) {
       return make_failure(package_errc::unsupported_runtime,
                           "--handler \"" + o.handler + "\": the module " + entry +
                               " is imported as its file name says, so the Handler is " + handler);
+    }
+  } else if (t->stdio_host) {
+    entry = stdio_binary_name;
+    if (!o.handler.empty() && o.handler != stdio_handler) {
+      return make_failure(package_errc::unsupported_runtime,
+                          "--handler \"" + o.handler + "\": on " + o.runtime +
+                              " the Handler is index.handler (lambdakit's Node.js host, "
+                              "index.mjs, runs the binary; docs/stdio.md)");
     }
   } else if (t->binary_named_by_handler) {
     entry = o.handler.empty() ? o.binary.filename().string() : o.handler;
@@ -153,9 +164,15 @@ result<package_report> package_function(const package_options& o) {
   report.unzipped_bytes = image.size();
   report.entries.push_back(entry + " (0755, " + std::to_string(image.size()) + " bytes)");
   report.handler = module ? parse_module_file(entry).module + ".handler" : entry;
+  if (t->stdio_host) {
+    report.handler = stdio_handler;
+    for (const auto& f : nodejs_host_files())
+      libraries.push_back({std::string(f.name), std::string(f.text), 0644});
+  }
   for (const auto& l : libraries) {
     report.unzipped_bytes += l.data.size();
-    report.entries.push_back(l.name + " (0755, " + std::to_string(l.data.size()) + " bytes)");
+    report.entries.push_back(l.name + (l.mode == 0644 ? " (0644, " : " (0755, ") +
+                             std::to_string(l.data.size()) + " bytes)");
   }
   if (report.unzipped_bytes > max_unzipped) {
     return make_failure(package_errc::too_large,

@@ -28,7 +28,7 @@ const std::vector<target>& all_targets() {
       if (r.kind == runtimes::family::python) python = std::string(r.name.substr(6));  // "3.12"
       out.push_back({std::string(r.name), std::string(r.os->name), std::string(r.os->glibc),
                      std::string(r.os->glibcxx), std::string(r.os->cxxabi), base,
-                     r.binary_named_by_handler(), r.arm64, python});
+                     r.binary_named_by_handler(), r.arm64, python, r.packages_stdio_host()});
     }
     return out;
   }();

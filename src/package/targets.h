@@ -20,6 +20,7 @@ struct target {
   bool binary_named_by_handler = false;  // go1.x: the zip's executable is named by the Handler
   bool arm64 = true;                     // whether Lambda runs the runtime on arm64
   std::string python;  // python3.x: "3.X", the Python whose modules it loads; empty otherwise
+  bool stdio_host = false;  // nodejs*: the binary runs behind lambdakit's Node.js host
 };
 
 // The target for a runtime name; nullptr when lambdakit does not package for it (yet).

@@ -1,5 +1,7 @@
 #include "runtime/transports.h"
 
+#include <fcntl.h>
+
 #include <cstdlib>
 
 #include "base/parse.h"
@@ -7,6 +9,8 @@
 #include "runtime/runtime_api/endpoint.h"
 #include "runtime/runtime_api/runtime_client.h"
 #include "runtime/runtime_api/socket_stream.h"
+#include "runtime/stdio/actionloop_transport.h"
+#include "runtime/stdio/frame_transport.h"
 
 namespace lambdakit::runtime {
 namespace {
@@ -30,6 +34,30 @@ result<std::unique_ptr<transport>> open_go1x(const char* value) {
   return std::unique_ptr<transport>(std::move(t).value());
 }
 
+result<std::unique_ptr<transport>> open_stdio(const char* value) {
+  if (!base::parse_integer(value, 1, 1 << 20)) {
+    return make_failure(std::make_error_code(std::errc::invalid_argument),
+                        "LAMBDAKIT_STDIO is \"" + std::string(value) +
+                            "\"; a stdio host sets it to the protocol version it speaks (1)");
+  }
+  // The handler's own children must not take the marker (descriptors 3 and 4 are not theirs).
+  ::unsetenv("LAMBDAKIT_STDIO");
+  auto t = frame_transport::open(base::unique_fd(3), base::unique_fd(4));
+  if (!t) return std::move(t).error();
+  return std::unique_ptr<transport>(std::move(t).value());
+}
+
+result<std::unique_ptr<transport>> open_actionloop(const char*) {
+  const char* ack = std::getenv("__OW_WAIT_FOR_ACK");
+  if (::fcntl(3, F_GETFD) < 0) {
+    return make_failure(std::make_error_code(std::errc::bad_file_descriptor),
+                        "__OW_PROXY_VERSION is set, but descriptor 3 (where OpenWhisk's "
+                        "ActionLoop proxy reads results) is not open");
+  }
+  return std::unique_ptr<transport>(std::make_unique<actionloop_transport>(
+      base::unique_fd(0), base::unique_fd(3), ack != nullptr && *ack != '\0'));
+}
+
 // One row per way Lambda (or lambdakit) can start a function binary.
 struct start_method {
   const char* variable;  // set by whoever started us this way
@@ -38,6 +66,14 @@ struct start_method {
 };
 
 constexpr start_method methods[] = {
+    {"LAMBDAKIT_STDIO",
+     "behind a stdio host: a nodejs* function packaged by `lambdakit package --runtime "
+     "nodejs22.x`, whose index.mjs spawns it with LAMBDAKIT_STDIO=1 and descriptors 3 and 4",
+     open_stdio},
+    {"__OW_PROXY_VERSION",
+     "as an Apache OpenWhisk action (ActionLoop): the proxy of openwhisk/actionloop-base sets "
+     "__OW_PROXY_VERSION and reads results on descriptor 3",
+     open_actionloop},
     {"_LAMBDA_SERVER_PORT",
      "as a go1.x function (file name = its Handler) under `lambdakit serve`, which sets "
      "_LAMBDA_SERVER_PORT to the port to listen on; AWS no longer creates go1.x functions",

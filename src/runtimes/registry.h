@@ -57,7 +57,12 @@ struct runtime_info {     // NOLINT(clang-analyzer-optin.performance.Padding)
   bool packages_native_binary() const { return kind == family::custom || kind == family::go1x; }
   // True when they make its zips from a CPython extension module (the module at the zip's root).
   bool packages_python_module() const { return kind == family::python; }
-  bool packaged() const { return packages_native_binary() || packages_python_module(); }
+  // True when they make its zips from a native binary run behind lambdakit's Node.js stdio
+  // host (the binary as `function`, beside index.mjs and host.mjs).
+  bool packages_stdio_host() const { return kind == family::nodejs; }
+  bool packaged() const {
+    return packages_native_binary() || packages_python_module() || packages_stdio_host();
+  }
   // The binary's name in the zip: the Handler (go1.x), or `bootstrap` (custom runtimes).
   bool binary_named_by_handler() const { return kind == family::go1x; }
 };

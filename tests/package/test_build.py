@@ -156,7 +156,7 @@ def test_without_zig_the_automatic_choice_falls_back_to_bundle(user):
 
 @pytest.mark.parametrize("args,env_extra,message", [
     (["--strategy", "zig"], {"LAMBDAKIT_ZIG": ""}, "pip install ziglang"),
-    (["--runtime", "nodejs22.x"], {}, "nodejs comes with the stdio path"),
+    (["--runtime", "java21"], {}, "lambdakit builds for provided.al2023"),
     (["--arch", "mips"], {}, "--arch must be x86_64 or arm64"),
     (["--strategy", "bogus"], {}, "--strategy must be zig, bundle or static"),
 ])

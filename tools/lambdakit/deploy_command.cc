@@ -127,6 +127,10 @@ int deploy(deploy_options o) {
         return 2;
       }
       if (const auto* row = runtimes::find(o.runtime);
+          row != nullptr && row->packages_stdio_host() && o.handler == "bootstrap") {
+        o.handler = "index.handler";  // lambdakit's Node.js host (`lambdakit package` made it)
+      }
+      if (const auto* row = runtimes::find(o.runtime);
           row != nullptr && row->packages_python_module() && o.handler == "bootstrap") {
         std::cerr << "lambdakit deploy: a " << o.runtime
                   << " function needs --handler MODULE.handler, the module's name in the zip "
