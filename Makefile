@@ -111,6 +111,10 @@ bench: build
 	@scripts/bench-go1x
 	@echo
 	@$$(scripts/find-python 3.12) bench/python/percall.py build/release/python/abi3
+	@echo
+	@node bench/stdio/roundtrip.mjs build/bin
+	@echo
+	@taskset -c 0 node bench/stdio/roundtrip.mjs build/bin
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

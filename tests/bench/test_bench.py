@@ -17,14 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(os.environ.get("LAMBDAKIT_BIN_DIR", ROOT / "build/bin"))
 MANIFEST = ROOT / "build/bench/functions/manifest.tsv"
 
-# Every function the experiment compares (issue: the experiment); the Python-extension and stdio
-# paths join this list when they land.
+# Every function the experiment compares: C++ on each of the four paths, and the baselines.
 EXPECTED = [
     "cpp-provided.al2023",
     "cpp-provided.al2023-bundle",
     "cpp-provided.al2023-static",
     "cpp-go1.x",
     "cpp-python3.12",
+    "cpp-nodejs20.x",
     "go-go1.x",
     "go-provided.al2023",
     "python-python3.12",
