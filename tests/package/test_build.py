@@ -204,3 +204,15 @@ def test_go1x_build_names_the_zip_entry_after_the_function_and_answers_on_go1x(u
     with local_service(user[0], tmp_path / "state") as (_, lam):
         got = deploy_and_invoke(lam, "fn-go1x", "go1.x", zip_path, PAYLOAD, handler="fn")
     assert json.loads(got) == json.loads(ANSWER)
+
+
+def test_nodejs_build_puts_the_binary_behind_the_stdio_host_and_answers(user, tmp_path):
+    # Amazon Linux 2023's glibc, as provided.al2023: the zig runtime cached above serves it.
+    binary, zip_path, log = build(user, "--runtime", "nodejs22.x")
+    assert "zig (x86_64-linux-gnu.2.34)" in log, log
+    with zipfile.ZipFile(zip_path) as z:
+        assert sorted(i.filename for i in z.infolist()) == ["function", "host.mjs", "index.mjs"]
+        assert z.read("function") == binary.read_bytes()
+    with local_service(user[0], tmp_path / "state") as (_, lam):
+        got = deploy_and_invoke(lam, "fn-node", "nodejs22.x", zip_path, PAYLOAD, handler="index.handler")
+    assert json.loads(got) == json.loads(ANSWER)
