@@ -3,11 +3,14 @@
 compiled into the CLI), checked against the runtime's OS like any binary; the Handler is
 index.handler, and `lambdakit deploy` sets it without being told."""
 
+import shutil
+import subprocess
 import zipfile
+from pathlib import Path
 
 import pytest
 
-from lkpackage import local_service
+from lkpackage import deploy_and_invoke, local_service
 from test_package import BIN, ROOT, binary, lambdakit
 
 HOST = ROOT / "hosts" / "nodejs"
@@ -67,3 +70,24 @@ def test_deploy_sets_index_handler_and_aws_lambda_ric_runs_it(tmp_path):
         got = client.invoke(FunctionName="node-hello", Payload=b"{}")
         assert got["StatusCode"] == 200 and "FunctionError" not in got, got
         assert got["Payload"].read() == b'{"message":"Hello World"}'
+
+
+def test_the_stdio_examples_project_builds_as_its_readme_says(tmp_path):
+    """examples/stdio (the example folder of this path) is a project of its own: `lambdakit
+    build` makes a binary and a nodejs22.x zip per example, which answers on lambdakit serve."""
+    project = tmp_path / "stdio"
+    shutil.copytree(ROOT / "examples" / "stdio", project)
+    for d in ("hello", "echo", "fail", "context", "sleep", "crash", "common"):
+        shutil.copytree(ROOT / "examples" / d, tmp_path / d)
+    r = subprocess.run([str(BIN / "lambdakit"), "build", "-C", str(project)],
+                       capture_output=True, text=True, timeout=1200)
+    assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
+    zips = {line.split(" ")[0]: line.split(" ")[2] for line in r.stdout.splitlines()}
+    assert set(zips) == {"hello", "echo", "fail", "context", "sleep", "crash"}, r.stdout
+    assert "/nodejs22.x-x86_64-zig/" in zips["hello"], zips
+    with zipfile.ZipFile(zips["echo"]) as z:
+        assert sorted(z.namelist()) == ["function", "host.mjs", "index.mjs"]
+    with local_service(BIN / "lambdakit", tmp_path / "state") as (_, client):
+        got = deploy_and_invoke(client, "echo", "nodejs22.x", Path(zips["echo"]), b'{"a":[1,"x"]}',
+                                handler="index.handler")
+    assert got == b'{"a":[1,"x"]}'
