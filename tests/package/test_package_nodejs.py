@@ -79,7 +79,7 @@ def test_the_stdio_examples_project_builds_as_its_readme_says(tmp_path):
     shutil.copytree(ROOT / "examples" / "stdio", project)
     for d in ("hello", "echo", "fail", "context", "sleep", "crash", "common"):
         shutil.copytree(ROOT / "examples" / d, tmp_path / d)
-    r = subprocess.run([str(BIN / "lambdakit"), "build", "-C", str(project)],
+    r = subprocess.run([str(BIN / "lambdakit"), "build", "-C", str(project), "--runtime", "nodejs22.x"],
                        capture_output=True, text=True, timeout=1200)
     assert r.returncode == 0, r.stdout[-3000:] + r.stderr[-3000:]
     zips = {line.split(" ")[0]: line.split(" ")[2] for line in r.stdout.splitlines()}
