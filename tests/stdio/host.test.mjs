@@ -267,3 +267,27 @@ test('a second answer to one invoke is not taken as the next one', async () => {
   assert.equal(h.starts, 2, 'the child that answered twice was replaced');
   h.close();
 });
+
+test('every example answers through the host as it does on the other paths', async () => {
+  const run = async (example, event, ctx = context()) => {
+    const h = await started(path.join(bin, example));
+    try { return await h.handler(event, ctx); } finally { h.close(); }
+  };
+  assert.deepEqual(await run('hello', {}), { message: 'Hello World' });
+  const event = { s: 'é ☃ \u0000', n: [1, -2.5, true, null], o: { nested: {} } };
+  assert.deepEqual(await run('echo', event), event);
+  await assert.rejects(run('fail', {}), { name: 'examples::payment_declined', message: 'card 4242 was declined' });
+  const ctx = { ...context(), clientContext: { custom: { k: 'v' } }, identity: { cognitoIdentityId: 'id-1', cognitoIdentityPoolId: 'pool-1' } };
+  const seen = await run('context', { x: 1 }, ctx);
+  assert.equal(seen.request_id, ctx.awsRequestId);
+  assert.deepEqual(seen.client_context, ctx.clientContext);
+  assert.deepEqual(seen.cognito_identity, ctx.identity);
+  assert.deepEqual(seen.event, { x: 1 });
+  assert.deepEqual(await run('sleep', { ms: 20 }), { slept_ms: 20 });
+  await assert.rejects(run('crash', { code: 4 }), /exited with code 4/);
+  assert.equal(await run('stream', { chunks: 3 }), 'chunk 0\nchunk 1\nchunk 2\n');
+  await assert.rejects(run('stream', { chunks: 3, fail_at: 2 }), (e) => e.name !== 'lambdakit.ProtocolError');
+  assert.deepEqual(await run('alloc', { mb: 8 }), { allocated_mb: 8 });
+  assert.deepEqual(await run('respond', 'json:{\'a\':1}'), { a: 1 });
+  assert.equal(await run('respond', 'bytes:raw'), 'raw');
+});
