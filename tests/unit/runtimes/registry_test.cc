@@ -69,7 +69,18 @@ TEST(Registry, NamesWhereJoinsForMessages) {
   EXPECT_EQ(names_where([](const runtime_info& r) { return r.packages_native_binary(); }),
             "provided.al2023, provided.al2, provided and go1.x");
   EXPECT_EQ(names_where([](const runtime_info& r) { return r.kind == family::go1x; }), "go1.x");
+  EXPECT_EQ(names_where([](const runtime_info& r) { return r.packages_stdio_host(); }),
+            "nodejs24.x, nodejs22.x, nodejs20.x and nodejs18.x");
   EXPECT_EQ(names_where([](const runtime_info&) { return false; }), "");
+}
+
+TEST(Registry, EveryRuntimeOfTheFourPathsIsPackaged) {
+  for (const auto& r : all()) {
+    EXPECT_TRUE(r.packaged()) << r.name;
+    int layouts = int{r.packages_native_binary()} + int{r.packages_python_module()} +
+                  int{r.packages_stdio_host()};
+    EXPECT_EQ(layouts, 1) << r.name << " has exactly one zip layout";
+  }
 }
 
 }  // namespace
