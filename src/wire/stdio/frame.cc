@@ -162,33 +162,40 @@ std::size_t frame_reader::announced() const {
   return get_u32(std::string_view(buf_).substr(pos_), 4);
 }
 
+result<std::optional<frame>> frame_reader::fail(failure f) {
+  failed_ = f;
+  return f;
+}
+
 result<std::optional<frame>> frame_reader::next() {
+  if (failed_) return *failed_;
   std::string_view in = std::string_view(buf_).substr(pos_);
   // Check what is there as soon as it is there: garbage is refused on its first byte.
   if ((!in.empty() && in[0] != 'L') || (in.size() > 1 && in[1] != 'K')) {
-    return bad("the bytes are not lambdakit stdio frames (they start " + hex_prefix(in) +
-               "; a frame starts \"LK\")");
+    return fail(bad("the bytes are not lambdakit stdio frames (they start " + hex_prefix(in) +
+                    "; a frame starts \"LK\")"));
   }
   if (in.size() > 2 && !known(static_cast<unsigned char>(in[2]))) {
-    return bad("unknown frame type " + std::to_string(static_cast<unsigned char>(in[2])) +
-               " (this side speaks protocol version " + std::to_string(protocol_version) + ")");
+    return fail(bad("unknown frame type " + std::to_string(static_cast<unsigned char>(in[2])) +
+                    " (this side speaks protocol version " + std::to_string(protocol_version) +
+                    ")"));
   }
-  if (in.size() > 3 && in[3] != 0) return bad("a frame with flags set; version 1 has none");
+  if (in.size() > 3 && in[3] != 0) return fail(bad("a frame with flags set; version 1 has none"));
   if (in.size() < header_size) return std::optional<frame>();
   std::size_t len = get_u32(in, 4);
   if (len > max_body) {
-    return make_failure(std::make_error_code(std::errc::message_size),
-                        "a " + std::string(name(static_cast<frame_type>(in[2]))) + " frame of " +
-                            std::to_string(len) + " bytes; the limit is " +
-                            std::to_string(max_body));
+    return fail(make_failure(std::make_error_code(std::errc::message_size),
+                             "a " + std::string(name(static_cast<frame_type>(in[2]))) +
+                                 " frame of " + std::to_string(len) + " bytes; the limit is " +
+                                 std::to_string(max_body)));
   }
   if (in.size() - header_size < len) return std::optional<frame>();
   frame f;
   f.type = static_cast<frame_type>(in[2]);
   f.body.assign(in.substr(header_size, len));
-  pos_ += header_size + len;
   auto fields = parse_fields(f.body);
-  if (!fields) return std::move(fields).error();
+  if (!fields) return fail(std::move(fields).error());
+  pos_ += header_size + len;
   f.fields = std::move(fields).value();
   return std::optional<frame>(std::move(f));
 }

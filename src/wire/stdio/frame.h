@@ -111,8 +111,11 @@ class frame_reader {
   std::size_t announced() const;
 
  private:
+  result<std::optional<frame>> fail(failure f);
+
   std::string buf_;
   std::size_t pos_ = 0;
+  std::optional<failure> failed_;  // once set, every next() returns it
 };
 
 // A frame's body as fields, or why not (used by frame_reader::next, and by tests).
