@@ -19,7 +19,7 @@ struct target {
   std::set<std::string> libraries;       // shared libraries every function can load
   bool binary_named_by_handler = false;  // go1.x: the zip's executable is named by the Handler
   bool arm64 = true;                     // whether Lambda runs the runtime on arm64
-  std::string python;  // python3.x: "3.X", the Python whose modules it loads; empty otherwise
+  std::string python;       // python3.x: "3.X", the Python whose modules it loads; empty otherwise
   bool stdio_host = false;  // nodejs*: the binary runs behind lambdakit's Node.js host
 };
 
