@@ -16,6 +16,8 @@ import { spawn } from 'node:child_process';
 
 export const PROTOCOL_VERSION = 1;
 export const MAX_BODY = 8 * 1024 * 1024;
+// Lambda's limit for a buffered response; a streamed answer the host joins may not exceed it.
+export const MAX_RESPONSE = 6291556;
 const HEADER = 8;
 
 export const T = Object.freeze({
@@ -147,23 +149,33 @@ class Child {
     this.frames = [];
     this.waiter = null;
     this.failure = null;  // why this child is unusable, once it is
+    this.expecting = true;  // the host awaits frames (hello, ready, an answer); else any is stray
+    this.ended = false;
     this.proc = spawn(binary, [], { stdio: ['ignore', stdio[0], stdio[1], 'pipe', 'pipe'], env });
-    this.pid = this.proc.pid;
-    const [, , , toChild, fromChild] = this.proc.stdio;
-    this.toChild = toChild;
+    // 'error' first: a spawn that fails (ENOENT, EMFILE) reports it on the next tick.
     this.proc.on('error', (err) => this.#fail(lambdaError('lambdakit.SpawnError',
       `cannot start ${binary}: ${err.message}`)));
+    this.pid = this.proc.pid;
+    const [, , , toChild, fromChild] = this.proc.stdio ?? [];
+    this.toChild = toChild;
+    if (!toChild || !fromChild) return;  // the 'error' above says why
     this.proc.on('exit', (code, signal) => {
       this.exited = { code, signal };
-      // Frames still in flight arrive before 'end'; give them a turn of the loop.
-      setImmediate(() => this.#fail(this.#exitError()));
+      // Frames still in flight arrive before the stream's end: wait for it (briefly: a
+      // grandchild may hold the descriptor open).
+      if (this.ended) this.#fail(this.#exitError());
+      else setTimeout(() => this.#fail(this.#exitError()), 50);
     });
     toChild.on('error', () => {});  // EPIPE when the child is gone: 'exit' says why
     fromChild.on('error', () => {});
     fromChild.on('data', (chunk) => this.#onData(chunk));
-    // End of the stream without an exit (yet): give the exit status a moment to arrive, so
-    // the error can say how the process ended.
-    fromChild.on('end', () => setTimeout(() => this.#fail(this.#exitError()), this.exited ? 0 : 100));
+    // The stream ended: once the exit status is in (or 100 ms later, for a process that closed
+    // descriptor 4 and lives on, which is then killed), the child is done.
+    fromChild.on('end', () => {
+      this.ended = true;
+      if (this.exited) this.#fail(this.#exitError());
+      else setTimeout(() => this.kill(this.#exitError()), 100);
+    });
   }
 
   #exitError() {
@@ -184,6 +196,10 @@ class Child {
       for (let f; (f = this.decoder.next());) this.frames.push(f);
     } catch (err) {
       this.kill(lambdaError('lambdakit.ProtocolError', `the function's process broke the stdio protocol: ${err.message}`));
+      return;
+    }
+    if (!this.expecting) {
+      this.idle();
       return;
     }
     this.#wake();
@@ -214,8 +230,21 @@ class Child {
     });
   }
 
+  // The host awaits nothing more: a frame buffered now, or arriving later, no one asked for (a
+  // second answer, frames between invokes). Such a child is stopped, its frames never kept.
+  idle() {
+    this.expecting = false;
+    if (!this.frames.length || this.failure) return;
+    console.error(`lambdakit stdio host: the function's process (pid ${this.pid}) sent ` +
+                  `${this.frames.length} frame(s) between invokes; stopping it`);
+    this.frames = [];
+    this.kill(lambdaError('lambdakit.ProtocolError', `the function's process (pid ${this.pid}) ` +
+                          'sent frames between invokes; the next invoke starts a new one'));
+  }
+
   send(frame) {
     if (this.failure) throw this.failure;
+    this.expecting = true;
     this.toChild.write(frame);
   }
 
@@ -298,6 +327,7 @@ export class StdioHost {
       child.kill();
       throw lambdaError('lambdakit.ProtocolError', `${this.binary} sent ${TYPE_NAMES[ready.type]} where ready belongs`);
     }
+    child.idle();
   }
 
   // One invoke at a time, in arrival order.
@@ -325,8 +355,13 @@ export class StdioHost {
     fields.push([F.payload, payload]);
     const frame = encodeFrame(T.invoke, fields);  // too large: fails this invoke, child untouched
 
+    if (remaining <= this.timeoutMarginMs) {
+      // Queued past its deadline: fail it without sending it (or killing a healthy child).
+      throw lambdaError('lambdakit.Timeout', `the invoke had ${remaining} ms left when its turn ` +
+        `came (the host needs ${this.timeoutMarginMs} ms of margin); it was not sent to the function`);
+    }
     let timer;
-    const budget = Math.max(1, remaining - this.timeoutMarginMs);
+    const budget = remaining - this.timeoutMarginMs;
     const timeout = new Promise((_, reject) => {
       timer = setTimeout(() => {
         const e = lambdaError('lambdakit.Timeout', `the function did not answer within ${budget} ms ` +
@@ -344,14 +379,16 @@ export class StdioHost {
   }
 
   async #exchange(frame, requestId) {
-    if (this.child && !this.child.failure && this.child.frames.length) {
-      // Frames no invoke asked for (a second answer, say): this child cannot be trusted.
-      console.error(`lambdakit stdio host: the function's process (pid ${this.child.pid}) sent ` +
-                    `${this.child.frames.length} frame(s) between invokes; starting a new one`);
-      this.child.kill();
-    }
     if (!this.child || this.child.failure) await this.start();
     const child = this.child;
+    try {
+      return await this.#answer(child, frame, requestId);
+    } finally {
+      child.idle();
+    }
+  }
+
+  async #answer(child, frame, requestId) {
     child.send(frame);
     const answer = await child.nextFrame();
     const answered = str(answer, F.request_id);
@@ -366,11 +403,25 @@ export class StdioHost {
         throw errorFromFrame(answer);
       case T.stream_begin: {
         const parts = [];
+        let size = 0;
         for (;;) {
           const f = await child.nextFrame();
           if (f.type === T.stream_chunk) {
-            parts.push(...(f.fields.get(F.payload) ?? []));
+            for (const p of f.fields.get(F.payload) ?? []) {
+              size += p.length;
+              parts.push(p);
+            }
+            if (size > MAX_RESPONSE) {
+              const e = lambdaError('Function.ResponseSizeTooLarge', `Response payload size exceeded ` +
+                `maximum allowed payload size (${MAX_RESPONSE} bytes): the function streamed ${size} ` +
+                'bytes so far; the host stopped it');
+              child.kill(e);
+              throw e;
+            }
           } else if (f.type === T.stream_end) {
+            if (f.fields.has(F.request_id) && str(f, F.request_id) !== requestId) {
+              return this.#violation(child, f, `the end of the stream for ${requestId}`);
+            }
             if (f.fields.has(F.error_type)) throw errorFromFrame(f);
             return decodeResult({ fields: new Map([[F.content_type, answer.fields.get(F.content_type) ?? []],
               [F.payload, [Buffer.concat(parts)]]]) });

@@ -1,6 +1,7 @@
 #include "runtime/transports.h"
 
 #include <fcntl.h>
+#include <unistd.h>
 
 #include <cstdlib>
 
@@ -54,8 +55,21 @@ result<std::unique_ptr<transport>> open_actionloop(const char*) {
                         "__OW_PROXY_VERSION is set, but descriptor 3 (where OpenWhisk's "
                         "ActionLoop proxy reads results) is not open");
   }
+  // The activation stream and the result pipe move out of the handler's way: its own children
+  // (a tool that reads stdin) must not take the next activation or write results. Stdin
+  // becomes /dev/null.
+  base::unique_fd in(::fcntl(0, F_DUPFD_CLOEXEC, 10));
+  base::unique_fd out(::fcntl(3, F_DUPFD_CLOEXEC, 10));
+  if (in.get() < 0 || out.get() < 0) {
+    return make_failure(errno_code(), "moving the ActionLoop descriptors above 10");
+  }
+  ::close(3);
+  if (int null = ::open("/dev/null", O_RDONLY | O_CLOEXEC); null >= 0) {
+    ::dup2(null, 0);
+    ::close(null);
+  }
   return std::unique_ptr<transport>(std::make_unique<actionloop_transport>(
-      base::unique_fd(0), base::unique_fd(3), ack != nullptr && *ack != '\0'));
+      std::move(in), std::move(out), ack != nullptr && *ack != '\0'));
 }
 
 // One row per way Lambda (or lambdakit) can start a function binary.

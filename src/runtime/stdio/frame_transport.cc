@@ -4,6 +4,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <charconv>
 #include <chrono>
@@ -85,6 +86,10 @@ result<stdio::frame> frame_transport::read_frame() {
   }
 }
 
+namespace {
+constexpr std::uint64_t max_deadline_ms = 253402300799000;  // 9999-12-31T23:59:59Z
+}  // namespace
+
 result<invocation> frame_transport::next() {
   if (!ready_sent_) {
     stdio::frame_writer w(out_buf_, frame_type::ready);
@@ -113,6 +118,7 @@ result<invocation> frame_transport::next() {
   std::string_view d = f->get(field::deadline_ms);
   std::uint64_t ms = 0;
   if (std::from_chars(d.data(), d.data() + d.size(), ms).ec != std::errc{}) ms = 0;
+  ms = std::min<std::uint64_t>(ms, max_deadline_ms);  // the clock's range, far beyond any deadline
   inv.deadline = std::chrono::system_clock::time_point(std::chrono::milliseconds(ms));
   inv.function_arn = f->get(field::function_arn);
   inv.xray_trace_id = f->get(field::trace_id);
@@ -135,7 +141,8 @@ result<void> frame_transport::post_response(std::string_view request_id, const r
     (void)send_error_frame(frame_type::error, request_id,
                            {"Function.ResponseSizeTooLarge",
                             "Response payload size (" + std::to_string(r.body().size()) +
-                                " bytes) exceeded maximum allowed payload size (6291556 bytes).",
+                                " bytes) exceeded the stdio frame limit (" +
+                                std::to_string(stdio::max_body) + " bytes).",
                             {}});
   }
   return s;
@@ -143,10 +150,20 @@ result<void> frame_transport::post_response(std::string_view request_id, const r
 
 result<void> frame_transport::send_error_frame(frame_type t, std::string_view request_id,
                                                const function_error& e) {
+  // An error always reaches the host: a message or stack too large for one frame is cut (the
+  // host would otherwise wait for an answer that never comes).
+  constexpr std::size_t budget = stdio::max_body / 2;
+  constexpr std::string_view cut = " [cut: over the stdio frame limit]";
+  auto fit = [&](std::string_view s, std::size_t room) {
+    return s.size() <= room ? std::string(s) : std::string(s.substr(0, room)) + std::string(cut);
+  };
   stdio::frame_writer w(out_buf_, t);
   if (!request_id.empty()) w.add(field::request_id, request_id);
-  w.add(field::error_type, e.type).add(field::error_message, e.message);
-  for (const auto& s : e.stack_trace) w.add(field::stack_frame, s);
+  w.add(field::error_type, fit(e.type, 4096)).add(field::error_message, fit(e.message, budget));
+  for (const auto& s : e.stack_trace) {
+    if (w.body_size() + s.size() + 64 > stdio::max_body - 8192) break;
+    w.add(field::stack_frame, s);
+  }
   return send(w);
 }
 

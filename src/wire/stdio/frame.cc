@@ -1,7 +1,6 @@
 #include "wire/stdio/frame.h"
 
 #include <charconv>
-#include <cstdio>
 #include <system_error>
 
 namespace lambdakit::wire::stdio {
@@ -25,12 +24,15 @@ failure bad(std::string detail) {
   return make_failure(std::make_error_code(std::errc::bad_message), std::move(detail));
 }
 
+// The first bytes, in hex and as text (no printf: it would grow every function binary).
 std::string hex_prefix(std::string_view s) {
+  static constexpr char digits[] = "0123456789abcdef";
   std::string out;
-  char buf[4];
   for (std::size_t i = 0; i < s.size() && i < 8; ++i) {
-    std::snprintf(buf, sizeof buf, "%s%02x", i == 0 ? "" : " ", static_cast<unsigned char>(s[i]));
-    out += buf;
+    auto b = static_cast<unsigned char>(s[i]);
+    if (i > 0) out += ' ';
+    out += digits[b >> 4];
+    out += digits[b & 15];
   }
   std::string text;
   for (std::size_t i = 0; i < s.size() && i < 8; ++i)

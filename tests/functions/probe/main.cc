@@ -12,6 +12,7 @@
 //   noise:N      prints N lines to stdout (printf, write(2), bytes that look like frames) and
 //                to stderr, then {"noise": N}
 //   text:T       response::text(T)
+//   bigerror     a function_error whose message is 9,000,000 bytes (over the stdio frame limit)
 // Any other event (an object, a long string) is echoed back as JSON.
 #include <lambdakit/lambdakit.h>
 #include <unistd.h>
@@ -86,6 +87,7 @@ int main() {
       return lambdakit::response::json("{\"noise\":" + arg + "}");
     }
     if (cmd == "text") return lambdakit::response::text(arg);
+    if (cmd == "bigerror") return lambdakit::function_error{"Big", std::string(9000000, 'm'), {}};
     return lambdakit::response::json(p);
   });
 }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <string>
+#include <thread>
 
 #include "runtime/loop.h"
 #include "runtime/runtime_api/runtime_error.h"
@@ -300,6 +301,37 @@ TEST(ActionLoop, ALineThatIsNotAnObjectIsAnsweredAndTheNextServed) {
   ASSERT_TRUE(inv);
   EXPECT_EQ(inv->request_id, "c");
   EXPECT_NE(p.line().find("BadActivation"), std::string::npos);
+}
+
+TEST(ActionLoop, ALineOverTheLimitIsAnsweredWithoutBeingKept) {
+  proxy_side p;
+  actionloop_transport t(std::move(p.stdin_r), std::move(p.fd3_w), false);
+  std::thread writer([&] {
+    std::string big = R"({"value":")" + std::string(actionloop_transport::max_line, 'v') + "\"}\n";
+    p.send(big);
+    p.send(R"({"value":{},"activation_id":"after"})"
+           "\n");
+  });
+  auto inv = t.next();
+  writer.join();
+  ASSERT_TRUE(inv) << inv.error().message();
+  EXPECT_EQ(inv->request_id, "after");
+  EXPECT_NE(p.line().find("ActivationTooLarge"), std::string::npos);
+}
+
+TEST(ActionLoop, DeadlinesOutOfRangeAreNoDeadline) {
+  proxy_side p;
+  actionloop_transport t(std::move(p.stdin_r), std::move(p.fd3_w), false);
+  p.send(R"({"value":{},"activation_id":"a","deadline":1e300})"
+         "\n");
+  auto inv = t.next();
+  ASSERT_TRUE(inv);
+  EXPECT_EQ(inv->deadline, std::chrono::system_clock::time_point{});
+  p.send(R"({"value":{},"activation_id":"b","deadline":"99999999999999999999"})"
+         "\n");
+  inv = t.next();
+  ASSERT_TRUE(inv);
+  EXPECT_EQ(inv->deadline, std::chrono::system_clock::time_point{});
 }
 
 TEST(ActionLoop, InitErrorsSayOkFalseWhenTheProxyWaitsForTheAck) {
