@@ -116,6 +116,15 @@ api_result<void> check_types(const json& j) {
   return {};
 }
 
+// An integer JSON value within [lo, hi], read without wrapping: 2^63 is an unsigned JSON number
+// that get<long long>() would turn negative (and then echo as -9223372036854775808).
+bool in_range(const json& v, long long lo, long long hi) {
+  if (v.is_number_unsigned())
+    return v.get<unsigned long long>() <= static_cast<unsigned long long>(hi) &&
+           v.get<unsigned long long>() >= static_cast<unsigned long long>(lo);
+  return v.get<long long>() >= lo && v.get<long long>() <= hi;
+}
+
 api_result<void> apply_common(const json& j, function_config& c) {
   if (j.contains("Role")) {
     c.role = j["Role"];
@@ -135,22 +144,22 @@ api_result<void> apply_common(const json& j, function_config& c) {
   if (j.contains("Handler")) c.handler = j["Handler"];
   if (j.contains("Description")) c.description = j["Description"];
   if (j.contains("Timeout")) {
-    auto t = j["Timeout"].get<long long>();
-    if (t < 1 || t > 900) {
+    const json& t = j["Timeout"];
+    if (!in_range(t, 1, 900)) {
       return validation(
-          "1 validation error detected: Value '" + std::to_string(t) +
+          "1 validation error detected: Value '" + t.dump() +
           "' at 'timeout' failed to satisfy constraint: Member must have value between 1 and 900");
     }
-    c.timeout_s = static_cast<int>(t);
+    c.timeout_s = t.get<int>();
   }
   if (j.contains("MemorySize")) {
-    auto m = j["MemorySize"].get<long long>();
-    if (m < 128 || m > 10240) {
-      return validation("1 validation error detected: Value '" + std::to_string(m) +
+    const json& m = j["MemorySize"];
+    if (!in_range(m, 128, 10240)) {
+      return validation("1 validation error detected: Value '" + m.dump() +
                         "' at 'memorySize' failed to satisfy constraint: Member must have value "
                         "between 128 and 10240");
     }
-    c.memory_mb = static_cast<int>(m);
+    c.memory_mb = m.get<int>();
   }
   if (j.contains("Environment")) {
     const json& e = j["Environment"];

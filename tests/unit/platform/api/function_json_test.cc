@@ -128,6 +128,18 @@ std::vector<common_error> common_errors() {
        validation_code,
        "1 validation error detected: Value '901' at 'timeout' failed to satisfy constraint: "
        "Member must have value between 1 and 900"},
+      {"timeout 2^63 (an unsigned JSON number), echoed as sent",
+       {{"Timeout", 9223372036854775808ull}},
+       400,
+       validation_code,
+       "1 validation error detected: Value '9223372036854775808' at 'timeout' failed to satisfy "
+       "constraint: Member must have value between 1 and 900"},
+      {"memory 2^64-1, echoed as sent",
+       {{"MemorySize", 18446744073709551615ull}},
+       400,
+       validation_code,
+       "1 validation error detected: Value '18446744073709551615' at 'memorySize' failed to "
+       "satisfy constraint: Member must have value between 128 and 10240"},
       {"negative timeout",
        {{"Timeout", -1}},
        400,
