@@ -219,9 +219,17 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
   std::string ric_dir;
   if (const char* env = std::getenv("LAMBDAKIT_AWS_LAMBDA_RIC"); env != nullptr && *env != '\0') {
     ric_dir = env;
-  } else if (std::string npm = find_on_path("npm"); !h.node.empty() && !npm.empty()) {
-    std::string root = first_line_of({npm, "root", "-g"});
-    if (!root.empty()) ric_dir = root + "/aws-lambda-ric";
+  } else if (!h.node.empty()) {
+    // npm's global folder is <prefix>/lib/node_modules beside <prefix>/bin/node: look there
+    // first, and ask npm only when it is not (--logs-max=0: no log file under ~/.npm per start).
+    std::error_code ec;
+    fs::path prefix = fs::canonical(h.node, ec).parent_path().parent_path();
+    if (!ec && fs::exists(prefix / "lib/node_modules/aws-lambda-ric/bin/index.mjs", ec)) {
+      ric_dir = (prefix / "lib/node_modules/aws-lambda-ric").string();
+    } else if (std::string npm = find_on_path("npm"); !npm.empty()) {
+      std::string root = first_line_of({npm, "root", "-g", "--logs-max=0"});
+      if (!root.empty()) ric_dir = root + "/aws-lambda-ric";
+    }
   }
   if (!ric_dir.empty() && fs::exists(fs::path(ric_dir) / "bin/index.mjs"))
     h.node_ric = ric_dir + "/bin/index.mjs";
