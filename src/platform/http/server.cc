@@ -1,9 +1,12 @@
 #include "platform/http/server.h"
 
+#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <chrono>
 #include <list>
+#include <string>
 
 namespace lambdakit::platform::http {
 namespace {
@@ -40,8 +43,14 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_header(beast::error_code ec) {
+    if (ec == bhttp::error::body_limit) return too_large();  // Beast checks Content-Length here
     if (ec) return fail(ec);
     auto& req = parser_->get();
+    // A body announced over the limit is refused before a byte of it is read (and before
+    // 100-continue invites it).
+    if (auto length = parser_->content_length(); length && *length > body_limit_) {
+      return too_large();
+    }
     if (beast::iequals(req[bhttp::field::expect], "100-continue")) {
       auto cont =
           std::make_shared<bhttp::response<bhttp::empty_body>>(bhttp::status::continue_, 11);
@@ -62,14 +71,7 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_request(beast::error_code ec) {
-    if (ec == bhttp::error::body_limit) {
-      response r;
-      r.status = 413;
-      r.set("Content-Type", "application/json");
-      r.body = R"({"errorMessage":"Request body too large","errorType":"RequestEntityTooLarge"})";
-      keep_alive_ = false;
-      return write(std::move(r));
-    }
+    if (ec == bhttp::error::body_limit) return too_large();
     if (ec) return fail(ec);
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
@@ -88,6 +90,30 @@ class session : public std::enable_shared_from_this<session> {
     });
   }
 
+  // 413, then a lingering close: the client may still be sending the body it announced, and
+  // closing on it would reset the connection before it reads the answer. So: answer, stop
+  // sending, read and drop what still comes (at most drain_limit bytes, for 10 s), then close.
+  void too_large() {
+    response r;
+    r.status = 413;
+    r.set("Content-Type", "application/json");
+    r.body = R"({"errorMessage":"Request body too large: the limit is )" +
+             std::to_string(body_limit_) + R"( bytes","errorType":"RequestEntityTooLarge"})";
+    keep_alive_ = false;
+    linger_ = true;
+    write(std::move(r));
+  }
+
+  void drain() {
+    static constexpr std::size_t drain_limit = std::size_t{256} * 1024 * 1024;
+    stream_.async_read_some(boost::asio::buffer(scratch_),
+                            [self = shared_from_this()](beast::error_code ec, std::size_t n) {
+                              self->drained_ += n;
+                              if (ec || self->drained_ > drain_limit) return self->close();
+                              self->drain();
+                            });
+  }
+
   void write(response r) {
     auto res = std::make_shared<bhttp::response<bhttp::string_body>>();
     res->version(11);
@@ -99,6 +125,12 @@ class session : public std::enable_shared_from_this<session> {
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                          if (ec) return self->fail(ec);
+                         if (self->linger_) {
+                           beast::error_code e;
+                           self->stream_.socket().shutdown(tcp::socket::shutdown_send, e);
+                           self->stream_.expires_after(std::chrono::seconds(10));
+                           return self->drain();
+                         }
                          if (!self->keep_alive_) return self->close();
                          self->read_header();
                        });
@@ -113,6 +145,9 @@ class session : public std::enable_shared_from_this<session> {
   std::size_t body_limit_;
   bool keep_alive_ = true;
   bool closed_ = false;
+  bool linger_ = false;  // after a 413: drain, then close
+  std::size_t drained_ = 0;
+  std::array<char, std::size_t{64} * 1024> scratch_{};
 };
 
 class server_impl final : public server {
