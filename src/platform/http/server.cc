@@ -1,11 +1,11 @@
 #include "platform/http/server.h"
 
-#include <array>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
 #include <list>
+#include <memory>
 #include <string>
 
 namespace lambdakit::platform::http {
@@ -106,7 +106,9 @@ class session : public std::enable_shared_from_this<session> {
 
   void drain() {
     static constexpr std::size_t drain_limit = std::size_t{256} * 1024 * 1024;
-    stream_.async_read_some(boost::asio::buffer(scratch_),
+    static constexpr std::size_t scratch_size = std::size_t{64} * 1024;
+    if (!scratch_) scratch_ = std::make_unique<char[]>(scratch_size);
+    stream_.async_read_some(boost::asio::buffer(scratch_.get(), scratch_size),
                             [self = shared_from_this()](beast::error_code ec, std::size_t n) {
                               self->drained_ += n;
                               if (ec || self->drained_ > drain_limit) return self->close();
@@ -147,7 +149,7 @@ class session : public std::enable_shared_from_this<session> {
   bool closed_ = false;
   bool linger_ = false;  // after a 413: drain, then close
   std::size_t drained_ = 0;
-  std::array<char, std::size_t{64} * 1024> scratch_{};
+  std::unique_ptr<char[]> scratch_;  // only while draining: sessions are many, drains rare
 };
 
 class server_impl final : public server {
