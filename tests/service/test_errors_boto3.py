@@ -333,3 +333,25 @@ def test_numeric_query_parameters_are_parsed_strictly(service, path, field, valu
 def test_numeric_query_parameters_in_range_are_accepted(service):
     assert service.http("GET", "/2015-03-31/functions/?MaxItems=5").status == 200
     assert service.http("GET", "/lambdakit/v1/invocations?limit=5").status == 200
+
+
+@pytest.mark.parametrize("entry, says", [
+    ("a" * 5000, "is 5000 bytes long; entry names may be at most 1024"),
+    ("d/" * 2000 + "f", "is 4001 bytes long"),
+    ("d/" * 100 + "f", "is nested more than 64 folders deep"),
+    ("x" * 300, "has a file or folder name of 300 bytes; Linux allows at most 255"),
+])
+def test_names_too_long_or_too_deep_are_400_with_no_internal_path(service, entry, says):
+    """issue 13, item 7: these gave a 500 that showed the service's own paths."""
+    c = service.client
+    name = unique_name("names")
+    zip_bytes = make_zip({"bootstrap": (_hello_bootstrap(), 0o755), entry: b"x"})
+    with pytest.raises(c.exceptions.InvalidParameterValueException) as ei:
+        c.create_function(FunctionName=name, Runtime="provided.al2023", Role=ROLE,
+                          Handler="bootstrap", Code={"ZipFile": zip_bytes})
+    assert _status(ei.value) == 400
+    message = ei.value.response["Error"]["Message"]
+    assert says in message, message
+    assert str(service.workdir) not in message and "/code/" not in message, message
+    assert len(message) < 600, message
+    _assert_not_created(service, name)

@@ -62,7 +62,34 @@ std::optional<fs::path> confined(const fs::path& p) {
 }
 
 failure unsafe(const std::string& entry, const std::string& why) {
-  return make_failure(code_errc::unsafe_entry, "\"" + entry + "\" " + why);
+  // A hostile name can be kilobytes: the message shows its start.
+  std::string shown = entry.size() <= 120 ? entry : entry.substr(0, 120) + "...";
+  return make_failure(code_errc::unsafe_entry, "\"" + shown + "\" " + why);
+}
+
+// Limits of the names a zip may hold: Linux's own (255 bytes per file name) and a path depth
+// and length far beyond any real function (the kernel's PATH_MAX is 4096).
+constexpr std::size_t max_name_bytes = 1024;
+constexpr std::size_t max_component_bytes = 255;
+constexpr std::size_t max_depth = 64;
+
+// Why `rel` cannot be a path in the task root, or empty.
+std::string name_problem(const std::string& name, const fs::path& rel) {
+  if (name.size() > max_name_bytes) {
+    return "is " + std::to_string(name.size()) + " bytes long; entry names may be at most " +
+           std::to_string(max_name_bytes);
+  }
+  std::size_t depth = 0;
+  for (const auto& part : rel) {
+    if (part.native().size() > max_component_bytes) {
+      return "has a file or folder name of " + std::to_string(part.native().size()) +
+             " bytes; Linux allows at most 255";
+    }
+    if (++depth > max_depth) {
+      return "is nested more than " + std::to_string(max_depth) + " folders deep";
+    }
+  }
+  return {};
 }
 
 struct archive_closer {
@@ -107,6 +134,7 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
     std::string name = raw_name != nullptr ? raw_name : "";
     if (name.empty()) return unsafe(name, "has no name");
     fs::path rel(name);
+    if (auto why = name_problem(name, rel); !why.empty()) return unsafe(name, why);
     if (rel.is_absolute()) return unsafe(name, "is an absolute path");
     auto safe = confined(rel);
     if (!safe) return unsafe(name, "climbs out of the task root with \"..\"");
