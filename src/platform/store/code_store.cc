@@ -10,6 +10,7 @@
 
 #include "base/error_category.h"
 #include "base/random.h"
+#include "platform/store/zip_check.h"
 #include "wire/base64.h"
 
 namespace lambdakit::platform::store {
@@ -104,6 +105,10 @@ std::error_code make_error_code(code_errc e) noexcept {
 }
 
 result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
+  // The directory must agree with the local headers before any of it is believed.
+  if (auto s = check_zip_structure(zip); !s) {
+    return make_failure(code_errc::corrupt_zip, s.error().detail);
+  }
   std::unique_ptr<archive, archive_closer> a(archive_read_new());
   archive_read_support_format_zip_seekable(
       a.get());  // reads the central directory: a damaged one is refused
