@@ -12,6 +12,7 @@
 
 #include "runtime/log.h"
 #include "runtime/runtime_api/runtime_error.h"
+#include "runtime/write_all.h"
 #include "wire/json.h"
 
 namespace lambdakit::runtime {
@@ -30,11 +31,8 @@ std::string peer_name(int fd) {
 }
 
 result<void> send_all(int fd, std::string_view bytes) {
-  while (!bytes.empty()) {
-    ssize_t n =
-        base::retry_eintr([&] { return ::send(fd, bytes.data(), bytes.size(), MSG_NOSIGNAL); });
-    if (n < 0) return make_failure(errno_code(), "sending the reply");
-    bytes.remove_prefix(static_cast<std::size_t>(n));
+  if (int err = write_all(fd, bytes); err != 0) {
+    return make_failure(std::error_code(err, std::generic_category()), "sending the reply");
   }
   return {};
 }
@@ -187,7 +185,6 @@ result<invocation> rpc_transport::next() {
         in_flight_ = c.get();
         call_ = std::move(*c->invoke);
         c->invoke.reset();
-        stream_.clear();
         return to_invocation(std::move(call_.invoke));
       }
     }
@@ -237,24 +234,6 @@ result<void> rpc_transport::post_error(std::string_view, const function_error& e
 
 result<void> rpc_transport::post_init_error(const function_error&) {
   return {};
-}
-
-result<void> rpc_transport::stream_begin(std::string_view, std::string_view) {
-  stream_.clear();
-  return {};
-}
-
-result<void> rpc_transport::stream_write(std::string_view chunk) {
-  stream_.append(chunk);
-  return {};
-}
-
-result<void> rpc_transport::stream_end(const function_error* error) {
-  if (error != nullptr) return reply(error_response(*error));
-  go1x::invoke_response out;
-  out.payload = std::move(stream_);
-  stream_.clear();
-  return reply(out);
 }
 
 bool rpc_transport::is_fatal(const failure& f) const {

@@ -16,12 +16,12 @@
 
 #include "base/result.h"
 #include "base/unique_fd.h"
-#include "runtime/transport.h"
+#include "runtime/buffered_stream.h"
 #include "wire/go1x/rpc_server.h"
 
 namespace lambdakit::runtime {
 
-class rpc_transport final : public transport {
+class rpc_transport final : public buffered_stream_transport {
  public:
   // Listens on 127.0.0.1:port (0: a port of the OS's choosing, see port()).
   static result<std::unique_ptr<rpc_transport>> listen(std::uint16_t port);
@@ -33,10 +33,7 @@ class rpc_transport final : public transport {
   // go1.x has no init-error call: the error is logged by the loop and the process exits, which
   // the host reports as Runtime.ExitError (as a Go function whose init panics).
   result<void> post_init_error(const function_error& e) override;
-  // go1.x cannot stream: the chunks are buffered and sent as one InvokeResponse at the end.
-  result<void> stream_begin(std::string_view request_id, std::string_view content_type) override;
-  result<void> stream_write(std::string_view chunk) override;
-  result<void> stream_end(const function_error* error) override;
+  // go1.x cannot stream: buffered_stream_transport sends the chunks as one InvokeResponse.
   // Only a broken listener stops the function; a lost connection loses one answer.
   bool is_fatal(const failure& f) const override;
 
@@ -57,7 +54,6 @@ class rpc_transport final : public transport {
   std::vector<std::unique_ptr<connection>> conns_;
   connection* in_flight_ = nullptr;  // the connection whose Invoke the handler is answering
   wire::go1x::call call_;            // that Invoke
-  std::string stream_;               // a streamed answer, buffered
   std::string out_;                  // reply bytes, reused
 };
 

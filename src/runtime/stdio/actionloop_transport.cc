@@ -9,7 +9,7 @@
 
 #include "runtime/log.h"
 #include "runtime/runtime_api/runtime_error.h"
-#include "runtime/stdio/write_all.h"
+#include "runtime/write_all.h"
 #include "wire/json.h"
 #include "wire/json_scan.h"
 
@@ -188,23 +188,6 @@ result<void> actionloop_transport::post_init_error(const function_error& e) {
   // With the ack on, the proxy reads one line and wants ok; without it, the exit says it.
   if (ack_) return send_line("{\"ok\":false}");
   return {};
-}
-
-result<void> actionloop_transport::stream_begin(std::string_view, std::string_view) {
-  stream_.clear();
-  return {};
-}
-
-result<void> actionloop_transport::stream_write(std::string_view chunk) {
-  stream_.append(chunk);
-  return {};
-}
-
-result<void> actionloop_transport::stream_end(const function_error* error) {
-  if (error != nullptr) return send_line(error_object(*error));
-  std::string body = std::move(stream_);
-  stream_.clear();
-  return post_response({}, response::json(std::move(body)));
 }
 
 bool actionloop_transport::is_fatal(const failure& f) const {

@@ -9,11 +9,11 @@
 #include <string>
 
 #include "base/unique_fd.h"
-#include "runtime/transport.h"
+#include "runtime/buffered_stream.h"
 
 namespace lambdakit::runtime {
 
-class actionloop_transport final : public transport {
+class actionloop_transport final : public buffered_stream_transport {
  public:
   // Reads activations from `in` (stdin), writes results to `out` (descriptor 3).
   actionloop_transport(base::unique_fd in, base::unique_fd out, bool ack);
@@ -22,9 +22,6 @@ class actionloop_transport final : public transport {
   result<void> post_response(std::string_view request_id, const response& r) override;
   result<void> post_error(std::string_view request_id, const function_error& e) override;
   result<void> post_init_error(const function_error& e) override;
-  result<void> stream_begin(std::string_view request_id, std::string_view content_type) override;
-  result<void> stream_write(std::string_view chunk) override;
-  result<void> stream_end(const function_error* error) override;
   bool is_fatal(const failure& f) const override;
 
   // The longest activation line read (OpenWhisk's default payload limit is 1 MB); a longer
@@ -40,7 +37,6 @@ class actionloop_transport final : public transport {
   bool acked_ = false;
   std::string buf_;
   std::size_t scanned_ = 0;  // bytes of buf_ known to hold no newline
-  std::string stream_;
 };
 
 }  // namespace lambdakit::runtime

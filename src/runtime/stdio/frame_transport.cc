@@ -12,7 +12,7 @@
 
 #include "lambdakit/version.h"
 #include "runtime/runtime_api/runtime_error.h"
-#include "runtime/stdio/write_all.h"
+#include "runtime/write_all.h"
 
 namespace lambdakit::runtime {
 namespace stdio = wire::stdio;

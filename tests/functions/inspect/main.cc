@@ -13,16 +13,11 @@
 #include <string>
 #include <vector>
 
+#include "support/json_text.h"
+
 namespace {
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out + "\"";
-}
+using test_functions::quoted;
 
 std::string env(const char* name) {
   const char* v = std::getenv(name);

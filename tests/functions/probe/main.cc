@@ -24,23 +24,10 @@
 #include <string>
 #include <thread>
 
-namespace {
+#include "support/json_text.h"
 
-std::string quoted(const std::string& s) {
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"' || c == '\\') out += '\\';
-    if (static_cast<unsigned char>(c) >= 0x20) out += c;
-  }
-  return out + "\"";
-}
-
-std::string env_or_null(const char* name) {
-  const char* v = std::getenv(name);
-  return v != nullptr ? quoted(v) : "null";
-}
-
-}  // namespace
+using test_functions::env_or_null;
+using test_functions::quoted;
 
 int main() {
   long served = 0;

@@ -1,5 +1,5 @@
-// Writing a whole buffer to a host's descriptor: a socket (Node's extra stdio) gets
-// send(MSG_NOSIGNAL), so a vanished host is EPIPE rather than SIGPIPE; a pipe gets write().
+// Writing a whole buffer to a peer: a socket (Node's extra stdio, the go1.x host's TCP connection)
+// gets send(MSG_NOSIGNAL), so a vanished peer is EPIPE rather than SIGPIPE; a pipe gets write().
 #pragma once
 
 #include <sys/socket.h>
