@@ -13,6 +13,7 @@
 #include "platform/env/pool.h"
 #include "platform/env/runtimes.h"
 #include "platform/env/sandbox.h"
+#include "platform/events/event_store.h"
 #include "platform/http/server.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
@@ -40,6 +41,11 @@ int serve(const service_options& o) {
   auto functions = store::function_store::open(state.string());
   if (!functions) {
     std::fprintf(stderr, "lambdakit serve: %s\n", functions.error().message().c_str());
+    return 1;
+  }
+  auto queue_store = events::event_store::open(state / "events.db", o.event_full_sync);
+  if (!queue_store) {
+    std::fprintf(stderr, "lambdakit serve: %s\n", queue_store.error().detail.c_str());
     return 1;
   }
   store::code_store code(state);
@@ -80,7 +86,14 @@ int serve(const service_options& o) {
   ao.log = [quiet](const std::string& fn, const std::string& line) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };
-  api::lambda_api lambda(*functions, code, pool, ao);
+  ao.events.time_scale = o.event_time_scale;
+  ao.events.max_queued = o.event_queue_limit;
+  api::lambda_api lambda(*functions, code, pool, *queue_store, ao);
+  if (auto started = lambda.start_events(); !started) {
+    std::fprintf(stderr, "lambdakit serve: cannot read the event queue: %s\n",
+                 started.error().message().c_str());
+    return 1;
+  }
   auto server = http::server::start(io,
                                     {.host = o.host,
                                      .port = o.port,
@@ -110,7 +123,14 @@ int serve(const service_options& o) {
                       : "NOT enforced (" + env::memory_cgroup_root().why_not +
                             "); Max Memory Used is the runtime's peak RSS")
               << "\n"
-              << "lambdakit serve: " << po.hosts->describe() << "\n";
+              << "lambdakit serve: " << po.hosts->describe() << "\n"
+              << "lambdakit serve: event queue in " << (state / "events.db").string() << " ("
+              << (o.event_full_sync ? "each event synced to disk before its 202"
+                                    : "synchronous=NORMAL: a power loss may lose the last events")
+              << (o.event_time_scale != 1.0
+                      ? ", async clock x" + std::to_string(o.event_time_scale)
+                      : std::string())
+              << ")\n";
   }
   std::printf("lambdakit serve: listening on http://%s:%u\n", o.host.c_str(), (*server)->port());
   std::fflush(stdout);

@@ -26,6 +26,12 @@ struct service_options {
   // Launchers kept ready in their memory cgroups (env/launcher_pool.h); 0: every runtime is
   // spawned, then moved into its cgroup (the slow path, ~10 ms more per cold start).
   int parked_launchers = 2;
+  // Asynchronous invokes (events/event_queue.h): AWS's clock multiplied by event_time_scale (for
+  // tests), every accepted event synced to disk before its 202 unless event_full_sync is off,
+  // at most event_queue_limit queued.
+  double event_time_scale = 1.0;
+  bool event_full_sync = true;
+  std::int64_t event_queue_limit = 1000000;
   std::string region = "us-east-1";
   std::string account = "000000000000";
 };

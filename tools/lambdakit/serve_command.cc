@@ -55,7 +55,24 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "/tmp, /proc and /dev)")
       ->capture_default_str()
       ->check(CLI::IsMember({"auto", "none", "namespaces", "hermetic"}));
-  cmd->callback([opts, idle_s, level, no_freeze, clients, init_s, &exit_code] {
+  cmd->add_option("--event-time-scale", opts->event_time_scale,
+                  "Multiplies every asynchronous-invoke delay and age: retries (AWS: 1 and 2 "
+                  "minutes), throttle backoff (1 s to 5 min) and MaximumEventAgeInSeconds; e.g. "
+                  "0.01 in tests")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0001, 1000.0));
+  auto event_sync = std::make_shared<std::string>("full");
+  cmd->add_option("--event-sync", *event_sync,
+                  "full: each Event invoke is synced to disk before its 202; normal: committed "
+                  "(safe against a crash of the service, not of the machine), faster")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"full", "normal"}));
+  cmd->add_option("--event-queue-limit", opts->event_queue_limit,
+                  "Events kept queued at most; more Event invokes get 429")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
+  cmd->callback([opts, idle_s, level, no_freeze, clients, init_s, event_sync, &exit_code] {
+    opts->event_full_sync = *event_sync == "full";
     opts->builtin_clients = *clients == "builtin";
     opts->init_limit = std::chrono::milliseconds(static_cast<long long>(*init_s * 1000));
     opts->idle_timeout = std::chrono::milliseconds(static_cast<long long>(*idle_s * 1000));

@@ -5,6 +5,7 @@
 
 #include "base/parse.h"
 #include "base/random.h"
+#include "platform/api/event_invoke_json.h"
 #include "platform/api/function_json.h"
 #include "platform/logs/report.h"
 #include "wire/base64.h"
@@ -14,6 +15,7 @@ namespace {
 
 using clock_type = std::chrono::steady_clock;
 constexpr std::size_t max_sync_payload = 6291456;
+constexpr std::size_t max_async_payload = 1048576;
 constexpr std::size_t max_client_context = 3583;
 
 http::response json_response(int status, std::string body, const std::string& rid) {
@@ -58,8 +60,27 @@ std::string new_request_id() {
 }
 
 lambda_api::lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,
-                       api_options options)
-    : functions_(functions), code_(code), pool_(pool), opt_(std::move(options)) {}
+                       events::event_store& event_store, api_options options)
+    : functions_(functions), code_(code), pool_(pool), opt_(std::move(options)) {
+  events::queue_options qo = opt_.events;
+  qo.region = opt_.region;
+  qo.account = opt_.account;
+  qo.log = opt_.log;
+  events_ = std::make_unique<events::event_queue>(
+      pool.io(), event_store, functions,
+      [this](const function_config& fn, env::invoke_request req,
+             std::function<void(env::invoke_outcome)> then) {
+        return run_invoke(fn, std::move(req), "Event", std::chrono::steady_clock::now(),
+                          std::move(then));
+      },
+      std::move(qo));
+}
+
+lambda_api::~lambda_api() = default;
+
+result<void> lambda_api::start_events() {
+  return events_->start();
+}
 
 void lambda_api::handle(http::request&& r, http::responder respond) {
   std::string rid = new_request_id();
@@ -85,9 +106,14 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
     } else if (parts.size() == 4 && parts[0] == "2017-10-31" && parts[1] == "functions" &&
                parts[3] == "concurrency") {
       return concurrency(parts[2], r, respond, rid);
+    } else if ((parts.size() == 4 || (parts.size() == 5 && parts[4] == "list")) &&
+               parts[0] == "2019-09-25" && parts[1] == "functions" &&
+               parts[3] == "event-invoke-config") {
+      return event_invoke_config(parts[2], parts.size() == 5, r, respond, rid);
     } else if (parts.size() == 3 && parts[0] == "lambdakit" && parts[1] == "v1") {
       if (parts[2] == "health" && m == "GET")
         return respond(json_response(200, R"({"status":"ok"})", rid));
+      if (parts[2] == "events" && m == "GET") return events_listing(r, respond, rid);
       if (parts[2] == "invocations" && m == "GET") {
         auto fn = http::query_param(r.query(), "function").value_or("");
         auto limit_text = http::query_param(r.query(), "limit").value_or("10000");
@@ -234,6 +260,8 @@ void lambda_api::remove(const std::string& name, const http::responder& respond,
     return respond(to_response(
         not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
   pool_.retire(ref->name);
+  if (auto dropped = events_->drop_function(ref->name); !dropped && opt_.log)
+    opt_.log(ref->name, "lambdakit: cannot drop its queued events: " + dropped.error().message());
   http::response res;
   res.status = 204;
   res.set("x-amzn-RequestId", rid);
@@ -322,6 +350,10 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
     return fail(invalid_parameter(
         "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type));
   }
+  if (type == "Event" && r.body.size() > max_async_payload) {
+    return fail(too_large("Request must be smaller than 1048576 bytes for the InvokeFunction "
+                          "operation (the limit of asynchronous invokes)"));
+  }
   if (r.body.size() > max_sync_payload) {
     return fail(
         too_large("Request must be smaller than 6291456 bytes for the InvokeFunction operation"));
@@ -346,10 +378,6 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
     res.set("x-amzn-RequestId", rid);
     return respond(std::move(res));
   }
-  if (type == "Event") {
-    return fail(invalid_parameter(
-        "InvocationType Event is not supported by lambdakit serve yet; use RequestResponse"));
-  }
   bool tail = r.header("X-Amz-Log-Type").value_or("None") == "Tail";
 
   env::invoke_request req;
@@ -360,21 +388,51 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
   if (req.trace_id.empty()) req.trace_id = trace_header();
   req.client_context = std::move(client_context);
   req.cognito_identity = std::string(r.header("X-Amz-Cognito-Identity").value_or(""));
+  if (type == "Event") return invoke_async(fn, std::move(req), respond, rid);
 
+  auto log = opt_.log;
+  bool accepted = run_invoke(
+      fn, std::move(req), "RequestResponse", received,
+      [respond, rid, tail](env::invoke_outcome o) {
+        http::response res;
+        res.status = 200;
+        res.set("Content-Type", o.content_type.empty() ? "application/json" : o.content_type);
+        res.set("X-Amz-Executed-Version", "$LATEST");
+        res.set("x-amzn-RequestId", rid);
+        if (o.status != env::invoke_status::success) res.set("X-Amz-Function-Error", "Unhandled");
+        if (tail) {
+          // run_invoke leaves the END and REPORT lines at the end of the log for Tail.
+          res.set("X-Amz-Log-Result", wire::base64::encode(logs::tail(o.log)));
+        }
+        res.body = std::move(o.body);
+        respond(std::move(res));
+      });
+  if (!accepted) {
+    if (log) log(fn.name, "lambdakit: " + rid + " throttled: all environments are busy");
+    fail(too_many_requests(fn.reserved_concurrency >= 0));
+  }
+}
+
+bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, const char* type,
+                            std::chrono::steady_clock::time_point received,
+                            std::function<void(env::invoke_outcome)> then) {
+  if (!pool_.has_room(fn, fn.reserved_concurrency)) return false;
   auto chosen = clock_type::now();
+  std::string rid = req.request_id;
   auto task_root = code_.task_root(fn.code_sha256);
   std::string name = fn.name;
   int memory = fn.memory_mb;
   auto log = opt_.log;
   auto* recs = &records_;
+  auto* queue = events_.get();
   auto started_unix = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   if (log) log(name, logs::start_line(rid));
   bool accepted = pool_.invoke(
       fn, task_root, std::move(req),
-      [respond, rid, name, memory, tail, log, recs, received, chosen,
-       started_unix](env::invoke_outcome o) {
+      [then = std::move(then), rid, name, memory, log, recs, queue, received, started_unix,
+       chosen, type](env::invoke_outcome o) {
         logs::report rep;
         rep.request_id = rid;
         rep.duration_ms = o.invoke_ms;
@@ -388,21 +446,11 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
           log(name, end);
           log(name, report);
         }
-        http::response res;
-        res.status = 200;
-        res.set("Content-Type", o.content_type.empty() ? "application/json" : o.content_type);
-        res.set("X-Amz-Executed-Version", "$LATEST");
-        res.set("x-amzn-RequestId", rid);
-        if (o.status != env::invoke_status::success) res.set("X-Amz-Function-Error", "Unhandled");
-        if (tail) {
-          std::string full = logs::start_line(rid) + "\n" + o.log + end + "\n" + report + "\n";
-          res.set("X-Amz-Log-Result", wire::base64::encode(logs::tail(full)));
-        }
-        res.body = std::move(o.body);
         auto now = clock_type::now();
         invocation_record rec;
         rec.request_id = rid;
         rec.function = name;
+        rec.type = type;
         rec.status = env::to_string(o.status);
         rec.cold = o.cold;
         rec.queue_ms = ms_between(received, chosen);
@@ -415,13 +463,37 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
         rec.max_memory_mb = o.max_memory_mb;
         rec.started_unix_ms = started_unix;
         recs->add(std::move(rec));
-        respond(std::move(res));
+        o.log = logs::start_line(rid) + "\n" + o.log + end + "\n" + report + "\n";
+        then(std::move(o));
+        queue->environment_freed(name);
       },
       fn.reserved_concurrency);
-  if (!accepted) {
-    if (log) log(name, "lambdakit: " + rid + " throttled: all environments are busy");
-    fail(too_many_requests(fn.reserved_concurrency >= 0));
-  }
+  return accepted;
+}
+
+void lambda_api::invoke_async(const function_config& fn, env::invoke_request req,
+                              const http::responder& respond, const std::string& rid) {
+  events::event e;
+  e.request_id = req.request_id;
+  e.function = fn.name;
+  e.payload = std::move(req.payload);
+  e.trace_id = std::move(req.trace_id);
+  e.client_context = std::move(req.client_context);
+  e.accepted_ms = events::unix_ms_now();
+  e.next_ms = e.accepted_ms;
+  events_->accept(std::move(e), [respond, rid](result<void> stored) {
+    if (!stored) {
+      service_error err =
+          stored.error().code == std::errc::no_buffer_space
+              ? service_error{429, "TooManyRequestsException", stored.error().detail, {}}
+              : service_failure(stored.error().detail);
+      return respond(to_response(err, rid));
+    }
+    http::response res;
+    res.status = 202;
+    res.set("x-amzn-RequestId", rid);
+    respond(std::move(res));
+  });
 }
 
 }  // namespace lambdakit::platform::api

@@ -2,12 +2,15 @@
 // concurrency), Invoke, and lambdakit's own /lambdakit/v1 endpoints (health, invocation records).
 #pragma once
 
+#include <chrono>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "platform/api/records.h"
 #include "platform/env/pool.h"
+#include "platform/events/event_queue.h"
 #include "platform/http/message.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
@@ -17,6 +20,7 @@ namespace lambdakit::platform::api {
 struct api_options {
   std::string region = "us-east-1";
   std::string account = "000000000000";
+  events::queue_options events;  // asynchronous invokes (region, account and log are filled in)
   // START/END/REPORT lines, as "<function> <line>".
   std::function<void(const std::string& function, const std::string& line)> log;
 };
@@ -25,9 +29,19 @@ class lambda_api {
  public:
   // All references must outlive the api.
   lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,
-             api_options options);
+             events::event_store& event_store, api_options options);
+  ~lambda_api();
 
   void handle(http::request&& request, http::responder respond);
+
+  // Starts delivering what the event queue kept from an earlier run.
+  result<void> start_events();
+
+  // One invoke of `fn` on the pool, logged (START/END/REPORT) and recorded as every invoke is;
+  // false when the function's environments are all busy. Event invokes go through here too.
+  bool run_invoke(const function_config& fn, env::invoke_request request, const char* type,
+                  std::chrono::steady_clock::time_point received,
+                  std::function<void(env::invoke_outcome)> then);
 
  private:
   void create(const http::request& r, const http::responder& respond, const std::string& rid);
@@ -43,6 +57,14 @@ class lambda_api {
                    const std::string& rid);
   void invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
               const std::string& rid);
+  void invoke_async(const function_config& fn, env::invoke_request req,
+                    const http::responder& respond, const std::string& rid);
+  // /2019-09-25/functions/NAME/event-invoke-config[/list]: Put, Update, Get, Delete, List.
+  void event_invoke_config(const std::string& name, bool list, const http::request& r,
+                           const http::responder& respond, const std::string& rid);
+  // GET /lambdakit/v1/events?function=F&state=dead|queued|records&limit=N
+  void events_listing(const http::request& r, const http::responder& respond,
+                      const std::string& rid);
 
   // The function `name` (a name or ARN) names; nullopt once it has answered 404 or 500.
   std::optional<function_config> find(const std::string& name, const http::responder& respond,
@@ -55,6 +77,7 @@ class lambda_api {
   env::pool& pool_;
   records records_;
   api_options opt_;
+  std::unique_ptr<events::event_queue> events_;
 };
 
 std::string new_request_id();  // a UUID v4

@@ -18,6 +18,7 @@ std::string records::json(const std::string& function, std::size_t limit) const 
   for (const auto* r : picked) {
     list.push_back({{"request_id", r->request_id},
                     {"function", r->function},
+                    {"type", r->type},
                     {"status", r->status},
                     {"cold", r->cold},
                     {"phases_ms",

@@ -11,6 +11,7 @@ namespace lambdakit::platform::api {
 struct invocation_record {
   std::string request_id;
   std::string function;
+  std::string type = "RequestResponse";  // or Event
   std::string status;  // success, error, timeout, crash, init_error, invalid_entrypoint, ...
   bool cold = false;
   double queue_ms = 0;     // request read until an environment was chosen

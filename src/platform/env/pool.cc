@@ -84,6 +84,18 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
   return true;
 }
 
+bool pool::has_room(const function_config& fn, int limit) const {
+  auto it = envs_.find(fn.name);
+  if (it == envs_.end()) return limit != 0;
+  int kept = 0;
+  for (const auto& e : it->second) {
+    if (e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id)) continue;
+    if (!e->busy()) return true;
+    ++kept;
+  }
+  return kept < (limit >= 0 ? limit : opt_.max_concurrency);
+}
+
 void pool::retire(const std::string& function) {
   auto it = envs_.find(function);
   if (it == envs_.end()) return;

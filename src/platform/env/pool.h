@@ -51,6 +51,9 @@ class pool {
   bool invoke(const function_config& fn, const std::filesystem::path& task_root,
               invoke_request request, environment::done_fn done, int limit = -1);
 
+  // Whether invoke() would take a request of `fn` now (an idle environment, or room for one).
+  bool has_room(const function_config& fn, int limit = -1) const;
+
   // The function was deleted or changed: idle environments go now, busy ones after their invoke.
   void retire(const std::string& function);
 
@@ -58,6 +61,7 @@ class pool {
   void shutdown();
 
   std::size_t size() const;
+  boost::asio::io_context& io() const { return io_; }
 
  private:
   void evict_idle();

@@ -23,7 +23,7 @@ void statement::finalizer::operator()(sqlite3_stmt* s) const {
 database::~database() = default;
 statement::~statement() = default;
 
-result<database> database::open(const std::string& path) {
+result<database> database::open(const std::string& path, bool full_sync) {
   sqlite3* raw = nullptr;
   int rc =
       sqlite3_open_v2(path.c_str(), &raw,
@@ -31,13 +31,30 @@ result<database> database::open(const std::string& path) {
   database db(raw);
   if (rc != SQLITE_OK) return sqlite_failure(raw, "opening " + path);
   sqlite3_busy_timeout(raw, 5000);
-  if (auto r = db.exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"); !r)
-    return std::move(r).error();
+  // The header is read on first use: a file that is not a database fails here, before anything
+  // could write to it.
+  if (auto r = db.exec(full_sync ? "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL;"
+                                 : "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;");
+      !r) {
+    return make_failure(r.error().code, "opening " + path + ": " + r.error().detail);
+  }
   return db;
 }
 
 int database::changes() const {
   return sqlite3_changes(db_.get());
+}
+
+std::int64_t database::last_insert_rowid() const {
+  return sqlite3_last_insert_rowid(db_.get());
+}
+
+result<std::int64_t> database::pragma_integer(std::string_view name) {
+  auto s = prepare("PRAGMA " + std::string(name));
+  if (!s) return std::move(s).error();
+  auto row = s->step();
+  if (!row) return std::move(row).error();
+  return *row ? s->integer(0) : 0;
 }
 
 result<void> database::exec(std::string_view sql) {
@@ -71,6 +88,11 @@ statement& statement::bind(int index, std::int64_t value) {
   return *this;
 }
 
+statement& statement::bind_null(int index) {
+  sqlite3_bind_null(stmt_.get(), index);
+  return *this;
+}
+
 result<bool> statement::step() {
   int rc = sqlite3_step(stmt_.get());
   if (rc == SQLITE_ROW) return true;
@@ -95,6 +117,10 @@ std::string statement::text(int column) const {
 
 std::int64_t statement::integer(int column) const {
   return sqlite3_column_int64(stmt_.get(), column);
+}
+
+bool statement::is_null(int column) const {
+  return sqlite3_column_type(stmt_.get(), column) == SQLITE_NULL;
 }
 
 }  // namespace lambdakit::platform::store

@@ -17,8 +17,10 @@ class statement;
 
 class database {
  public:
-  // Opens (creating) the database file, in WAL mode with a busy timeout.
-  static result<database> open(const std::string& path);
+  // Opens (creating) the database file, in WAL mode with a busy timeout. `full_sync`: every
+  // commit is on disk when it returns (synchronous=FULL); otherwise a power loss may take the
+  // last commits back (synchronous=NORMAL; a crash of the process loses nothing either way).
+  static result<database> open(const std::string& path, bool full_sync = false);
 
   database(database&&) noexcept = default;
   database& operator=(database&&) noexcept = default;
@@ -28,6 +30,9 @@ class database {
   result<statement> prepare(std::string_view sql);
   sqlite3* handle() const { return db_.get(); }
   int changes() const;  // rows changed by the last statement
+  std::int64_t last_insert_rowid() const;
+  // An integer PRAGMA's value (user_version, page_count, ...).
+  result<std::int64_t> pragma_integer(std::string_view name);
 
  private:
   struct closer {
@@ -45,12 +50,15 @@ class statement {
   statement& bind(int index, std::string_view text);
   statement& bind(int index, std::int64_t value);
 
+  statement& bind_null(int index);
+
   // Steps once: true when a row is ready, false when done.
   result<bool> step();
   result<void> run();  // steps to the end
 
   std::string text(int column) const;
   std::int64_t integer(int column) const;
+  bool is_null(int column) const;
 
  private:
   friend class database;
