@@ -26,6 +26,7 @@ struct function_config {
   std::string last_modified;      // 2024-01-02T03:04:05.000+0000
   std::string revision_id;        // changes with every update
   int reserved_concurrency = -1;  // PutFunctionConcurrency; -1: unset
+  std::string dead_letter_target;  // DeadLetterConfig.TargetArn (SQS or SNS), or empty
 };
 
 }  // namespace lambdakit::platform

@@ -124,6 +124,7 @@ class Service:
         self._client = None
         self._cli_env: dict[str, str] | None = None
         self.start_failed = False
+        self.crashed = False  # killed on purpose by crash(): teardown expects no clean exit
 
     # -- lifecycle --------------------------------------------------------------------------------
 
@@ -204,6 +205,20 @@ class Service:
                     pass
         return survivors
 
+    def crash(self):
+        """`kill -9` of the service process alone, as a crash would be; then its function
+        processes (orphans now) are killed too, so a restart on the same state starts clean."""
+        assert self.proc is not None and self.proc.poll() is None, "the service is not running"
+        self.remember_children()
+        self.proc.kill()
+        self.proc.wait(timeout=STOP_GRACE_S)
+        self.crashed = True
+        self.returncode = self.proc.returncode
+        deadline = time.monotonic() + CHILD_EXIT_GRACE_S
+        while time.monotonic() < deadline and any(proc_alive(p, s) for p, s in self._children.items()):
+            time.sleep(0.02)
+        self._kill_survivors()
+
     @property
     def alive(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
@@ -226,7 +241,7 @@ class Service:
         """Signal the service, wait for it (SIGKILL fallback), and check that every function process
         it started is gone. Returns its exit code; raises AssertionError on a leaked process or a
         SIGKILL fallback. Idempotent."""
-        if self.proc is None or self.start_failed:
+        if self.proc is None or self.start_failed or self.crashed:
             return 0
         if self.returncode is not None:
             return self.returncode

@@ -11,6 +11,8 @@ namespace lambdakit::cli {
 void add_serve(CLI::App& app, int& exit_code);
 // `lambdakit invoke NAME [PAYLOAD]`: one synchronous invoke against the service.
 void add_invoke(CLI::App& app, int& exit_code);
+// `lambdakit events [FUNCTION]`: dead letters, queued events or kept destination records.
+void add_events(CLI::App& app, int& exit_code);
 // `lambdakit build [--runtime R] [--arch A] [--strategy S]`: the project built for Lambda.
 void add_build(CLI::App& app, int& exit_code);
 // `lambdakit package BINARY --runtime R --output ZIP`: the checked deployment zip.

@@ -18,6 +18,7 @@ int main(int argc, char** argv) {
   int exit_code = 0;
   lambdakit::cli::add_serve(app, exit_code);
   lambdakit::cli::add_invoke(app, exit_code);
+  lambdakit::cli::add_events(app, exit_code);
   lambdakit::cli::add_build(app, exit_code);
   lambdakit::cli::add_package(app, exit_code);
   lambdakit::cli::add_deploy(app, exit_code);

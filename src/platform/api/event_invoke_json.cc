@@ -21,7 +21,9 @@ api_result<int> bounded(const json& j, const char* field, const char* member, in
   const json& v = j.at(field);
   if (!v.is_number_integer()) return invalid_content(std::string("Field ") + field +
                                                      " must be an integer");
-  bool low = v.is_number_unsigned() ? false : v.get<long long>() < lo;
+  // A parsed non-negative integer is "unsigned" to nlohmann::json, and may exceed long long.
+  bool low = v.is_number_unsigned() ? v.get<unsigned long long>() < static_cast<unsigned>(lo)
+                                    : v.get<long long>() < lo;
   bool high = v.is_number_unsigned() ? v.get<unsigned long long>() > static_cast<unsigned>(hi)
                                      : v.get<long long>() > hi;
   if (low || high) {

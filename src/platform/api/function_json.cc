@@ -104,6 +104,7 @@ api_result<void> check_types(const json& j) {
            {"MemorySize", t::number_integer, "an integer"},
            {"Code", t::object, "an object"},
            {"Environment", t::object, "an object"},
+           {"DeadLetterConfig", t::object, "an object"},
            {"Tags", t::object, "an object"},
            {"Architectures", t::array, "an array"},
            {"PackageType", t::string, "a string"},
@@ -140,6 +141,24 @@ api_result<void> apply_common(const json& j, function_config& c) {
     if (!env::known_runtime(c.runtime)) {
       return invalid_parameter(env::unknown_runtime_message(c.runtime));
     }
+  }
+  if (j.contains("DeadLetterConfig")) {
+    const json& d = j["DeadLetterConfig"];
+    for (const auto& [k, v] : d.items()) {
+      if (k != "TargetArn") return invalid_content("Unknown field \"" + k + "\" in DeadLetterConfig");
+    }
+    std::string arn;
+    if (d.contains("TargetArn")) {
+      if (!d["TargetArn"].is_string())
+        return invalid_content("Field DeadLetterConfig.TargetArn must be a string");
+      arn = d["TargetArn"];
+    }
+    if (!arn.empty() && arn.rfind("arn:aws:sqs:", 0) != 0 && arn.rfind("arn:aws:sns:", 0) != 0) {
+      return invalid_parameter("The provided target arn " + arn.substr(0, 400) +
+                               " is invalid: a dead-letter queue is an SQS queue or an SNS topic "
+                               "(arn:aws:sqs:... or arn:aws:sns:...)");
+    }
+    c.dead_letter_target = arn;
   }
   if (j.contains("Handler")) c.handler = j["Handler"];
   if (j.contains("Description")) c.description = j["Description"];
@@ -423,6 +442,7 @@ std::string configuration_json(const function_config& f, const std::string& regi
             {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + f.name}}}};
   if (!f.runtime.empty()) j["Runtime"] = f.runtime;
   if (!f.environment.empty()) j["Environment"] = {{"Variables", f.environment}};
+  if (!f.dead_letter_target.empty()) j["DeadLetterConfig"] = {{"TargetArn", f.dead_letter_target}};
   return j.dump();
 }
 

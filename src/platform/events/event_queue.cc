@@ -342,6 +342,22 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
   if (done && left && !kept_why.empty()) {
     done = store_.keep({0, e.function, destination, reason, record, kept_why, now});
   }
+  // DeadLetterConfig (SQS or SNS, never delivered here): the message AWS would send, kept.
+  std::string dlq;
+  if (!success) {
+    if (auto fn = functions_.get(e.function); fn && *fn) dlq = (*fn)->dead_letter_target;
+  }
+  if (done && left && !dlq.empty()) {
+    nlohmann::json message = {
+        {"body", e.payload},
+        {"attributes",
+         {{"RequestID", e.request_id},
+          {"ErrorCode", 200},
+          {"ErrorMessage", e.last_error.empty() ? reason : e.last_error}}}};
+    done = store_.keep({0, e.function, dlq, "DeadLetterQueue",
+                        message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                        "lambdakit serve does not deliver to SQS or SNS", now});
+  }
   if (done) done = store_.commit();
   if (!done) {
     store_.rollback();

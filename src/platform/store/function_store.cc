@@ -24,7 +24,8 @@ std::string to_record(const function_config& f) {
             {"code_size", f.code_size},
             {"last_modified", f.last_modified},
             {"revision_id", f.revision_id},
-            {"reserved_concurrency", f.reserved_concurrency}};
+            {"reserved_concurrency", f.reserved_concurrency},
+            {"dead_letter_target", f.dead_letter_target}};
   return j.dump();
 }
 
@@ -52,6 +53,7 @@ result<function_config> from_record(const std::string& text) {
   f.last_modified = j.value("last_modified", "");
   f.revision_id = j.value("revision_id", "");
   f.reserved_concurrency = j.value("reserved_concurrency", -1);
+  f.dead_letter_target = j.value("dead_letter_target", "");
   return f;
 }
 
