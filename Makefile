@@ -115,6 +115,8 @@ bench: build
 	@node bench/stdio/roundtrip.mjs build/bin
 	@echo
 	@taskset -c 0 node bench/stdio/roundtrip.mjs build/bin
+	@echo
+	@python3 bench/events/queue_bench.py build/bin
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

@@ -316,3 +316,27 @@ def test_dead_letter_config_is_validated(svc, collector):
             FunctionName=name, DeadLetterConfig={"TargetArn": "arn:aws:lambda:us-east-1:000000000000:function:x"})
     assert "SQS queue or an SNS topic" in str(e.value)
     assert "DeadLetterConfig" not in svc.client.get_function_configuration(FunctionName=name)
+
+
+def test_event_with_the_aws_sdk_for_javascript(svc, collector):
+    """@aws-sdk/client-lambda (v3), installed by scripts/install-deps into .deps/jssdk."""
+    from lkzips import REPO_ROOT
+    import os
+    modules = os.environ.get("LAMBDAKIT_JS_SDK", str(REPO_ROOT / ".deps/jssdk/node_modules"))
+    assert os.path.isdir(os.path.join(modules, "@aws-sdk/client-lambda")), \
+        f"no AWS SDK for JavaScript in {modules} (make deps installs it)"
+    sink = create_event_function(svc, collector, unique_name("sink"))
+    name = create_event_function(svc, collector)
+    script = REPO_ROOT / "tests/service/js/event_invoke.cjs"
+    out = subprocess.run(["node", str(script), modules, svc.endpoint, name, function_arn(sink)],
+                         capture_output=True, text=True, timeout=60)
+    assert out.returncode == 0, out.stderr
+    got = json.loads(out.stdout)
+    assert got["status"] == 202 and got["payloadBytes"] == 0, got
+    assert got["putRetries"] == 1 and got["destination"] == function_arn(sink)
+    assert got["lastModifiedIsDate"] and abs(got["lastModified"] / 1000 - time.time()) < 60, got
+    assert got["tooLarge"] == "RequestEntityTooLargeException", got
+    rid = got["requestId"]
+    collector.wait(lambda: collector.of("end", rid), 20, "the JS SDK's event ran")
+    collector.wait(lambda: collector.of("end", fn=sink), 20, "its success record at the sink")
+    assert collector.of("start", fn=sink)[0]["event"]["requestContext"]["requestId"] == rid

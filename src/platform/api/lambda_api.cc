@@ -317,6 +317,7 @@ void lambda_api::concurrency(const std::string& name, const http::request& r,
   }
   if (auto p = functions_.put(c); !p)
     return respond(to_response(service_failure(p.error().message()), rid));
+  events_->environment_freed(c.name);  // queued events may have room now
   if (r.method == "DELETE") {
     http::response res;
     res.status = 204;
@@ -425,7 +426,7 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
   auto log = opt_.log;
   auto* recs = &records_;
   auto* queue = events_.get();
-  auto started_unix = std::chrono::duration_cast<std::chrono::milliseconds>(
+  auto started_unix = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   if (log) log(name, logs::start_line(rid));
@@ -461,7 +462,8 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
         rec.overhead_ms =
             std::max(0.0, rec.total_ms - rec.queue_ms - rec.spawn_ms - rec.init_ms - rec.invoke_ms);
         rec.max_memory_mb = o.max_memory_mb;
-        rec.started_unix_ms = started_unix;
+        rec.started_unix_ms = started_unix / 1000;
+        rec.started_unix_us = started_unix;
         recs->add(std::move(rec));
         o.log = logs::start_line(rid) + "\n" + o.log + end + "\n" + report + "\n";
         then(std::move(o));

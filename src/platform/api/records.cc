@@ -30,7 +30,8 @@ std::string records::json(const std::string& function, std::size_t limit) const 
                       {"overhead", r->overhead_ms}}},
                     {"total_ms", r->total_ms},
                     {"max_memory_mb", r->max_memory_mb},
-                    {"started_unix_ms", r->started_unix_ms}});
+                    {"started_unix_ms", r->started_unix_ms},
+                    {"started_unix_us", r->started_unix_us}});
   }
   return nlohmann::json{{"invocations", list}}.dump();
 }

@@ -23,6 +23,7 @@ struct invocation_record {
   double total_ms = 0;     // request read until the answer was handed to the connection
   std::int64_t max_memory_mb = 0;
   std::int64_t started_unix_ms = 0;
+  std::int64_t started_unix_us = 0;  // the same moment, in microseconds
 };
 
 class records {

@@ -57,6 +57,24 @@ failure unreadable(const std::filesystem::path& file, const failure& f) {
 }  // namespace
 
 result<event_store> event_store::open(const std::filesystem::path& file, bool full_sync) {
+  // An existing file is looked at read-only first: switching it to WAL would already write to
+  // it, and a file this version must not touch is left byte for byte as it was.
+  std::error_code ec;
+  if (std::filesystem::exists(file, ec)) {
+    auto probe = store::database::open_read_only(file.string());
+    if (!probe) return unreadable(file, probe.error());
+    auto version = probe->pragma_integer("user_version");
+    if (!version) return unreadable(file, version.error());
+    if (*version > schema_version) {
+      return make_failure(std::make_error_code(std::errc::invalid_argument),
+                          "the event queue " + file.string() +
+                              " was written by a newer lambdakit (queue schema " +
+                              std::to_string(*version) + "; this one knows " +
+                              std::to_string(schema_version) +
+                              "); it was left as it is. Run that lambdakit, or move the file "
+                              "away to start with an empty queue");
+    }
+  }
   auto db = store::database::open(file.string(), full_sync);
   if (!db) return unreadable(file, db.error());
   auto version = db->pragma_integer("user_version");

@@ -41,6 +41,14 @@ result<database> database::open(const std::string& path, bool full_sync) {
   return db;
 }
 
+result<database> database::open_read_only(const std::string& path) {
+  sqlite3* raw = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &raw, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr);
+  database db(raw);
+  if (rc != SQLITE_OK) return sqlite_failure(raw, "opening " + path);
+  return db;
+}
+
 int database::changes() const {
   return sqlite3_changes(db_.get());
 }

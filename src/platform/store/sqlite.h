@@ -21,6 +21,8 @@ class database {
   // commit is on disk when it returns (synchronous=FULL); otherwise a power loss may take the
   // last commits back (synchronous=NORMAL; a crash of the process loses nothing either way).
   static result<database> open(const std::string& path, bool full_sync = false);
+  // Opens an existing file read-only, as it is (no journal mode set, nothing written).
+  static result<database> open_read_only(const std::string& path);
 
   database(database&&) noexcept = default;
   database& operator=(database&&) noexcept = default;

@@ -45,10 +45,12 @@ TEST(Records, SerializesEveryPhase) {
   r.total_ms = 3015.125;
   r.max_memory_mb = 56;
   r.started_unix_ms = 1704164645000;
+  r.started_unix_us = 1704164645000123;
   rs.add(r);
   json want = {{"invocations",
                 {{{"request_id", "req-1"},
                   {"function", "hello"},
+                  {"type", "RequestResponse"},
                   {"status", "timeout"},
                   {"cold", true},
                   {"phases_ms",
@@ -60,7 +62,8 @@ TEST(Records, SerializesEveryPhase) {
                     {"overhead", 0.125}}},
                   {"total_ms", 3015.125},
                   {"max_memory_mb", 56},
-                  {"started_unix_ms", 1704164645000}}}}};
+                  {"started_unix_ms", 1704164645000},
+                  {"started_unix_us", 1704164645000123}}}}};
   EXPECT_EQ(json::parse(rs.json("", 10)), want);
 }
 
