@@ -23,9 +23,9 @@ struct function_config {
   std::string code_sha256;         // hex; the code store's key
   std::string code_sha256_base64;  // as AWS reports CodeSha256
   std::int64_t code_size = 0;
-  std::string last_modified;      // 2024-01-02T03:04:05.000+0000
-  std::string revision_id;        // changes with every update
-  int reserved_concurrency = -1;  // PutFunctionConcurrency; -1: unset
+  std::string last_modified;       // 2024-01-02T03:04:05.000+0000
+  std::string revision_id;         // changes with every update
+  int reserved_concurrency = -1;   // PutFunctionConcurrency; -1: unset
   std::string dead_letter_target;  // DeadLetterConfig.TargetArn (SQS or SNS), or empty
 };
 

@@ -127,9 +127,8 @@ int serve(const service_options& o) {
               << "lambdakit serve: event queue in " << (state / "events.db").string() << " ("
               << (o.event_full_sync ? "each event synced to disk before its 202"
                                     : "synchronous=NORMAL: a power loss may lose the last events")
-              << (o.event_time_scale != 1.0
-                      ? ", async clock x" + std::to_string(o.event_time_scale)
-                      : std::string())
+              << (o.event_time_scale != 1.0 ? ", async clock x" + std::to_string(o.event_time_scale)
+                                            : std::string())
               << ")\n";
   }
   std::printf("lambdakit serve: listening on http://%s:%u\n", o.host.c_str(), (*server)->port());

@@ -40,10 +40,11 @@ int list_events(const std::string& endpoint, const std::string& function, const 
     return 2;
   }
   platform::http::client c(ep->host, ep->port);
-  auto answer = c.request("GET",
-                          "/lambdakit/v1/events?state=" + state + "&limit=" +
-                              std::to_string(limit) + "&function=" + query_escape(function),
-                          "", {});
+  auto answer =
+      c.request("GET",
+                "/lambdakit/v1/events?state=" + state + "&limit=" + std::to_string(limit) +
+                    "&function=" + query_escape(function),
+                "", {});
   if (!answer) {
     std::cerr << "lambdakit events: cannot reach " << endpoint << ": " << answer.error().detail
               << " (is `lambdakit serve` running?)\n";
@@ -68,9 +69,9 @@ int list_events(const std::string& endpoint, const std::string& function, const 
                                          : "destination records kept";
   const auto& items = doc.value(state == "records" ? "records" : "events", nlohmann::json::array());
   std::cout << items.size() << ' ' << what << (function.empty() ? "" : " of " + function)
-            << (static_cast<int>(items.size()) == limit ? " (the first " + std::to_string(limit) +
-                                                              "; --limit for more)"
-                                                        : "")
+            << (static_cast<int>(items.size()) == limit
+                    ? " (the first " + std::to_string(limit) + "; --limit for more)"
+                    : "")
             << '\n';
   for (const auto& e : items) {
     if (state == "records") {

@@ -19,8 +19,8 @@ const std::regex& destination_pattern() {
 
 api_result<int> bounded(const json& j, const char* field, const char* member, int lo, int hi) {
   const json& v = j.at(field);
-  if (!v.is_number_integer()) return invalid_content(std::string("Field ") + field +
-                                                     " must be an integer");
+  if (!v.is_number_integer())
+    return invalid_content(std::string("Field ") + field + " must be an integer");
   // A parsed non-negative integer is "unsigned" to nlohmann::json, and may exceed long long.
   bool low = v.is_number_unsigned() ? v.get<unsigned long long>() < static_cast<unsigned>(lo)
                                     : v.get<long long>() < lo;
@@ -79,8 +79,8 @@ json event_json(const events::event& e) {
           {"attempts", e.attempts},
           {"last_error", e.last_error},
           {"accepted", events::iso8601_utc(e.accepted_ms)},
-          {"last_attempt", e.last_attempt_ms > 0 ? json(events::iso8601_utc(e.last_attempt_ms))
-                                                 : json(nullptr)}};
+          {"last_attempt",
+           e.last_attempt_ms > 0 ? json(events::iso8601_utc(e.last_attempt_ms)) : json(nullptr)}};
 }
 
 std::string dump(const json& j) {

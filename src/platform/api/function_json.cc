@@ -145,7 +145,8 @@ api_result<void> apply_common(const json& j, function_config& c) {
   if (j.contains("DeadLetterConfig")) {
     const json& d = j["DeadLetterConfig"];
     for (const auto& [k, v] : d.items()) {
-      if (k != "TargetArn") return invalid_content("Unknown field \"" + k + "\" in DeadLetterConfig");
+      if (k != "TargetArn")
+        return invalid_content("Unknown field \"" + k + "\" in DeadLetterConfig");
     }
     std::string arn;
     if (d.contains("TargetArn")) {

@@ -352,8 +352,9 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
         "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type));
   }
   if (type == "Event" && r.body.size() > max_async_payload) {
-    return fail(too_large("Request must be smaller than 1048576 bytes for the InvokeFunction "
-                          "operation (the limit of asynchronous invokes)"));
+    return fail(
+        too_large("Request must be smaller than 1048576 bytes for the InvokeFunction "
+                  "operation (the limit of asynchronous invokes)"));
   }
   if (r.body.size() > max_sync_payload) {
     return fail(
@@ -393,8 +394,7 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
 
   auto log = opt_.log;
   bool accepted = run_invoke(
-      fn, std::move(req), "RequestResponse", received,
-      [respond, rid, tail](env::invoke_outcome o) {
+      fn, std::move(req), "RequestResponse", received, [respond, rid, tail](env::invoke_outcome o) {
         http::response res;
         res.status = 200;
         res.set("Content-Type", o.content_type.empty() ? "application/json" : o.content_type);
@@ -432,8 +432,8 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
   if (log) log(name, logs::start_line(rid));
   bool accepted = pool_.invoke(
       fn, task_root, std::move(req),
-      [then = std::move(then), rid, name, memory, log, recs, queue, received, started_unix,
-       chosen, type](env::invoke_outcome o) {
+      [then = std::move(then), rid, name, memory, log, recs, queue, received, started_unix, chosen,
+       type](env::invoke_outcome o) {
         logs::report rep;
         rep.request_id = rid;
         rep.duration_ms = o.invoke_ms;
@@ -483,7 +483,7 @@ void lambda_api::invoke_async(const function_config& fn, env::invoke_request req
   e.client_context = std::move(req.client_context);
   e.accepted_ms = events::unix_ms_now();
   e.next_ms = e.accepted_ms;
-  events_->accept(std::move(e), [respond, rid](result<void> stored) {
+  events_->accept(std::move(e), [respond, rid](const result<void>& stored) {
     if (!stored) {
       service_error err =
           stored.error().code == std::errc::no_buffer_space

@@ -73,8 +73,8 @@ event_queue::event_queue(boost::asio::io_context& io, event_store& store,
 event_queue::~event_queue() = default;
 
 std::int64_t event_queue::scaled(std::chrono::milliseconds d) const {
-  return std::max<std::int64_t>(1, static_cast<std::int64_t>(static_cast<double>(d.count()) *
-                                                             opt_.time_scale));
+  return std::max<std::int64_t>(
+      1, static_cast<std::int64_t>(static_cast<double>(d.count()) * opt_.time_scale));
 }
 
 void event_queue::log(const std::string& function, const std::string& line) const {
@@ -136,10 +136,10 @@ void event_queue::flush() {
   if (stored) stored = store_.commit();
   if (!stored) {
     store_.rollback();
-    failure f = make_failure(stored.error().code,
-                             "the event was not stored, so it was not queued (" +
-                                 stored.error().detail + "); send it again once the state " +
-                                 "directory has room");
+    failure f =
+        make_failure(stored.error().code,
+                     "the event was not stored, so it was not queued (" + stored.error().detail +
+                         "); send it again once the state " + "directory has room");
     for (auto& in : batch) in.done(f);
     return;
   }
@@ -256,9 +256,10 @@ bool event_queue::deliver(std::int64_t id, waiting& w) {
   std::string function = e.function;
   unschedule(id);
   running_.insert(id);
-  bool ran = run_(**fn, std::move(req), [this, e = std::move(e)](env::invoke_outcome o) mutable {
-    finished(std::move(e), std::move(o));
-  });
+  bool ran =
+      run_(**fn, std::move(req), [this, e = std::move(e)](const env::invoke_outcome& o) mutable {
+        finished(std::move(e), o);
+      });
   if (!ran) {
     running_.erase(id);
     schedule(id, function, next, accepted);
@@ -268,7 +269,7 @@ bool event_queue::deliver(std::int64_t id, waiting& w) {
   return true;
 }
 
-void event_queue::finished(event e, env::invoke_outcome o) {
+void event_queue::finished(event e, const env::invoke_outcome& o) {
   running_.erase(e.id);
   auto now = unix_ms_now();
   e.attempts += 1;
@@ -308,8 +309,8 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
   event next;
   std::string kept_why;
   if (!destination.empty()) {
-    record = invocation_record(e, arn_of(e.function, opt_) + ":$LATEST", reason, function_error,
-                               now);
+    record =
+        invocation_record(e, arn_of(e.function, opt_) + ":$LATEST", reason, function_error, now);
     std::string target = local_function(destination, opt_);
     auto exists = target.empty() ? result<std::optional<function_config>>(std::nullopt)
                                  : functions_.get(target);
@@ -331,13 +332,19 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
   result<void> done = store_.begin();
   if (done) {
     auto r = success ? store_.remove(e.id) : store_.bury(e, reason, now);
-    if (!r) done = std::move(r).error();
-    left = r && *r;
+    if (r) {
+      left = *r;
+    } else {
+      done = r.error();
+    }
   }
   if (done && left && !next.function.empty()) {
     auto id = store_.add(next);
-    if (!id) done = std::move(id).error();
-    next_id = id ? *id : 0;
+    if (id) {
+      next_id = *id;
+    } else {
+      done = id.error();
+    }
   }
   if (done && left && !kept_why.empty()) {
     done = store_.keep({0, e.function, destination, reason, record, kept_why, now});
@@ -348,12 +355,11 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
     if (auto fn = functions_.get(e.function); fn && *fn) dlq = (*fn)->dead_letter_target;
   }
   if (done && left && !dlq.empty()) {
-    nlohmann::json message = {
-        {"body", e.payload},
-        {"attributes",
-         {{"RequestID", e.request_id},
-          {"ErrorCode", 200},
-          {"ErrorMessage", e.last_error.empty() ? reason : e.last_error}}}};
+    nlohmann::json message = {{"body", e.payload},
+                              {"attributes",
+                               {{"RequestID", e.request_id},
+                                {"ErrorCode", 200},
+                                {"ErrorMessage", e.last_error.empty() ? reason : e.last_error}}}};
     done = store_.keep({0, e.function, dlq, "DeadLetterQueue",
                         message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                         "lambdakit serve does not deliver to SQS or SNS", now});
@@ -370,8 +376,8 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
   if (!left) return;  // the function was deleted meanwhile
   --queued_;
   if (success) {
-    log(e.function, "event " + e.request_id + " succeeded on attempt " +
-                        std::to_string(e.attempts));
+    log(e.function,
+        "event " + e.request_id + " succeeded on attempt " + std::to_string(e.attempts));
   } else {
     log(e.function, "event " + e.request_id + " is a dead letter (" + reason + ", " +
                         std::to_string(e.attempts) + " attempts" +
@@ -381,8 +387,8 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
   if (next_id != 0) {
     schedule(next_id, next.function, next.next_ms, next.accepted_ms);
     ++queued_;
-    log(e.function, "event " + e.request_id + ": " + reason + " record sent to " +
-                        next.function + " as event " + next.request_id);
+    log(e.function, "event " + e.request_id + ": " + reason + " record sent to " + next.function +
+                        " as event " + next.request_id);
   } else if (!kept_why.empty()) {
     log(e.function, "event " + e.request_id + ": " + reason + " record for " + destination +
                         " kept, not sent (" + kept_why + ")");

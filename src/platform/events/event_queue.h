@@ -87,8 +87,8 @@ class event_queue {
   };
   struct entry {
     std::string function;
-    std::int64_t next_ms;
-    std::int64_t accepted_ms;
+    std::int64_t next_ms = 0;
+    std::int64_t accepted_ms = 0;
   };
 
   void flush();
@@ -99,7 +99,7 @@ class event_queue {
   void pump_soon();  // after the current handler: the pool finishes its bookkeeping first
   // false: the function's environments are all busy (throttled)
   bool deliver(std::int64_t id, waiting& w);
-  void finished(event e, env::invoke_outcome o);
+  void finished(event e, const env::invoke_outcome& o);
   // The event leaves the queue: success or dead letter, plus its destination's record, in one
   // transaction. `reason` is Success, RetriesExhausted or EventAgeExceeded.
   void conclude(const event& e, const std::string& reason, bool function_error);

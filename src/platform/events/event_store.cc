@@ -66,13 +66,12 @@ result<event_store> event_store::open(const std::filesystem::path& file, bool fu
     auto version = probe->pragma_integer("user_version");
     if (!version) return unreadable(file, version.error());
     if (*version > schema_version) {
-      return make_failure(std::make_error_code(std::errc::invalid_argument),
-                          "the event queue " + file.string() +
-                              " was written by a newer lambdakit (queue schema " +
-                              std::to_string(*version) + "; this one knows " +
-                              std::to_string(schema_version) +
-                              "); it was left as it is. Run that lambdakit, or move the file "
-                              "away to start with an empty queue");
+      return make_failure(
+          std::make_error_code(std::errc::invalid_argument),
+          "the event queue " + file.string() + " was written by a newer lambdakit (queue schema " +
+              std::to_string(*version) + "; this one knows " + std::to_string(schema_version) +
+              "); it was left as it is. Run that lambdakit, or move the file "
+              "away to start with an empty queue");
     }
   }
   auto db = store::database::open(file.string(), full_sync);
@@ -224,10 +223,10 @@ result<void> event_store::keep(const kept_record& k) {
 result<int> event_store::drop_function(const std::string& function) {
   if (auto r = begin(); !r) return std::move(r).error();
   int dropped = 0;
-  for (const char* sql : {"DELETE FROM events WHERE function = ?1",
-                          "DELETE FROM dead_letters WHERE function = ?1",
-                          "DELETE FROM kept_records WHERE function = ?1",
-                          "DELETE FROM invoke_configs WHERE function = ?1"}) {
+  for (const char* sql :
+       {"DELETE FROM events WHERE function = ?1", "DELETE FROM dead_letters WHERE function = ?1",
+        "DELETE FROM kept_records WHERE function = ?1",
+        "DELETE FROM invoke_configs WHERE function = ?1"}) {
     auto s = db_.prepare(sql);
     if (!s) {
       rollback();
@@ -262,8 +261,7 @@ result<std::vector<event>> event_store::queued(const std::string& function, int 
   }
 }
 
-result<std::vector<dead_letter>> event_store::dead_letters(const std::string& function,
-                                                           int limit) {
+result<std::vector<dead_letter>> event_store::dead_letters(const std::string& function, int limit) {
   auto s = db_.prepare(
       "SELECT id, request_id, function, payload, trace_id, client_context, accepted_ms, 0, "
       "attempts, last_error, last_response, last_attempt_ms, reason, buried_ms FROM dead_letters "
@@ -279,8 +277,7 @@ result<std::vector<dead_letter>> event_store::dead_letters(const std::string& fu
   }
 }
 
-result<std::vector<kept_record>> event_store::kept_records(const std::string& function,
-                                                           int limit) {
+result<std::vector<kept_record>> event_store::kept_records(const std::string& function, int limit) {
   auto s = db_.prepare(
       "SELECT id, function, destination, condition, record, why, created_ms FROM kept_records "
       "WHERE ?1 = '' OR function = ?1 ORDER BY id LIMIT ?2");
@@ -291,8 +288,8 @@ result<std::vector<kept_record>> event_store::kept_records(const std::string& fu
     auto row = s->step();
     if (!row) return std::move(row).error();
     if (!*row) return out;
-    out.push_back({s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5),
-                   s->integer(6)});
+    out.push_back(
+        {s->integer(0), s->text(1), s->text(2), s->text(3), s->text(4), s->text(5), s->integer(6)});
   }
 }
 

@@ -38,10 +38,10 @@ TEST(EventInvokeJson, RefusesWhatAWSRefuses) {
   EXPECT_EQ(refused("{not json").code, "InvalidRequestContentException");
   EXPECT_EQ(refused(R"({"DestinationConfig":{"OnSuccess":{"Destination":"x"}}})").code,
             "ValidationException");
-  EXPECT_EQ(refused(R"({"DestinationConfig":{"OnFailure":{"Destination":")" + self +
-                    R"(:$LATEST"}}})")
-                .code,
-            "InvalidParameterValueException");
+  EXPECT_EQ(
+      refused(R"({"DestinationConfig":{"OnFailure":{"Destination":")" + self + R"(:$LATEST"}}})")
+          .code,
+      "InvalidParameterValueException");
   EXPECT_EQ(refused(R"({"DestinationConfig":{"OnSuccess":{"Destination":"arn:aws:s3:::b"}}})").code,
             "InvalidParameterValueException");
   EXPECT_EQ(refused(R"({"DestinationConfig":{"Other":{}}})").code,
@@ -51,8 +51,8 @@ TEST(EventInvokeJson, RefusesWhatAWSRefuses) {
 TEST(EventInvokeJson, AnErrorChangesNothing) {
   events::invoke_config c;
   c.max_retry_attempts = 1;
-  EXPECT_FALSE(
-      apply_event_invoke_config(R"({"MaximumRetryAttempts":0,"MaximumEventAgeInSeconds":1})", self, c));
+  EXPECT_FALSE(apply_event_invoke_config(
+      R"({"MaximumRetryAttempts":0,"MaximumEventAgeInSeconds":1})", self, c));
   EXPECT_EQ(c.max_retry_attempts, 1);
 }
 
@@ -65,9 +65,8 @@ TEST(EventInvokeJson, AnswerHasEmptyDestinationsAndOnlyTheSetMembers) {
   EXPECT_EQ(j["LastModified"], 1.5);
   EXPECT_EQ(j["MaximumEventAgeInSeconds"], 120);
   EXPECT_FALSE(j.contains("MaximumRetryAttempts"));
-  EXPECT_EQ(j["DestinationConfig"],
-            nlohmann::json({{"OnSuccess", nlohmann::json::object()},
-                            {"OnFailure", nlohmann::json::object()}}));
+  EXPECT_EQ(j["DestinationConfig"], nlohmann::json({{"OnSuccess", nlohmann::json::object()},
+                                                    {"OnFailure", nlohmann::json::object()}}));
 }
 
 }  // namespace

@@ -122,8 +122,8 @@ TEST_F(EventQueue, AnAcceptedEventIsStoredBeforeItsAnswerAndLeavesOnSuccess) {
 
 TEST_F(EventQueue, FailuresAreRetriedTwiceThenADeadLetterWithAFailureRecord) {
   fail_ = true;
-  ASSERT_TRUE(store_->put_config(
-      {"f", std::nullopt, std::nullopt, "", "arn:aws:lambda:us-east-1:000000000000:function:sink", 1}));
+  ASSERT_TRUE(store_->put_config({"f", std::nullopt, std::nullopt, "",
+                                  "arn:aws:lambda:us-east-1:000000000000:function:sink", 1}));
   auto t0 = std::chrono::steady_clock::now();
   ASSERT_TRUE(send("f", R"({"n":1})"));
   ASSERT_TRUE(run_until([&] { return seen_.size() == 4; }, 3s)) << log_;

@@ -144,9 +144,9 @@ TEST_F(EventStore, EventsSurviveReopening) {
 TEST_F(EventStore, AFileFromANewerVersionIsRefusedAndLeftAsItWas) {
   sqlite3* db = nullptr;
   ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
-  ASSERT_EQ(sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version = 7;", nullptr, nullptr,
-                         nullptr),
-            SQLITE_OK);
+  ASSERT_EQ(
+      sqlite3_exec(db, "CREATE TABLE t (x); PRAGMA user_version = 7;", nullptr, nullptr, nullptr),
+      SQLITE_OK);
   sqlite3_close(db);
   std::string before = read(file());
   auto s = event_store::open(file(), true);

@@ -50,8 +50,8 @@ TEST(InvocationRecord, AnEventThatNeverRanHasNoResponse) {
 TEST(InvocationRecord, AnEmptyEventIsNull) {
   event e = ran("", 0);
   e.payload.clear();
-  EXPECT_TRUE(json::parse(invocation_record(e, "a", "Success", false, 0))["requestPayload"]
-                  .is_null());
+  EXPECT_TRUE(
+      json::parse(invocation_record(e, "a", "Success", false, 0))["requestPayload"].is_null());
 }
 
 }  // namespace
