@@ -1,5 +1,8 @@
 #include "platform/service.h"
 
+#include <sys/resource.h>
+
+#include <algorithm>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <csignal>
@@ -28,6 +31,26 @@ fs::path default_state_dir() {
     return fs::path(h) / ".local/state/lambdakit";
   return fs::temp_directory_path() / "lambdakit";
 }
+
+namespace {
+
+// Raises the soft descriptor limit to the hard one and keeps a quarter of it (at most 4096) for
+// environments, runtimes and the stores; returns the connection cap and the limit.
+std::pair<std::size_t, std::size_t> connection_cap(std::size_t wanted) {
+  rlimit rl{};
+  if (::getrlimit(RLIMIT_NOFILE, &rl) != 0) return {wanted, 0};
+  if (rl.rlim_cur < rl.rlim_max) {
+    rlimit raised = rl;
+    raised.rlim_cur = rl.rlim_max;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) rl = raised;
+  }
+  auto limit = static_cast<std::size_t>(rl.rlim_cur);
+  std::size_t reserve = std::min<std::size_t>(4096, limit / 4);
+  std::size_t room = limit > reserve ? limit - reserve : 1;
+  return {std::min(wanted, room), limit};
+}
+
+}  // namespace
 
 int serve(const service_options& o) {
   std::error_code ec;
@@ -94,11 +117,15 @@ int serve(const service_options& o) {
                  started.error().message().c_str());
     return 1;
   }
+  auto [cap, fd_limit] = connection_cap(o.max_connections);
   auto server = http::server::start(io,
                                     {.host = o.host,
                                      .port = o.port,
                                      .body_limit = std::size_t{80} * 1024 * 1024,
-                                     .name = "lambda-api"},
+                                     .name = "lambda-api",
+                                     .header_timeout = o.header_timeout,
+                                     .body_timeout = std::chrono::minutes(5),
+                                     .max_connections = cap},
                                     [&lambda](http::request&& r, http::responder respond) {
                                       lambda.handle(std::move(r), std::move(respond));
                                     });
@@ -124,6 +151,9 @@ int serve(const service_options& o) {
                             "); Max Memory Used is the runtime's peak RSS")
               << "\n"
               << "lambdakit serve: " << po.hosts->describe() << "\n"
+              << "lambdakit serve: API connections: at most " << cap << " (descriptor limit "
+              << fd_limit << "), each sends its request head within "
+              << static_cast<double>(o.header_timeout.count()) / 1000.0 << " s\n"
               << "lambdakit serve: event queue in " << (state / "events.db").string() << " ("
               << (o.event_full_sync ? "each event synced to disk before its 202"
                                     : "synchronous=NORMAL: a power loss may lose the last events")

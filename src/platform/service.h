@@ -30,6 +30,10 @@ struct service_options {
   // tests), every accepted event synced to disk before its 202 unless event_full_sync is off,
   // at most event_queue_limit queued.
   double event_time_scale = 1.0;
+  // The Lambda API's connections (http/server.h): at most max_connections (fewer when the
+  // descriptor limit is lower), each sending its request head within header_timeout.
+  std::size_t max_connections = 10000;
+  std::chrono::milliseconds header_timeout{60000};
   bool event_full_sync = true;
   std::int64_t event_queue_limit = 1000000;
   std::string region = "us-east-1";

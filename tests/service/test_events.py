@@ -175,7 +175,10 @@ def test_event_age_exceeded_without_running(svc, collector):
     out (60 s, scaled to 0.6 s); it never runs, and the failure destination hears of it."""
     sink = create_event_function(svc, collector, unique_name("sink"))
     name = create_event_function(svc, collector)
+    assert svc.invoke(name, {"n": "warm"}).status == 200  # an idle warm environment exists...
     svc.client.put_function_concurrency(FunctionName=name, ReservedConcurrentExecutions=0)
+    r = svc.invoke(name, {"n": "sync"})  # ...and still, nothing may run
+    assert r.status == 429, r.describe()
     svc.client.put_function_event_invoke_config(
         FunctionName=name, MaximumEventAgeInSeconds=60,
         DestinationConfig={"OnFailure": {"Destination": function_arn(sink)}})

@@ -61,6 +61,17 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "0.01 in tests")
       ->capture_default_str()
       ->check(CLI::Range(0.0001, 1000.0));
+  cmd->add_option("--max-connections", opts->max_connections,
+                  "Lambda API connections at most (fewer if the descriptor limit is lower); a "
+                  "newcomer replaces the oldest idle one, or gets 503 when all are busy")
+      ->capture_default_str()
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1000000}));
+  auto header_s = std::make_shared<double>(60);
+  cmd->add_option("--header-timeout", *header_s,
+                  "Seconds a connection has to send a request head, after connecting or after "
+                  "its previous answer (idle keep-alive connections close after it)")
+      ->capture_default_str()
+      ->check(CLI::Range(0.1, 3600.0));
   auto event_sync = std::make_shared<std::string>("full");
   cmd->add_option("--event-sync", *event_sync,
                   "full: each Event invoke is synced to disk before its 202; normal: committed "
@@ -71,18 +82,20 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Events kept queued at most; more Event invokes get 429")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
-  cmd->callback([opts, idle_s, level, no_freeze, clients, init_s, event_sync, &exit_code] {
-    opts->event_full_sync = *event_sync == "full";
-    opts->builtin_clients = *clients == "builtin";
-    opts->init_limit = std::chrono::milliseconds(static_cast<long long>(*init_s * 1000));
-    opts->idle_timeout = std::chrono::milliseconds(static_cast<long long>(*idle_s * 1000));
-    opts->freeze = !*no_freeze;
-    opts->level = *level == "debug"   ? platform::log_level::debug
-                  : *level == "warn"  ? platform::log_level::warn
-                  : *level == "error" ? platform::log_level::error
-                                      : platform::log_level::info;
-    exit_code = platform::serve(*opts);
-  });
+  cmd->callback(
+      [opts, idle_s, level, no_freeze, clients, init_s, event_sync, header_s, &exit_code] {
+        opts->header_timeout = std::chrono::milliseconds(static_cast<long long>(*header_s * 1000));
+        opts->event_full_sync = *event_sync == "full";
+        opts->builtin_clients = *clients == "builtin";
+        opts->init_limit = std::chrono::milliseconds(static_cast<long long>(*init_s * 1000));
+        opts->idle_timeout = std::chrono::milliseconds(static_cast<long long>(*idle_s * 1000));
+        opts->freeze = !*no_freeze;
+        opts->level = *level == "debug"   ? platform::log_level::debug
+                      : *level == "warn"  ? platform::log_level::warn
+                      : *level == "error" ? platform::log_level::error
+                                          : platform::log_level::info;
+        exit_code = platform::serve(*opts);
+      });
 }
 
 }  // namespace lambdakit::cli

@@ -29,6 +29,13 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
   std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
     return e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id);
   });
+  int max = limit >= 0 ? limit : opt_.max_concurrency;
+  // The limit counts running invokes: lowered (reserved concurrency 0, say), it holds even
+  // while warm environments sit idle.
+  if (std::count_if(list.begin(), list.end(),
+                    [](const std::shared_ptr<environment>& e) { return e->busy(); }) >= max) {
+    return false;
+  }
   std::shared_ptr<environment> chosen;
   for (auto& e : list) {  // the most recently used idle one: warmest caches
     if (!e->busy() && e->function().revision_id == fn.revision_id &&
@@ -37,7 +44,6 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     }
   }
   if (!chosen) {
-    int max = limit >= 0 ? limit : opt_.max_concurrency;
     if (static_cast<int>(list.size()) >= max) return false;
     environment_options eo;
     eo.id = fn.name + "-" + std::to_string(next_id_++);
@@ -85,15 +91,22 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
 }
 
 bool pool::has_room(const function_config& fn, int limit) const {
+  int max = limit >= 0 ? limit : opt_.max_concurrency;
   auto it = envs_.find(fn.name);
-  if (it == envs_.end()) return limit != 0;
+  if (it == envs_.end()) return max > 0;
+  int busy = 0;
   int kept = 0;
+  bool idle = false;
   for (const auto& e : it->second) {
     if (e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id)) continue;
-    if (!e->busy()) return true;
     ++kept;
+    if (e->busy()) {
+      ++busy;
+    } else {
+      idle = true;
+    }
   }
-  return kept < (limit >= 0 ? limit : opt_.max_concurrency);
+  return busy < max && (idle || kept < max);
 }
 
 void pool::retire(const std::string& function) {

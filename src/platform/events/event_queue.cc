@@ -95,9 +95,28 @@ std::int64_t event_queue::max_age_ms(const std::string& function) {
 result<void> event_queue::start() {
   auto rows = store_.pending_events();
   if (!rows) return std::move(rows).error();
-  for (const auto& p : *rows) schedule(p.id, p.function, p.next_ms, p.accepted_ms);
-  queued_ = static_cast<std::int64_t>(rows->size());
-  if (!rows->empty()) log("-", std::to_string(rows->size()) + " queued events from the last run");
+  // A function deleted while its events were being dropped (a crash between the two commits):
+  // its events go now, before a new function of the same name could be given them.
+  std::set<std::string> gone;
+  for (const auto& p : *rows) {
+    if (gone.contains(p.function)) continue;
+    auto fn = functions_.get(p.function);
+    if (!fn) return std::move(fn).error();
+    if (!*fn) gone.insert(p.function);
+  }
+  for (const auto& name : gone) {
+    auto n = store_.drop_function(name);
+    if (!n) return std::move(n).error();
+    log(name, "dropped " + std::to_string(*n) + " queued event(s) of a deleted function");
+  }
+  std::int64_t kept = 0;
+  for (const auto& p : *rows) {
+    if (gone.contains(p.function)) continue;
+    schedule(p.id, p.function, p.next_ms, p.accepted_ms);
+    ++kept;
+  }
+  queued_ = kept;
+  if (kept > 0) log("-", std::to_string(kept) + " queued events from the last run");
   pump_soon();
   return {};
 }
@@ -202,11 +221,25 @@ void event_queue::pump() {
       auto now = unix_ms_now();
       waiting& w = waiting_[name];
       std::int64_t age = max_age_ms(name);
-      while (!w.by_age.empty() && w.by_age.begin()->first + age <= now) {
-        std::int64_t id = w.by_age.begin()->second;
+      // Expired ones first, gathered before any is concluded: a conclusion that cannot be
+      // stored puts its event back, and it is tried again after store_retry_at_, not now.
+      std::vector<std::int64_t> expired;
+      if (now >= store_retry_at_) {
+        for (const auto& [accepted, id] : w.by_age) {
+          if (accepted + age > now) break;
+          if (entries_.contains(id)) expired.push_back(id);
+        }
+      }
+      for (auto id : expired) {
+        auto was = entries_.at(id);
         unschedule(id);
         auto e = store_.get(id);
-        if (e && *e) conclude(**e, "EventAgeExceeded", (*e)->attempts > 0);
+        if (!e) {
+          store_trouble(e.error());
+          schedule(id, was.function, was.next_ms, was.accepted_ms);
+        } else if (*e) {
+          conclude(**e, "EventAgeExceeded", (*e)->attempts > 0);
+        }
       }
       if (w.throttled_until > now) continue;
       while (!w.by_due.empty() && w.by_due.begin()->first <= now) {
@@ -236,8 +269,13 @@ bool event_queue::deliver(std::int64_t id, waiting& w) {
   event e = std::move(**loaded);
   auto fn = functions_.get(e.function);
   if (fn && !*fn) {  // the function is gone: nothing can run it
+    auto r = store_.remove(id);
+    if (!r) {
+      store_trouble(r.error());
+      return false;  // still on disk: tried again later
+    }
     unschedule(id);
-    if (auto r = store_.remove(id); r && *r) --queued_;
+    if (*r) --queued_;
     log(e.function, "event " + e.request_id + " dropped: the function no longer exists");
     return true;
   }
@@ -324,7 +362,9 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
     } else {
       kept_why = target.empty() ? "lambdakit serve delivers to Lambda functions of region " +
                                       opt_.region + " and account " + opt_.account + " only"
-                                : "the destination function " + target + " does not exist";
+                 : !exists ? "the destination function " + target +
+                                 " could not be read: " + exists.error().message()
+                           : "the destination function " + target + " does not exist";
     }
   }
   bool left = false;
@@ -355,11 +395,12 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
     if (auto fn = functions_.get(e.function); fn && *fn) dlq = (*fn)->dead_letter_target;
   }
   if (done && left && !dlq.empty()) {
-    nlohmann::json message = {{"body", e.payload},
-                              {"attributes",
-                               {{"RequestID", e.request_id},
-                                {"ErrorCode", 200},
-                                {"ErrorMessage", e.last_error.empty() ? reason : e.last_error}}}};
+    nlohmann::json message = {
+        {"body", e.payload},
+        {"attributes",
+         {{"RequestID", e.request_id},
+          {"ErrorCode", 200},
+          {"ErrorMessage", (e.last_error.empty() ? reason : e.last_error).substr(0, 1024)}}}};
     done = store_.keep({0, e.function, dlq, "DeadLetterQueue",
                         message.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
                         "lambdakit serve does not deliver to SQS or SNS", now});
@@ -370,7 +411,8 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
     // Still queued on disk: it runs again (at least once), after a pause.
     log(e.function, "cannot record the outcome of event " + e.request_id + " (" +
                         done.error().message() + "); it will run again");
-    schedule(e.id, e.function, now + scaled(opt_.throttle_first), e.accepted_ms);
+    store_trouble(done.error());
+    schedule(e.id, e.function, store_retry_at_, e.accepted_ms);
     return;
   }
   if (!left) return;  // the function was deleted meanwhile
@@ -398,7 +440,6 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
 result<int> event_queue::drop_function(const std::string& function) {
   if (!batch_.empty()) flush();  // events accepted before the delete are dropped with it
   auto n = store_.drop_function(function);
-  if (!n) return n;
   auto it = waiting_.find(function);
   if (it != waiting_.end()) {
     std::vector<std::int64_t> ids;
@@ -406,6 +447,9 @@ result<int> event_queue::drop_function(const std::string& function) {
     for (auto id : ids) entries_.erase(id);
     waiting_.erase(it);
   }
+  // Forgotten in memory either way: none of them runs in this process. If the store failed,
+  // start() drops them the next time (their function no longer exists).
+  if (!n) return n;
   queued_ -= *n;
   if (*n > 0) {
     log(function, "DeleteFunction dropped " + std::to_string(*n) +
@@ -414,12 +458,19 @@ result<int> event_queue::drop_function(const std::string& function) {
   return n;
 }
 
+void event_queue::store_trouble(const failure& f) {
+  store_retry_at_ = unix_ms_now() + scaled(opt_.throttle_first);
+  log("-", "the event queue cannot be written (" + f.message() + "); trying again in " +
+               seconds(store_retry_at_ - unix_ms_now()));
+}
+
 void event_queue::arm_timer() {
   std::int64_t earliest = never;
   for (const auto& [name, w] : waiting_) {
     if (w.by_due.empty()) continue;
     earliest = std::min(earliest, std::max(w.throttled_until, w.by_due.begin()->first));
-    earliest = std::min(earliest, w.by_age.begin()->first + max_age_ms(name));
+    earliest =
+        std::min(earliest, std::max(store_retry_at_, w.by_age.begin()->first + max_age_ms(name)));
   }
   if (earliest == timer_->at) return;
   timer_->at = earliest;

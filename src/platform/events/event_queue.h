@@ -104,6 +104,8 @@ class event_queue {
   // transaction. `reason` is Success, RetriesExhausted or EventAgeExceeded.
   void conclude(const event& e, const std::string& reason, bool function_error);
   void arm_timer();
+  // The store failed: what needs it waits until store_retry_at_.
+  void store_trouble(const failure& f);
   std::int64_t scaled(std::chrono::milliseconds d) const;
   void log(const std::string& function, const std::string& line) const;
 
@@ -125,6 +127,7 @@ class event_queue {
   bool repump_ = false;
   bool pump_posted_ = false;
   std::int64_t queued_ = 0;  // rows in the store
+  std::int64_t store_retry_at_ = 0;
   struct timer_state;
   std::unique_ptr<timer_state> timer_;
 };

@@ -48,10 +48,21 @@ event read_event(const store::statement& s) {
   return e;
 }
 
+// Advice by cause: only a file that is not (or no longer) a database is worth moving away.
 failure unreadable(const std::filesystem::path& file, const failure& f) {
-  return make_failure(f.code, "the event queue " + file.string() + " cannot be used (" + f.detail +
-                                  "); it was left as it is. Move it away to start with an empty "
-                                  "queue (its events are then lost), or restore it from a backup");
+  const std::string& d = f.detail;
+  std::string advice =
+      d.find("not a database") != std::string::npos || d.find("malformed") != std::string::npos
+          ? "it was left as it is. Move it away to start with an empty queue (its events are "
+            "then lost), or restore it from a backup"
+      : d.find("locked") != std::string::npos || d.find("busy") != std::string::npos
+          ? "another lambdakit serve may be using this state directory; stop it or use "
+            "--state-dir"
+      : d.find("full") != std::string::npos
+          ? "free some space in the state directory's file system"
+          : "check the state directory's permissions and file system";
+  return make_failure(
+      f.code, "the event queue " + file.string() + " cannot be used (" + d + "); " + advice);
 }
 
 }  // namespace
@@ -86,6 +97,7 @@ result<event_store> event_store::open(const std::filesystem::path& file, bool fu
                             "); it was left as it is. Run that lambdakit, or move the file away "
                             "to start with an empty queue");
   }
+  if (*version == schema_version) return event_store(std::move(db).value());
   if (auto r = db->exec("BEGIN IMMEDIATE"); !r) return unreadable(file, r.error());
   auto created = db->exec(schema);
   if (created) created = db->exec("PRAGMA user_version = " + std::to_string(schema_version));

@@ -1,6 +1,10 @@
 #include "platform/http/server.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
@@ -16,10 +20,27 @@ namespace beast = boost::beast;
 namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
+// Limits every session of a server shares, and the count of live sessions.
+struct session_limits {
+  std::size_t body_limit = 0;
+  std::chrono::milliseconds header_timeout{0};
+  std::chrono::milliseconds body_timeout{0};
+  std::size_t live = 0;
+};
+
 class session : public std::enable_shared_from_this<session> {
  public:
-  session(tcp::socket socket, std::shared_ptr<const handler> h, std::size_t body_limit)
-      : stream_(std::move(socket)), handler_(std::move(h)), body_limit_(body_limit) {}
+  session(tcp::socket socket, std::shared_ptr<const handler> h,
+          std::shared_ptr<session_limits> limits)
+      : stream_(std::move(socket)),
+        handler_(std::move(h)),
+        limits_(std::move(limits)),
+        body_limit_(limits_->body_limit) {
+    ++limits_->live;
+  }
+  session(const session&) = delete;
+  session& operator=(const session&) = delete;
+  ~session() { --limits_->live; }
 
   void start() { read_header(); }
 
@@ -31,9 +52,13 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   bool closed() const { return closed_; }
+  // Waiting for a request head (idle, or sending one slowly): the session a newcomer may evict.
+  bool waiting() const { return waiting_ && !closed_; }
 
  private:
   void read_header() {
+    waiting_ = true;
+    if (limits_->header_timeout.count() > 0) stream_.expires_after(limits_->header_timeout);
     parser_.emplace();
     parser_->body_limit(body_limit_);
     parser_->header_limit(64 * 1024);
@@ -43,6 +68,8 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void on_header(beast::error_code ec) {
+    waiting_ = false;
+    if (limits_->body_timeout.count() > 0) stream_.expires_after(limits_->body_timeout);
     if (ec == bhttp::error::body_limit) return too_large();  // Beast checks Content-Length here
     if (ec) return fail(ec);
     auto& req = parser_->get();
@@ -73,6 +100,7 @@ class session : public std::enable_shared_from_this<session> {
   void on_request(beast::error_code ec) {
     if (ec == bhttp::error::body_limit) return too_large();
     if (ec) return fail(ec);
+    stream_.expires_never();  // the handler may take an invoke's whole timeout
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     request req;
@@ -124,6 +152,8 @@ class session : public std::enable_shared_from_this<session> {
     res->body() = std::move(r.body);
     res->keep_alive(keep_alive_);
     res->prepare_payload();
+    // A client that does not read its answer gives its connection up after body_timeout.
+    if (limits_->body_timeout.count() > 0) stream_.expires_after(limits_->body_timeout);
     bhttp::async_write(stream_, *res,
                        [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
                          if (ec) return self->fail(ec);
@@ -144,7 +174,9 @@ class session : public std::enable_shared_from_this<session> {
   beast::flat_buffer buffer_;
   std::optional<bhttp::request_parser<bhttp::string_body>> parser_;
   std::shared_ptr<const handler> handler_;  // shared: a session may outlive its server
+  std::shared_ptr<session_limits> limits_;
   std::size_t body_limit_;
+  bool waiting_ = false;
   bool keep_alive_ = true;
   bool closed_ = false;
   bool linger_ = false;  // after a 413: drain, then close
@@ -156,8 +188,15 @@ class server_impl final : public server {
  public:
   server_impl(asio::io_context& io, server_options options, handler h)
       : acceptor_(io),
+        retry_(io),
         options_(std::move(options)),
-        handler_(std::make_shared<const handler>(std::move(h))) {}
+        handler_(std::make_shared<const handler>(std::move(h))),
+        limits_(std::make_shared<session_limits>()) {
+    limits_->body_limit = options_.body_limit;
+    limits_->header_timeout = options_.header_timeout;
+    limits_->body_timeout = options_.body_timeout;
+    spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+  }
 
   result<void> bind() {
     beast::error_code ec;
@@ -178,34 +217,96 @@ class server_impl final : public server {
   void accept() {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
-      if (!ec) {
-        socket.set_option(tcp::no_delay(true), ec);
-        auto s = std::make_shared<session>(std::move(socket), handler_, options_.body_limit);
-        sessions_.remove_if([](const std::weak_ptr<session>& w) { return w.expired(); });
-        sessions_.push_back(s);
-        s->start();
+      if (ec) return accept_failed(ec);
+      socket.set_option(tcp::no_delay(true), ec);
+      sessions_.remove_if([](const std::weak_ptr<session>& w) { return w.expired(); });
+      if (options_.max_connections > 0 && limits_->live >= options_.max_connections &&
+          !evict_one_waiting()) {
+        refuse(std::move(socket), "lambdakit serve has " + std::to_string(limits_->live) +
+                                      " connections, its limit, and every one is busy; try again "
+                                      "shortly (lambdakit serve --max-connections)");
+        return accept();
       }
+      auto s = std::make_shared<session>(std::move(socket), handler_, limits_);
+      sessions_.push_back(s);
+      s->start();
       accept();
     });
   }
 
+  // Out of descriptors (or another accept error): never a busy loop. EMFILE/ENFILE: give the
+  // spare descriptor back, take the waiting connection, tell it why, close it, then re-arm;
+  // anything else: pause 50 ms.
+  void accept_failed(beast::error_code ec) {
+    if ((ec == asio::error::no_descriptors || ec.value() == ENFILE) && spare_fd_ >= 0) {
+      ::close(spare_fd_);
+      spare_fd_ = -1;
+      beast::error_code e;
+      tcp::socket s = acceptor_.accept(e);
+      if (!e) {
+        refuse(std::move(s), "lambdakit serve is out of file descriptors; try again shortly");
+      }
+      spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
+    }
+    retry_.expires_after(std::chrono::milliseconds(50));
+    retry_.async_wait([this](beast::error_code e) {
+      if (!e && acceptor_.is_open()) accept();
+    });
+  }
+
+  // The oldest connection that is waiting for a request gives way to a new one.
+  bool evict_one_waiting() {
+    for (auto& w : sessions_) {
+      if (auto s = w.lock(); s && s->waiting()) {
+        s->close();
+        return true;
+      }
+    }
+    return false;
+  }
+
+  // A 503 written without reading the request, then the connection is closed.
+  static void refuse(tcp::socket socket, const std::string& why) {
+    std::string body = R"({"Type":"Server","message":")" + why + R"("})";
+    std::string head =
+        "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/json\r\n"
+        "x-amzn-ErrorType: ServiceException\r\nConnection: close\r\nContent-Length: " +
+        std::to_string(body.size()) + "\r\n\r\n" + body;
+    beast::error_code ec;
+    socket.non_blocking(true, ec);
+    (void)socket.write_some(asio::buffer(head), ec);  // small: fits the socket buffer
+    socket.shutdown(tcp::socket::shutdown_both, ec);
+    socket.close(ec);
+  }
+
   std::uint16_t port() const override { return port_; }
+  std::size_t connections() const override { return limits_->live; }
 
   void close() override {
     beast::error_code ec;
     acceptor_.close(ec);
+    retry_.cancel();
     for (auto& w : sessions_) {
       if (auto s = w.lock()) s->close();
     }
     sessions_.clear();
   }
 
-  ~server_impl() override { close(); }
+  ~server_impl() override {
+    try {
+      close();
+    } catch (...) {  // the timer's cancel reports errors by exception; nothing to do here
+    }
+    if (spare_fd_ >= 0) ::close(spare_fd_);
+  }
 
  private:
   tcp::acceptor acceptor_;
+  asio::steady_timer retry_;
   server_options options_;
   std::shared_ptr<const handler> handler_;
+  std::shared_ptr<session_limits> limits_;
+  int spare_fd_ = -1;  // given back when descriptors run out, to refuse politely
   std::uint16_t port_ = 0;
   std::list<std::weak_ptr<session>> sessions_;
 };

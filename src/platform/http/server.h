@@ -4,6 +4,7 @@
 // Single-threaded: the handler runs on the io_context's thread, so handlers need no locks.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -22,6 +23,14 @@ struct server_options {
   std::uint16_t port = 0;                                  // 0: any free port
   std::size_t body_limit = std::size_t{80} * 1024 * 1024;  // larger bodies get 413 and a close
   std::string name = "server";                             // for log lines
+  // A connection must send a whole request head within header_timeout of being accepted or of
+  // its previous answer (that is its idle time too), and the body within body_timeout; then it
+  // is closed. 0: no limit (the Runtime API: a frozen runtime may sit on its connection).
+  std::chrono::milliseconds header_timeout{0};
+  std::chrono::milliseconds body_timeout{0};
+  // At most this many connections (0: no limit). A connection beyond it takes the place of the
+  // oldest one that is waiting for a request; when every one is busy, it is answered 503.
+  std::size_t max_connections = 0;
 };
 
 class server {
@@ -32,6 +41,7 @@ class server {
 
   virtual ~server() = default;
   virtual std::uint16_t port() const = 0;
+  virtual std::size_t connections() const = 0;
   // Stops accepting and closes every connection; pending responders become no-ops.
   virtual void close() = 0;
 };
