@@ -1,5 +1,8 @@
 #include "platform/api/lambda_api.h"
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <chrono>
 #include <nlohmann/json.hpp>
 
@@ -74,9 +77,16 @@ lambda_api::lambda_api(store::function_store& functions, store::code_store& code
                           std::move(then));
       },
       std::move(qo));
+  workers_ = std::make_unique<workers>();
 }
 
-lambda_api::~lambda_api() = default;
+struct lambda_api::workers {
+  boost::asio::thread_pool threads{1};  // one: the other core is the service's
+};
+
+lambda_api::~lambda_api() {
+  workers_->threads.join();  // a running extraction finishes; its answer is dropped
+}
 
 result<void> lambda_api::start_events() {
   return events_->start();
@@ -90,7 +100,7 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
   try {
     if (parts.size() >= 2 && parts[0] == "2015-03-31" && parts[1] == "functions") {
       if (parts.size() == 2) {
-        if (m == "POST") return create(r, respond, rid);
+        if (m == "POST") return create(std::move(r), respond, rid);
         if (m == "GET") return list(r, respond, rid);
       } else if (parts.size() == 3) {
         if (m == "GET") return get(parts[2], false, respond, rid);
@@ -98,7 +108,8 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
       } else if (parts.size() == 4) {
         if (parts[3] == "invocations" && m == "POST")
           return invoke(parts[2], std::move(r), std::move(respond), rid);
-        if (parts[3] == "code" && m == "PUT") return update_code(parts[2], r, respond, rid);
+        if (parts[3] == "code" && m == "PUT")
+          return update_code(parts[2], std::move(r), respond, rid);
         if (parts[3] == "configuration" && m == "PUT")
           return update_configuration(parts[2], r, respond, rid);
         if (parts[3] == "configuration" && m == "GET") return get(parts[2], true, respond, rid);
@@ -178,9 +189,23 @@ void lambda_api::save_revision(function_config c, const http::responder& respond
   respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
 }
 
-void lambda_api::create(const http::request& r, const http::responder& respond,
-                        const std::string& rid) {
-  auto parsed = parse_create(r.body);
+void lambda_api::create(http::request&& r, const http::responder& respond, const std::string& rid) {
+  boost::asio::post(workers_->threads, [this, body = std::move(r.body), respond, rid]() mutable {
+    auto parsed = parse_create(body);
+    body = std::string();
+    std::optional<result<store::stored_code>> stored;
+    if (parsed) stored = code_.add(parsed->zip);
+    if (parsed) parsed->zip = std::string();
+    boost::asio::post(pool_.io(), [this, parsed = std::move(parsed), stored = std::move(stored),
+                                   respond, rid]() mutable {
+      finish_create(std::move(parsed), std::move(stored), respond, rid);
+    });
+  });
+}
+
+void lambda_api::finish_create(api_result<create_request> parsed,
+                               std::optional<result<store::stored_code>> stored,
+                               const http::responder& respond, const std::string& rid) {
   if (!parsed) return respond(to_response(parsed.error(), rid));
   auto& req = *parsed;
   auto existing = functions_.get(req.config.name);
@@ -188,12 +213,11 @@ void lambda_api::create(const http::request& r, const http::responder& respond,
   if (*existing) {
     return respond(to_response(conflict("Function already exist: " + req.config.name), rid));
   }
-  auto stored = code_.add(req.zip);
-  if (!stored) return respond(to_response(code_error(stored.error(), "CreateFunction"), rid));
+  if (!*stored) return respond(to_response(code_error(stored->error(), "CreateFunction"), rid));
   function_config& c = req.config;
-  c.code_sha256 = stored->sha256_hex;
-  c.code_sha256_base64 = stored->sha256_base64;
-  c.code_size = stored->size;
+  c.code_sha256 = (*stored)->sha256_hex;
+  c.code_sha256_base64 = (*stored)->sha256_base64;
+  c.code_size = (*stored)->size;
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
   if (auto p = functions_.put(c); !p)
@@ -268,19 +292,30 @@ void lambda_api::remove(const std::string& name, const http::responder& respond,
   respond(std::move(res));
 }
 
-void lambda_api::update_code(const std::string& name, const http::request& r,
+void lambda_api::update_code(const std::string& name, http::request&& r,
                              const http::responder& respond, const std::string& rid) {
-  auto found = find(name, respond, rid);
-  if (!found) return;
-  auto parsed = parse_code_update(r.body);
-  if (!parsed) return respond(to_response(parsed.error(), rid));
-  auto stored = code_.add(parsed->zip);
-  if (!stored) return respond(to_response(code_error(stored.error(), "UpdateFunctionCode"), rid));
-  function_config c = std::move(*found);
-  c.code_sha256 = stored->sha256_hex;
-  c.code_sha256_base64 = stored->sha256_base64;
-  c.code_size = stored->size;
-  save_revision(std::move(c), respond, rid);
+  if (!find(name, respond, rid)) return;
+  boost::asio::post(workers_->threads, [this, name, body = std::move(r.body), respond,
+                                        rid]() mutable {
+    auto parsed = parse_code_update(body);
+    body = std::string();
+    std::optional<result<store::stored_code>> stored;
+    if (parsed) stored = code_.add(parsed->zip);
+    boost::asio::post(
+        pool_.io(), [this, name, failed = parsed ? std::optional<service_error>() : parsed.error(),
+                     stored = std::move(stored), respond, rid]() mutable {
+          if (failed) return respond(to_response(*failed, rid));
+          if (!*stored)
+            return respond(to_response(code_error(stored->error(), "UpdateFunctionCode"), rid));
+          auto found = find(name, respond, rid);  // it may have gone while the zip was extracted
+          if (!found) return;
+          function_config c = std::move(*found);
+          c.code_sha256 = (*stored)->sha256_hex;
+          c.code_sha256_base64 = (*stored)->sha256_base64;
+          c.code_size = (*stored)->size;
+          save_revision(std::move(c), respond, rid);
+        });
+  });
 }
 
 void lambda_api::update_configuration(const std::string& name, const http::request& r,

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 
+#include "platform/api/function_json.h"
 #include "platform/api/records.h"
 #include "platform/env/pool.h"
 #include "platform/events/event_queue.h"
@@ -44,12 +45,17 @@ class lambda_api {
                   std::function<void(env::invoke_outcome)> then);
 
  private:
-  void create(const http::request& r, const http::responder& respond, const std::string& rid);
+  // CreateFunction and UpdateFunctionCode parse, decode and extract on a worker thread (a big
+  // zip takes seconds), then finish on the service's thread.
+  void create(http::request&& r, const http::responder& respond, const std::string& rid);
+  void finish_create(api_result<create_request> parsed,
+                     std::optional<result<store::stored_code>> stored,
+                     const http::responder& respond, const std::string& rid);
   void get(const std::string& name, bool config_only, const http::responder& respond,
            const std::string& rid);
   void list(const http::request& r, const http::responder& respond, const std::string& rid);
   void remove(const std::string& name, const http::responder& respond, const std::string& rid);
-  void update_code(const std::string& name, const http::request& r, const http::responder& respond,
+  void update_code(const std::string& name, http::request&& r, const http::responder& respond,
                    const std::string& rid);
   void update_configuration(const std::string& name, const http::request& r,
                             const http::responder& respond, const std::string& rid);
@@ -78,6 +84,8 @@ class lambda_api {
   records records_;
   api_options opt_;
   std::unique_ptr<events::event_queue> events_;
+  struct workers;
+  std::unique_ptr<workers> workers_;  // last: joined first, while everything it uses lives
 };
 
 std::string new_request_id();  // a UUID v4
