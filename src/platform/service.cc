@@ -9,6 +9,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <set>
 
 #include "platform/api/lambda_api.h"
 #include "platform/env/cgroup.h"
@@ -72,6 +73,23 @@ int serve(const service_options& o) {
     return 1;
   }
   store::code_store code(state);
+  {
+    // Code no function uses any more (deleted, replaced) and uploads cut short by a crash.
+    std::set<std::string> used;
+    for (std::string marker;;) {
+      auto page = functions->list(marker, 1000);
+      if (!page) {
+        std::fprintf(stderr, "lambdakit serve: %s\n", page.error().message().c_str());
+        return 1;
+      }
+      for (const auto& f : *page) used.insert(f.code_sha256);
+      if (page->size() < 1000) break;
+      marker = page->back().name;
+    }
+    if (auto n = code.collect(used); n > 0 && o.level <= log_level::info)
+      std::cerr << "lambdakit serve: removed " << n
+                << " unused code tree(s) and upload leftovers\n";
+  }
   fs::path tmp_root = state / "tmp";
   fs::remove_all(tmp_root, ec);  // environments of an earlier run are gone
 

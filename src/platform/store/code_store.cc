@@ -221,6 +221,16 @@ fs::path code_store::task_root(const std::string& sha256_hex) const {
   return dir_ / sha256_hex;
 }
 
+std::size_t code_store::collect(const std::set<std::string>& keep) {
+  std::error_code ec;
+  std::vector<fs::path> doomed;
+  for (fs::directory_iterator it(dir_, ec), end; !ec && it != end; it.increment(ec)) {
+    if (!keep.contains(it->path().filename().string())) doomed.push_back(it->path());
+  }
+  for (const auto& p : doomed) fs::remove_all(p, ec);
+  return doomed.size();
+}
+
 bool code_store::contains(const std::string& sha256_hex) const {
   std::error_code ec;
   return fs::is_directory(task_root(sha256_hex), ec);

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <set>
 #include <string>
 #include <string_view>
 
@@ -43,6 +44,11 @@ class code_store {
   // The extracted tree of stored code (the environment's LAMBDA_TASK_ROOT).
   std::filesystem::path task_root(const std::string& sha256_hex) const;
   bool contains(const std::string& sha256_hex) const;
+
+  // At start, before any environment runs: removes what an interrupted upload left
+  // (.staging-*) and the code of functions that no longer exist (every tree not in `keep`).
+  // Returns how many entries went.
+  std::size_t collect(const std::set<std::string>& keep);
 
  private:
   std::filesystem::path dir_;
