@@ -11,7 +11,6 @@ import subprocess
 import time
 from concurrent.futures import ThreadPoolExecutor
 
-import pytest
 
 from lkserve import example_zip, unique_name
 
