@@ -1,6 +1,7 @@
 #include "base/child.h"
 
 #include <fcntl.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -91,8 +92,25 @@ result<pid_t> start_child(const child_spec& spec) {
 
   pid_t pid = 0;
   char* const* env = spec.env ? envp.data() : environ;
+  // A new PID namespace for the child alone: this thread's "namespace for children" is a fresh
+  // one for the spawn, then its own again (unshare and setns change the calling thread only).
+  int own_ns = -1;
+  if (spec.new_pid_namespace) {
+    own_ns = ::open("/proc/thread-self/ns/pid", O_RDONLY | O_CLOEXEC);
+    if (own_ns < 0 || ::unshare(CLONE_NEWPID) != 0) {
+      auto err = errno_code();
+      if (own_ns >= 0) ::close(own_ns);
+      posix_spawn_file_actions_destroy(&actions);
+      posix_spawnattr_destroy(&attr);
+      return make_failure(err, "a new PID namespace for " + spec.argv.front());
+    }
+  }
   int rc = spec.search_path ? ::posix_spawnp(&pid, argv[0], &actions, &attr, argv.data(), env)
                             : ::posix_spawn(&pid, argv[0], &actions, &attr, argv.data(), env);
+  if (own_ns >= 0) {
+    (void)::setns(own_ns, CLONE_NEWPID);
+    ::close(own_ns);
+  }
   posix_spawn_file_actions_destroy(&actions);
   posix_spawnattr_destroy(&attr);
   if (rc != 0) {

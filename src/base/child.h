@@ -37,6 +37,7 @@ struct child_spec {
   bool close_other_fds = true;     // every other descriptor above 2 is closed in the child
   bool own_process_group = false;  // the child leads a new process group (kill(-pid) reaches all)
   bool reset_signals = false;      // default dispositions and an empty signal mask
+  bool new_pid_namespace = false;  // the child is pid 1 of a new PID namespace (needs root)
 };
 
 // Starts the child; returns its pid. Fails with the errno of posix_spawn (ENOENT, EACCES,

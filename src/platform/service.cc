@@ -118,7 +118,8 @@ int serve(const service_options& o) {
   }
   po.box = &*box;
   // Spare runtimes parked in fresh cgroups (and, sandboxed, in fresh namespaces).
-  env::launcher_pool launchers(launcher, o.parked_launchers, box->mode != env::sandbox_mode::none);
+  env::launcher_pool launchers(launcher, o.parked_launchers, box->mode != env::sandbox_mode::none,
+                               box->pid_namespace);
   po.launchers = &launchers;
   env::pool pool(io, po);
   api::api_options ao;
@@ -143,7 +144,8 @@ int serve(const service_options& o) {
                                      .name = "lambda-api",
                                      .header_timeout = o.header_timeout,
                                      .body_timeout = std::chrono::minutes(5),
-                                     .max_connections = cap},
+                                     .max_connections = cap,
+                                     .admit = {}},
                                     [&lambda](http::request&& r, http::responder respond) {
                                       lambda.handle(std::move(r), std::move(respond));
                                     });

@@ -96,11 +96,16 @@ class ServiceOptions:
     max_concurrency: int | None = None
     log_level: str | None = None
     extra_args: list[str] = field(default_factory=list)
+    run_as: int | None = None  # a uid (and gid) to run the service as, instead of this user's
 
 
 def _is_parked_launcher(pid: int) -> bool:
+    """A lambdakit-launcher that waits for a command. (One with a child is the init of an
+    environment's PID namespace: the runtime is that child, and its pid there is the init's.)"""
     try:
-        return os.path.basename(os.readlink(f"/proc/{pid}/exe")) == "lambdakit-launcher"
+        if os.path.basename(os.readlink(f"/proc/{pid}/exe")) != "lambdakit-launcher":
+            return False
+        return not Path(f"/proc/{pid}/task/{pid}/children").read_text().strip()
     except OSError:
         return False
 
@@ -150,9 +155,15 @@ class Service:
         with open(self.stderr_path, "ab") as err:
             err.write(f"### lambdakit tests: {shlex.join(cmd)}\n".encode())
             err.flush()
+            who, cwd = {}, self.workdir
+            if self.options.run_as is not None:  # its state (and cwd) must be its own
+                who = dict(user=self.options.run_as, group=self.options.run_as, extra_groups=[])
+                cwd = self.state_dir.parent
+                for path in (cwd, self.state_dir):
+                    os.chown(path, self.options.run_as, self.options.run_as)
             self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                                         stderr=err, env=env, cwd=self.workdir,
-                                         start_new_session=True)
+                                         stderr=err, env=env, cwd=cwd,
+                                         start_new_session=True, **who)
         self._reader = threading.Thread(target=self._read_stdout, daemon=True)
         self._reader.start()
         try:

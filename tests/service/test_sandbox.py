@@ -29,7 +29,7 @@ def _inspect(service) -> dict:
 
 def test_default_sandbox_puts_the_code_read_only_at_var_task(start_service):
     service = start_service()
-    assert "sandbox: mount/IPC/UTS namespaces" in service.read_log()
+    assert "sandbox: PID/mount/IPC/UTS namespaces" in service.read_log()
     seen = _inspect(service)
     assert seen["cwd"] == "/var/task"
     assert seen["task_root"] == "/var/task"

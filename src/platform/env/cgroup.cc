@@ -1,9 +1,11 @@
 #include "platform/env/cgroup.h"
 
 #include <fcntl.h>
+#include <signal.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdlib>
 #include <fstream>
 #include <sstream>
 
@@ -76,14 +78,43 @@ cgroup_root probe() {
   return root;
 }
 
-// Roots left by services that died without cleaning up (their pid is gone): remove them.
+// Kills every process in the cgroup `dir` and waits (up to ~1 s) until it is empty: whatever
+// the function forked, setsid or not. v2 has cgroup.kill for that; v1 is a loop, since a task
+// may fork while it is being read (each round kills all it lists; SIGKILL also ends stopped
+// ones).
+void kill_all_in(const fs::path& dir) {
+  std::error_code ec;
+  if (fs::exists(dir / "cgroup.kill", ec)) write_file(dir / "cgroup.kill", "1");
+  for (int round = 0; round < 1000; ++round) {
+    std::string procs = read_file(dir / "cgroup.procs");
+    const char* p = procs.c_str();
+    bool any = false;
+    while (*p != '\0') {
+      char* end = nullptr;
+      long pid = std::strtol(p, &end, 10);
+      if (end == p) break;
+      if (pid > 0) {
+        ::kill(static_cast<pid_t>(pid), SIGKILL);
+        any = true;
+      }
+      p = end;
+    }
+    if (!any) return;
+    ::usleep(1000);
+  }
+}
+
+// Roots left by services that died without cleaning up (their pid is gone): what still runs
+// there is killed, then they are removed.
 void remove_stale_roots(const fs::path& parent) {
   std::error_code ec;
   for (const auto& entry : fs::directory_iterator(parent, ec)) {
     std::string n = entry.path().filename().string();
     if (n.rfind("lambdakit-", 0) != 0 || fs::exists("/proc/" + n.substr(10), ec)) continue;
     for (const auto& child : fs::directory_iterator(entry.path(), ec)) {
-      if (child.is_directory(ec)) ::rmdir(child.path().c_str());
+      if (!child.is_directory(ec)) continue;
+      kill_all_in(child.path());
+      ::rmdir(child.path().c_str());
     }
     ::rmdir(entry.path().c_str());
   }
@@ -155,6 +186,7 @@ result<void> memory_cgroup::set_limit(std::int64_t limit_bytes) {
 
 memory_cgroup::~memory_cgroup() {
   if (peak_fd_ >= 0) ::close(peak_fd_);
+  kill_all_in(dir_);  // what the runtime left behind (outside a PID namespace)
   std::error_code ec;
   // The kernel refuses while exiting tasks are still accounted; they are gone within moments.
   for (int i = 0; i < 100 && fs::exists(dir_, ec); ++i) {

@@ -35,7 +35,7 @@ class memory_cgroup {
   // accounts it).
   static result<std::unique_ptr<memory_cgroup>> create(const std::string& name,
                                                        std::int64_t limit_bytes);
-  ~memory_cgroup();  // removes the cgroup; its processes must be gone
+  ~memory_cgroup();  // kills whatever still runs in the cgroup, then removes it
 
   result<void> attach(pid_t pid);
   result<void> set_limit(std::int64_t limit_bytes);

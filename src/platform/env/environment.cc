@@ -249,7 +249,23 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     });
     ev.init_error =
         with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
+    if (opt_.box != nullptr && opt_.box->mode != sandbox_mode::none && opt_.box->pid_namespace) {
+      ev.admit = [weak](int fd) {
+        auto self = weak.lock();
+        return self && self->admits(fd);
+      };
+    }
     return os_.make_channel(kind, std::move(ev));
+  }
+
+  // A Runtime API connection is this environment's when one of its processes holds the other
+  // end: every one of them descends from the runtime's process (its PID namespace's init).
+  bool admits(int fd) {
+    if (proc_ && proc_->running() && proc_->holds_peer_of(fd)) return true;
+    log_line(
+        "lambdakit: refused a Runtime API connection that does not come from this "
+        "environment's processes");
+    return false;
   }
 
   void on_ready() {

@@ -27,8 +27,12 @@ void discard(parked_launcher& l) {
 
 }  // namespace
 
-launcher_pool::launcher_pool(std::filesystem::path launcher, int spares, bool prepare_namespaces)
-    : launcher_(std::move(launcher)), spares_(spares), prepare_namespaces_(prepare_namespaces) {
+launcher_pool::launcher_pool(std::filesystem::path launcher, int spares, bool prepare_namespaces,
+                             bool pid_namespace)
+    : launcher_(std::move(launcher)),
+      spares_(spares),
+      prepare_namespaces_(prepare_namespaces),
+      pid_namespace_(pid_namespace) {
   std::error_code ec;
   enabled_ =
       spares_ > 0 && std::filesystem::exists(launcher_, ec) && memory_cgroup_root().available;
@@ -86,7 +90,8 @@ void launcher_pool::work() {
   }
 }
 
-result<parked_launcher> launcher_pool::start_one() {
+result<parked_launcher> spawn_launcher(const std::filesystem::path& launcher,
+                                       bool prepare_namespaces, bool pid_namespace) {
   parked_launcher l;
   int out[2], ctl[2];
   if (::pipe2(out, O_CLOEXEC) != 0) return make_failure(errno_code(), "pipe");
@@ -100,8 +105,8 @@ result<parked_launcher> launcher_pool::start_one() {
   l.status.reset(st[0]);
   base::unique_fd status_write(st[1]);
   base::child_spec spec;
-  spec.argv = {launcher_.string(), "--status-fd=4"};
-  if (prepare_namespaces_) spec.argv.emplace_back("--park-in-namespaces");
+  spec.argv = {launcher.string(), "--status-fd=4"};
+  if (prepare_namespaces) spec.argv.emplace_back("--park-in-namespaces");
   spec.env = std::vector<std::string>{};
   spec.out = spec.err = base::child_io::fd;
   spec.out_fd = spec.err_fd = out_write.get();
@@ -109,6 +114,7 @@ result<parked_launcher> launcher_pool::start_one() {
   spec.fd4 = status_write.get();
   spec.own_process_group = true;
   spec.reset_signals = true;
+  spec.new_pid_namespace = prepare_namespaces && pid_namespace;
   auto spawned = base::start_child(spec);
   out_write.reset();
   ctl_read.reset();
@@ -119,17 +125,28 @@ result<parked_launcher> launcher_pool::start_one() {
   }
   l.pid = *spawned;
   l.pid_fd.reset(static_cast<int>(::syscall(SYS_pidfd_open, l.pid, 0)));
+  if (!l.pid_fd) {
+    auto err = errno_code();
+    discard(l);
+    return make_failure(err, "pidfd_open (Linux 5.3 or later is needed)");
+  }
+  return l;
+}
+
+result<parked_launcher> launcher_pool::start_one() {
+  auto l = spawn_launcher(launcher_, prepare_namespaces_, pid_namespace_);
+  if (!l) return std::move(l).error();
   auto cg =
       memory_cgroup::create("spare-" + std::to_string(::getpid()) + "-" + std::to_string(next_++),
                             std::int64_t{10240} * 1024 * 1024);
-  if (!l.pid_fd || !cg) {
-    discard(l);
+  if (!cg) {
+    discard(*l);
     return make_failure(std::make_error_code(std::errc::resource_unavailable_try_again),
                         "parking a launcher");
   }
-  l.cgroup = std::move(cg).value();
-  if (auto a = l.cgroup->attach(l.pid); !a) {
-    discard(l);
+  l->cgroup = std::move(cg).value();
+  if (auto a = l->cgroup->attach(l->pid); !a) {
+    discard(*l);
     return std::move(a).error();
   }
   return l;

@@ -35,8 +35,9 @@ class launcher_pool {
   // Keeps `spares` launchers ready. Starts nothing when `launcher` does not exist or cgroups
   // are unavailable: take() then always returns nullopt. With `prepare_namespaces` each
   // launcher also creates its sandbox's namespaces while parked (the ~0.1 ms unshare is then
-  // off the cold-start path).
-  launcher_pool(std::filesystem::path launcher, int spares, bool prepare_namespaces = false);
+  // off the cold-start path); with `pid_namespace` too, each is pid 1 of its own PID namespace.
+  launcher_pool(std::filesystem::path launcher, int spares, bool prepare_namespaces = false,
+                bool pid_namespace = false);
   ~launcher_pool();  // shutdown()
   void shutdown();   // stops refilling, kills the parked launchers and removes their cgroups
 
@@ -50,6 +51,7 @@ class launcher_pool {
   std::filesystem::path launcher_;
   int spares_;
   bool prepare_namespaces_;
+  bool pid_namespace_;
   bool enabled_ = false;
   std::mutex mu_;
   std::condition_variable cv_;
@@ -58,6 +60,12 @@ class launcher_pool {
   std::uint64_t next_ = 0;
   std::thread worker_;
 };
+
+// Starts one launcher that waits for its spec on `control` (the pool's kind, without a cgroup):
+// with `prepare_namespaces` it builds its namespaces first, with `pid_namespace` too it is pid 1
+// of its own PID namespace.
+result<parked_launcher> spawn_launcher(const std::filesystem::path& launcher,
+                                       bool prepare_namespaces, bool pid_namespace);
 
 // Writes the spec for `argv`, `env` and `cwd` to the launcher's control pipe and closes it: the
 // launcher then becomes the runtime.

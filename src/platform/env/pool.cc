@@ -1,8 +1,11 @@
 #include "platform/env/pool.h"
 
+#include <unistd.h>
+
 #include <algorithm>
 
 #include "platform/env/env_os.h"
+#include "platform/env/sandbox.h"
 
 namespace lambdakit::platform::env {
 
@@ -61,6 +64,10 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
       eo.tmp_dir = opt_.tmp_root / eo.id;
     }
     std::filesystem::create_directories(eo.tmp_dir, ec);
+    if (opt_.box != nullptr && opt_.box->drop_user && opt_.box->mode != sandbox_mode::none) {
+      // The runtime's own /tmp, as on Lambda (owned by sbx_user1051).
+      (void)::chown(eo.tmp_dir.c_str(), sandbox_uid, sandbox_gid);
+    }
     eo.region = opt_.region;
     eo.account = opt_.account;
     eo.freeze_between_invokes = opt_.freeze_between_invokes;

@@ -15,6 +15,7 @@
 #include <fstream>
 
 #include "base/child.h"
+#include "platform/env/peer.h"
 
 namespace lambdakit::platform::env {
 namespace asio = boost::asio;
@@ -63,6 +64,7 @@ class process_impl final : public process {
   void kill() override {
     if (!running_) return;
     ::kill(-pid_, SIGKILL);
+    ::kill(pid_, SIGKILL);  // the group leader even if it left its group (a namespace's init)
     ::kill(-pid_, SIGCONT);
   }
   void freeze() override {
@@ -85,6 +87,11 @@ class process_impl final : public process {
     buf[n] = '\0';
     const char* hwm = std::strstr(buf, "VmHWM:");
     return hwm != nullptr ? std::atoll(hwm + 6) : maxrss_kib_;
+  }
+
+  bool holds_peer_of(int fd) const override {
+    auto inode = peer_socket_inode(fd);
+    return inode && running_ && tree_holds_socket(pid_, *inode);
   }
 
   void drain_output() override {
@@ -119,8 +126,16 @@ class process_impl final : public process {
       status_fd_ = -1;
     }
     drain_output();
+    std::string launch_error = read_launch_error();
+    // A launcher that was its PID namespace's init ends normally and reports the runtime's own
+    // wait status on its last line.
+    if (auto at = launch_error.rfind("status: ");
+        at != std::string::npos && (at == 0 || launch_error[at - 1] == '\n')) {
+      status = std::atoi(launch_error.c_str() + at + 8);
+      launch_error.erase(at > 0 ? at - 1 : 0);
+    }
     auto cb = std::move(on_exit_);
-    if (cb) cb(status, read_launch_error());
+    if (cb) cb(status, std::move(launch_error));
   }
 
   // What the launcher wrote on its status channel: written before it exited, so it is in the

@@ -63,6 +63,9 @@ class process {
   virtual std::int64_t peak_rss_kib() const = 0;
   // Delivers whatever output is in the pipe right now (non-blocking).
   virtual void drain_output() = 0;
+  // Whether the other end of the accepted loopback connection `fd` is held by this process or
+  // one of its descendants (peer.h).
+  virtual bool holds_peer_of(int fd) const = 0;
 };
 
 }  // namespace lambdakit::platform::env

@@ -88,6 +88,21 @@ class real_os final : public env_os {
         out.warnings.push_back("memory limit not applied: " + cg.error().message());
       }
     }
+    if (s.sandboxed && box_ != nullptr && box_->pid_namespace) {
+      // A launcher of its own PID namespace: started waiting, put in the cgroup, then given the
+      // command, so that the runtime it forks is born in the cgroup.
+      auto l = spawn_launcher(box_->launcher, true, true);
+      if (!l) return std::move(l).error();
+      if (limit) {
+        if (auto a = limit->attach(l->pid); !a)
+          out.warnings.push_back("memory limit not applied: " + a.error().message());
+      }
+      if (auto r = release_launcher(*l, s.spec.argv, s.spec.env, s.spec.cwd); !r)
+        out.warnings.push_back(r.error().message());
+      out.proc = process::adopt(io_, l->pid, std::move(l->out_fd), std::move(l->pid_fd),
+                                std::move(l->status), std::move(on_output), std::move(on_exit));
+      return out;
+    }
     spawn_spec spec = s.spec;
     if (s.sandboxed && box_ != nullptr) {
       // lambdakit-launcher builds the sandbox, then execs the runtime; it reports a failed

@@ -48,16 +48,20 @@ class runtime_api_channel final : public runtime_channel,
   result<std::vector<std::pair<std::string, std::string>>> open() override {
     if (!server_) {
       std::weak_ptr<runtime_api_channel> weak = weak_from_this();
-      auto server = http::server::start(
-          io_,
-          {.host = "127.0.0.1", .port = 0, .body_limit = max_request_body, .name = "runtime-api"},
-          [weak](http::request&& r, http::responder respond) {
-            if (auto self = weak.lock(); self && !self->closed_) {
-              self->on_request(std::move(r), std::move(respond));
-            } else {
-              respond(api_error(500, "ServiceException", "environment gone"));
-            }
-          });
+      auto server =
+          http::server::start(io_,
+                              {.host = "127.0.0.1",
+                               .port = 0,
+                               .body_limit = max_request_body,
+                               .name = "runtime-api",
+                               .admit = events_.admit},
+                              [weak](http::request&& r, http::responder respond) {
+                                if (auto self = weak.lock(); self && !self->closed_) {
+                                  self->on_request(std::move(r), std::move(respond));
+                                } else {
+                                  respond(api_error(500, "ServiceException", "environment gone"));
+                                }
+                              });
       if (!server) return std::move(server).error();
       server_ = std::move(server).value();
       closed_ = false;

@@ -42,6 +42,9 @@ struct channel_events {
   std::function<void()> idle;       // the runtime waits for work and has none (freeze point)
   std::function<void(runtime_answer)> answered;      // the in-flight invoke's answer
   std::function<void(std::string body)> init_error;  // the runtime reported a failed Init
+  // Whether a connection (its socket) comes from this environment's own processes; empty: any
+  // is taken. A channel that listens refuses, unanswered, the ones it rejects.
+  std::function<bool(int fd)> admit;
 };
 
 class runtime_channel {

@@ -24,11 +24,18 @@ inline constexpr const char* lambda_task_root = "/var/task";
 inline constexpr const char* lambda_tmp = "/tmp";
 inline constexpr const char* lambda_runtime_dir = "/var/runtime";  // managed runtimes' own code
 
+// The uid and gid runtimes run as when the service is root: Lambda's own (sbx_user1051).
+inline constexpr unsigned sandbox_uid = 993;
+inline constexpr unsigned sandbox_gid = 990;
+
 struct sandbox {
   sandbox_mode mode = sandbox_mode::none;
-  std::filesystem::path launcher;  // lambdakit-launcher, which builds it
-  std::filesystem::path staging;   // an empty folder the hermetic root is mounted on
-  std::string note;                // one line for the service's start-up message
+  std::filesystem::path launcher;   // lambdakit-launcher, which builds it
+  std::filesystem::path staging;    // an empty folder the hermetic root is mounted on
+  std::filesystem::path state_dir;  // hidden from every sandbox (code store, database, /tmps)
+  bool pid_namespace = false;       // each environment is its own PID namespace
+  bool drop_user = false;           // runtimes run as sandbox_uid:sandbox_gid, no capabilities
+  std::string note;                 // one line for the service's start-up message
 
   // The mode for a runtime started as `program`: hermetic only when that is the function's own
   // `bootstrap`; one started through a program of this machine (python3, node, qemu for another

@@ -218,6 +218,10 @@ class server_impl final : public server {
     acceptor_.async_accept([this](beast::error_code ec, tcp::socket socket) {
       if (ec == asio::error::operation_aborted || !acceptor_.is_open()) return;
       if (ec) return accept_failed(ec);
+      if (options_.admit && !options_.admit(socket.native_handle())) {
+        socket.close(ec);
+        return accept();
+      }
       socket.set_option(tcp::no_delay(true), ec);
       sessions_.remove_if([](const std::weak_ptr<session>& w) { return w.expired(); });
       if (options_.max_connections > 0 && limits_->live >= options_.max_connections &&

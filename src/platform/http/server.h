@@ -6,6 +6,7 @@
 
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -31,6 +32,9 @@ struct server_options {
   // At most this many connections (0: no limit). A connection beyond it takes the place of the
   // oldest one that is waiting for a request; when every one is busy, it is answered 503.
   std::size_t max_connections = 0;
+  // Asked of every accepted connection (its socket) before anything is read: false closes it
+  // at once, unanswered. Empty: every connection is taken.
+  std::function<bool(int fd)> admit;
 };
 
 class server {

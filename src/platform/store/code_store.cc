@@ -203,8 +203,12 @@ result<std::uint64_t> extract_zip(std::string_view zip, const fs::path& dest) {
                                                          std::generic_category().message(err));
           }
         }
+        // Readable by everyone, executable by everyone when by its owner: runtimes run as an
+        // unprivileged uid (Lambda's deployment packages need world-readable files too).
         mode_t perms = mode & 0777;
-        ::fchmod(fd, perms == 0 ? 0644 : (perms | 0400));
+        perms = perms == 0 ? 0644 : (perms | 0444);
+        if ((perms & 0100) != 0) perms |= 0111;
+        ::fchmod(fd, perms);
         ::close(fd);
         break;
       }

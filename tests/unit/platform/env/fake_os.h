@@ -52,6 +52,7 @@ class fake_process final : public process {
   void freeze() override { ++r_->freezes; }
   void thaw() override { ++r_->thaws; }
   std::int64_t peak_rss_kib() const override { return r_->rss_kib; }
+  bool holds_peer_of(int) const override { return true; }
   void drain_output() override {}
 
  private:

@@ -111,6 +111,51 @@ TEST(SandboxedArgv, IsTheLauncherProtocol) {
   }
 }
 
+// As root: the state directory hidden (namespaces mode), the uid dropped, and a program below a
+// folder others cannot search (root's home holding pyenv, say) revealed, alone.
+TEST(SandboxedArgv, HidesTheStateDropsTheUserAndRevealsWhatTheRuntimeRuns) {
+  testing::temp_dir tmp;
+  fs::permissions(tmp.path(), fs::perms::owner_all | fs::perms::others_exec);
+  fs::path closed = tmp / "home";
+  fs::create_directories(closed / "pyenv/bin");
+  testing::write_file(closed / "pyenv/bin/python3", "");
+  fs::permissions(closed, fs::perms::owner_all);  // 0700
+  fs::create_directories(tmp / "code");
+  testing::write_file(tmp / "code/bootstrap",
+                      "#!" + (closed / "pyenv/bin/python3").string() + " -u\nprint(1)\n");
+  sandbox s;
+  s.staging = "/state/sandbox-root";
+  s.state_dir = "/state";
+  s.drop_user = true;
+  runtime_hosts none;
+  const std::string reveal = "--reveal=" + closed.string() + ":" + (closed / "pyenv").string();
+  const std::string python = (closed / "pyenv/bin/python3").string();
+  EXPECT_EQ(sandboxed_argv(s, sandbox_mode::namespaces, tmp / "code", "/fn/tmp", none,
+                           {python, "-m", "awslambdaric", "app.handler"}),
+            (std::vector<std::string>{"--sandbox=namespaces", (tmp / "code").string(), "/fn/tmp",
+                                      "-", "/state/sandbox-root", "--hide=/state", "--user=993:990",
+                                      reveal, "--", python, "-m", "awslambdaric", "app.handler"}));
+  // A `#!` bootstrap: its interpreter is what must be reached.
+  EXPECT_EQ(sandboxed_argv(s, sandbox_mode::namespaces, tmp / "code", "/fn/tmp", none,
+                           {"/var/task/bootstrap"}),
+            (std::vector<std::string>{"--sandbox=namespaces", (tmp / "code").string(), "/fn/tmp",
+                                      "-", "/state/sandbox-root", "--hide=/state", "--user=993:990",
+                                      reveal, "--", "/var/task/bootstrap"}));
+  // Hermetic: nothing of this machine to hide or reveal.
+  EXPECT_EQ(sandboxed_argv(s, sandbox_mode::hermetic, tmp / "code", "/fn/tmp", none,
+                           {"/var/task/bootstrap"}),
+            (std::vector<std::string>{"--sandbox=hermetic", (tmp / "code").string(), "/fn/tmp", "-",
+                                      "/state/sandbox-root", "--user=993:990", "--",
+                                      "/var/task/bootstrap"}));
+  // What others can reach needs nothing revealed.
+  EXPECT_EQ(sandboxed_argv(s, sandbox_mode::namespaces, tmp / "code", "/fn/tmp", none,
+                           {"/bin/sh", "-c", "true"}),
+            (std::vector<std::string>{"--sandbox=namespaces", (tmp / "code").string(), "/fn/tmp",
+                                      "-", "/state/sandbox-root", "--hide=/state", "--user=993:990",
+                                      "--", "/bin/sh", "-c", "true"}));
+  fs::permissions(closed, fs::perms::owner_all | fs::perms::others_exec);
+}
+
 TEST(ChooseSandbox, RefusesUnknownModes) {
   testing::temp_dir tmp;
   for (std::string requested : {"", "NONE", "namespace", "full", "auto "}) {
@@ -130,7 +175,11 @@ TEST(ChooseSandbox, NoneIsAlwaysPossible) {
   EXPECT_EQ(r->mode, sandbox_mode::none);
   EXPECT_EQ(r->launcher, "/lambdakit/missing/launcher");
   EXPECT_EQ(r->staging, tmp / "sandbox-root");
-  EXPECT_EQ(r->note, "environments run as plain processes (--sandbox none)");
+  // The note says what a function can reach without a sandbox.
+  EXPECT_TRUE(r->note.starts_with("environments run as plain processes (--sandbox none); "))
+      << r->note;
+  EXPECT_NE(r->note.find("the state directory (code store, database)"), std::string::npos)
+      << r->note;
   EXPECT_FALSE(fs::exists(tmp / "sandbox-root"));
 }
 
@@ -142,7 +191,9 @@ TEST(ChooseSandbox, AMissingLauncherIsNamed) {
   auto fallback = choose_sandbox("auto", launcher, tmp.path());
   ASSERT_TRUE(fallback) << fallback.error().message();
   EXPECT_EQ(fallback->mode, sandbox_mode::none);
-  EXPECT_EQ(fallback->note, "environments run as plain processes, NOT sandboxed: " + why);
+  EXPECT_TRUE(fallback->note.starts_with(
+      "environments run as plain processes, NOT sandboxed: " + why + "; "))
+      << fallback->note;
   for (std::string requested : {"namespaces", "hermetic"}) {
     auto r = choose_sandbox(requested, launcher, tmp.path());
     ASSERT_FALSE(r) << requested;
