@@ -23,10 +23,12 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <string>
 #include <thread>
+#include <utility>
 #include <vector>
 
 #include "base/child.h"
@@ -237,6 +239,50 @@ int main(int argc, char** argv) {
     for (auto& th : callers) th.join();
     throughput = static_cast<double>(done) / (ms_since(t) / 1000);
   }
+  // The sandbox's price: cold starts of a service with the full sandbox (the default as root:
+  // PID/mount/IPC/UTS namespaces, uid 993, the state hidden, the Runtime API peer check) and
+  // one with --sandbox none, running side by side, rounds alternating.
+  std::vector<double> full_cold, none_cold;
+  {
+    struct side {
+      std::unique_ptr<child> serve;
+      std::unique_ptr<lambdakit::platform::http::client> c;
+      std::vector<double>* out;
+    };
+    std::vector<side> sides;
+    int k = 0;
+    for (auto [mode, out] : {std::pair{"auto", &full_cold}, std::pair{"none", &none_cold}}) {
+      std::vector<std::string> serve_cmd = {
+          lambdakit.string(), "serve",
+          "--port",           "0",
+          "--state-dir",      (work / ("state-" + std::to_string(k++))).string(),
+          "--log-level",      "error",
+          "--idle-timeout",   "600",
+          "--sandbox",        mode};
+      side sd{std::make_unique<child>(serve_cmd, std::vector<std::string>{}, true), nullptr, out};
+      std::string line = sd.serve->read_line(10000);
+      auto port = static_cast<unsigned short>(std::stoi(line.substr(line.rfind(':') + 1)));
+      sd.c = std::make_unique<lambdakit::platform::http::client>("127.0.0.1", port);
+      nlohmann::json create = {{"FunctionName", "hello"},
+                               {"Role", "arn:aws:iam::000000000000:role/bench"},
+                               {"Runtime", "provided.al2023"},
+                               {"Handler", "bootstrap"},
+                               {"Code", {{"ZipFile", lambdakit::wire::base64::encode(zip)}}}};
+      request_or_throw(*sd.c, "POST", "/2015-03-31/functions", create.dump(),
+                       {{"Content-Type", "application/json"}});
+      sides.push_back(std::move(sd));
+    }
+    for (int i = 0; i < o.cold; ++i) {
+      for (auto& sd : sides) {
+        nlohmann::json cfg = {{"Environment", {{"Variables", {{"ROUND", std::to_string(i)}}}}}};
+        request_or_throw(*sd.c, "PUT", "/2015-03-31/functions/hello/configuration", cfg.dump(),
+                         {{"Content-Type", "application/json"}});
+        auto t = clock_type::now();
+        request_or_throw(*sd.c, "POST", invoke_target, "{}");
+        sd.out->push_back(ms_since(t));
+      }
+    }
+  }
   int rie_rounds = std::max(1, std::min(o.cold, 15));
   for (int i = 0; i <= rie_rounds; ++i) {
     unsigned short port = free_port(), api = free_port();
@@ -262,6 +308,8 @@ int main(int argc, char** argv) {
   std::printf("  %-6s %-24s %10s %10s %8s\n", "", "", "median ms", "p99 ms", "samples");
   row("cold", "lambdakit serve", lk_cold);
   row("cold", "aws-lambda-rie", rie_cold);
+  row("cold", "serve, full sandbox", full_cold);
+  row("cold", "serve, --sandbox none", none_cold);
   row("warm", "lambdakit serve", lk_warm);
   row("warm", "aws-lambda-rie", rie_warm);
   std::printf("\n  warm, lambdakit / RIE: %.2fx (target <= 0.5x)\n",
@@ -272,6 +320,10 @@ int main(int argc, char** argv) {
       "invoke %.3f, service %.3f ms\n",
       median(lk_cold), phases["spawn"].get<double>(), phases["init"].get<double>(),
       phases["invoke"].get<double>(), phases["service"].get<double>());
+  std::printf(
+      "  cold, the full sandbox adds %.3f ms to a cold start (median, side by side; target <= "
+      "0.5 ms)\n",
+      median(full_cold) - median(none_cold));
   std::printf(
       "  load, lambdakit serve: %.0f invokes/s with %d concurrent callers (RIE: one invoke at a "
       "time)\n",
