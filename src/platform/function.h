@@ -14,8 +14,9 @@ struct function_config {
   std::string handler;
   std::string role;
   std::string description;
-  int timeout_s = 3;    // 1..900
-  int memory_mb = 128;  // 128..10240
+  int timeout_s = 3;       // 1..900
+  int memory_mb = 128;     // 128..10240
+  int ephemeral_mb = 512;  // EphemeralStorage.Size, /tmp's size: 512..10240
   std::map<std::string, std::string> environment;
   std::map<std::string, std::string> tags;
   std::vector<std::string> architectures{"x86_64"};

@@ -104,6 +104,7 @@ api_result<void> check_types(const json& j) {
            {"MemorySize", t::number_integer, "an integer"},
            {"Code", t::object, "an object"},
            {"Environment", t::object, "an object"},
+           {"EphemeralStorage", t::object, "an object"},
            {"DeadLetterConfig", t::object, "an object"},
            {"Tags", t::object, "an object"},
            {"Architectures", t::array, "an array"},
@@ -180,6 +181,26 @@ api_result<void> apply_common(const json& j, function_config& c) {
                         "between 128 and 10240");
     }
     c.memory_mb = m.get<int>();
+  }
+  if (j.contains("EphemeralStorage")) {
+    const json& e = j["EphemeralStorage"];
+    for (const auto& [k, v] : e.items()) {
+      if (k != "Size") return invalid_content("Unknown field \"" + k + "\" in EphemeralStorage");
+    }
+    if (!e.contains("Size") || !e["Size"].is_number_integer()) {
+      return invalid_content("Field EphemeralStorage.Size must be an integer (MB, 512 to 10240)");
+    }
+    const json& size = e["Size"];
+    if (!in_range(size, 512, 10240)) {
+      bool low = size.is_number_unsigned() ? size.get<unsigned long long>() < 512
+                                           : size.get<long long>() < 512;
+      return validation("1 validation error detected: Value '" + size.dump() +
+                        "' at 'ephemeralStorage.size' failed to satisfy constraint: Member must "
+                        "have value " +
+                        (low ? std::string("greater than or equal to 512")
+                             : std::string("less than or equal to 10240")));
+    }
+    c.ephemeral_mb = size.get<int>();
   }
   if (j.contains("Environment")) {
     const json& e = j["Environment"];
@@ -438,7 +459,7 @@ std::string configuration_json(const function_config& f, const std::string& regi
             {"LastUpdateStatus", "Successful"},
             {"PackageType", f.package_type},
             {"Architectures", f.architectures},
-            {"EphemeralStorage", {{"Size", 512}}},
+            {"EphemeralStorage", {{"Size", f.ephemeral_mb}}},
             {"SnapStart", {{"ApplyOn", "None"}, {"OptimizationStatus", "Off"}}},
             {"LoggingConfig", {{"LogFormat", "Text"}, {"LogGroup", "/aws/lambda/" + f.name}}}};
   if (!f.runtime.empty()) j["Runtime"] = f.runtime;

@@ -66,6 +66,7 @@ cgroup_root probe() {
       return root;
     }
     // Children of `dir` need the controller enabled in its subtree_control (dir has no processes).
+    write_file(dir / "cgroup.subtree_control", "+pids");  // where delegated: Lambda's task limit
     if (!write_file(dir / "cgroup.subtree_control", "+memory")) {
       fs::remove(dir, ec);
       root.why_not = "cannot enable the memory controller below " + parent.string();
@@ -120,6 +121,32 @@ void remove_stale_roots(const fs::path& parent) {
   }
 }
 
+// v1: the pids hierarchy beside the memory one, <service's pids cgroup>/lambdakit-<pid>; empty
+// when there is none (v2 uses the memory cgroup's own folder).
+fs::path probe_pids_root_v1() {
+  std::ifstream self("/proc/self/cgroup");
+  for (std::string line; std::getline(self, line);) {
+    auto a = line.find(':');
+    auto b = line.find(':', a + 1);
+    if (a == std::string::npos || b == std::string::npos) continue;
+    if (line.substr(a + 1, b - a - 1) != "pids") continue;
+    std::error_code ec;
+    fs::path dir = fs::path("/sys/fs/cgroup/pids") / fs::path(line.substr(b + 1)).relative_path() /
+                   ("lambdakit-" + std::to_string(::getpid()));
+    if (fs::create_directory(dir, ec) || fs::is_directory(dir, ec)) return dir;
+  }
+  return {};
+}
+
+const fs::path& pids_root_v1() {
+  static const fs::path root = [] {
+    fs::path r = probe_pids_root_v1();
+    if (!r.empty()) remove_stale_roots(r.parent_path());
+    return r;
+  }();
+  return root;
+}
+
 cgroup_root& root_storage() {
   static cgroup_root root = [] {
     cgroup_root r = probe();
@@ -140,6 +167,7 @@ void remove_memory_cgroup_root() {
   if (!r.available) return;
   std::error_code ec;
   fs::remove(r.dir, ec);
+  if (r.version == 1 && !pids_root_v1().empty()) fs::remove(pids_root_v1(), ec);
   r.available = false;
 }
 
@@ -156,6 +184,14 @@ result<std::unique_ptr<memory_cgroup>> memory_cgroup::create(const std::string& 
   }
   std::unique_ptr<memory_cgroup> cg(new memory_cgroup(dir, root.version));
   if (auto r = cg->set_limit(limit_bytes); !r) return std::move(r).error();
+  // Lambda's limit on processes and threads, where the pids controller is there.
+  if (root.version == 1 && !pids_root_v1().empty()) {
+    fs::path pids = pids_root_v1() / name;
+    if (fs::create_directory(pids, ec) && write_file(pids / "pids.max", std::to_string(max_tasks)))
+      cg->pids_dir_ = pids;
+  } else if (root.version == 2 && fs::exists(dir / "pids.max", ec)) {
+    write_file(dir / "pids.max", std::to_string(max_tasks));
+  }
   return cg;
 }
 
@@ -188,6 +224,11 @@ memory_cgroup::~memory_cgroup() {
   if (peak_fd_ >= 0) ::close(peak_fd_);
   kill_all_in(dir_);  // what the runtime left behind (outside a PID namespace)
   std::error_code ec;
+  if (!pids_dir_.empty()) {
+    kill_all_in(pids_dir_);
+    for (int i = 0; i < 100 && ::rmdir(pids_dir_.c_str()) != 0 && errno == EBUSY; ++i)
+      ::usleep(1000);
+  }
   // The kernel refuses while exiting tasks are still accounted; they are gone within moments.
   for (int i = 0; i < 100 && fs::exists(dir_, ec); ++i) {
     if (::rmdir(dir_.c_str()) == 0 || errno == ENOENT) return;
@@ -200,6 +241,7 @@ result<void> memory_cgroup::attach(pid_t pid) {
     return make_failure(std::make_error_code(std::errc::permission_denied),
                         "moving " + std::to_string(pid) + " into " + dir_.string());
   }
+  if (!pids_dir_.empty()) write_file(pids_dir_ / "cgroup.procs", std::to_string(pid));
   return {};
 }
 

@@ -29,6 +29,10 @@ const cgroup_root& memory_cgroup_root();
 // Removes the root at shutdown (after every environment is gone).
 void remove_memory_cgroup_root();
 
+// Processes and threads an environment may have at once, as on Lambda (a pids cgroup beside the
+// memory one, where the kernel has that controller).
+inline constexpr int max_tasks = 1024;
+
 class memory_cgroup {
  public:
   // A new cgroup `name` below the root, limited to `limit_bytes` (swap included where the kernel
@@ -44,6 +48,7 @@ class memory_cgroup {
  private:
   memory_cgroup(std::filesystem::path dir, int version) : dir_(std::move(dir)), version_(version) {}
   std::filesystem::path dir_;
+  std::filesystem::path pids_dir_;  // cgroup v1: the pids cgroup of the same name, or empty
   int version_;
   mutable int peak_fd_ = -1;  // the peak file, kept open: it is read after every invoke
 };

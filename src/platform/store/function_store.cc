@@ -15,6 +15,7 @@ std::string to_record(const function_config& f) {
             {"description", f.description},
             {"timeout_s", f.timeout_s},
             {"memory_mb", f.memory_mb},
+            {"ephemeral_mb", f.ephemeral_mb},
             {"environment", f.environment},
             {"tags", f.tags},
             {"architectures", f.architectures},
@@ -43,6 +44,7 @@ result<function_config> from_record(const std::string& text) {
   f.description = j.value("description", "");
   f.timeout_s = j.value("timeout_s", 3);
   f.memory_mb = j.value("memory_mb", 128);
+  f.ephemeral_mb = j.value("ephemeral_mb", 512);
   f.environment = j.value("environment", std::map<std::string, std::string>{});
   f.tags = j.value("tags", std::map<std::string, std::string>{});
   f.architectures = j.value("architectures", std::vector<std::string>{"x86_64"});

@@ -31,6 +31,7 @@
  * --reveal: an empty folder over CLOSED (a folder others cannot search, root's home say) with
  *   DIR, below it, back in place read-only: the program the runtime runs (a Python there) stays
  *   reachable for --user, nothing else of CLOSED does.
+ * Either mode: at most 1,024 open files (RLIMIT_NOFILE), as on Lambda.
  * --user: the runtime runs as UID:GID with no supplementary groups, no capabilities and
  *   no_new_privs (the service is root; Lambda's runtimes run as uid 993, sbx_user1051).
  *
@@ -55,12 +56,13 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
-enum { max_spec = 1 << 20, max_items = 4096 };
+enum { max_spec = 1 << 20, max_items = 4096, max_files = 1024 };
 
 static char spec[max_spec];
 static int namespaces_ready; /* unshare already done (--park-in-namespaces) */
@@ -325,6 +327,9 @@ static void enter_sandbox(const char* mode, const char* task_root, const char* t
     if (mount(NULL, "/", NULL, MS_REMOUNT | MS_RDONLY | MS_NOSUID | MS_NODEV, "size=1m") != 0)
       fail_errno("cannot make read-only", "/");
   }
+  /* Lambda's descriptor limit (its process limit is the environment's pids cgroup). */
+  struct rlimit files = {max_files, max_files};
+  if (setrlimit(RLIMIT_NOFILE, &files) != 0) fail_errno("cannot set", "RLIMIT_NOFILE");
   if (user != NULL) drop_to(user);
   if (chdir("/var/task") != 0) fail_errno("cannot enter", "/var/task");
 }

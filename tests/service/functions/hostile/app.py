@@ -132,12 +132,34 @@ def tmp_put(event):
     return {"tmp_dir": os.environ.get("TMPDIR"), "pid": os.getpid()}
 
 
+def limits(event):
+    """Its descriptor limit, and how many threads it could start (all wait, then end)."""
+    import resource
+    import threading
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    threading.stack_size(64 * 1024)
+    gate = threading.Event()
+    started = []
+    error = None
+    try:
+        while len(started) < event.get("max_threads", 4096):
+            t = threading.Thread(target=gate.wait)
+            t.start()
+            started.append(t)
+    except RuntimeError as e:  # "can't start new thread": the task limit
+        error = str(e)
+    gate.set()
+    for t in started:
+        t.join()
+    return {"nofile": [soft, hard], "threads": len(started), "thread_error": error}
+
+
 def sleep(event):
     time.sleep(event["seconds"])
     return {"slept": event["seconds"]}
 
 
-ACTIONS = {f.__name__: f for f in (whoami, procs, read, write, steal, kill, leave, tmp_put, sleep)}
+ACTIONS = {f.__name__: f for f in (whoami, procs, read, write, steal, kill, leave, tmp_put, limits, sleep)}
 
 
 def handler(event, context):

@@ -38,6 +38,7 @@ void expect_config(const function_config& got, const function_config& want, cons
   EXPECT_EQ(got.description, want.description) << name;
   EXPECT_EQ(got.timeout_s, want.timeout_s) << name;
   EXPECT_EQ(got.memory_mb, want.memory_mb) << name;
+  EXPECT_EQ(got.ephemeral_mb, want.ephemeral_mb) << name;
   EXPECT_EQ(got.environment, want.environment) << name;
   EXPECT_EQ(got.tags, want.tags) << name;
   EXPECT_EQ(got.architectures, want.architectures) << name;
@@ -158,6 +159,28 @@ std::vector<common_error> common_errors() {
        validation_code,
        "1 validation error detected: Value '10241' at 'memorySize' failed to satisfy "
        "constraint: Member must have value between 128 and 10240"},
+      {"ephemeral storage 511",
+       {{"EphemeralStorage", {{"Size", 511}}}},
+       400,
+       validation_code,
+       "1 validation error detected: Value '511' at 'ephemeralStorage.size' failed to satisfy "
+       "constraint: Member must have value greater than or equal to 512"},
+      {"ephemeral storage 10241",
+       {{"EphemeralStorage", {{"Size", 10241}}}},
+       400,
+       validation_code,
+       "1 validation error detected: Value '10241' at 'ephemeralStorage.size' failed to satisfy "
+       "constraint: Member must have value less than or equal to 10240"},
+      {"ephemeral storage without a size",
+       {{"EphemeralStorage", json::object()}},
+       400,
+       content,
+       "Field EphemeralStorage.Size must be an integer (MB, 512 to 10240)"},
+      {"ephemeral storage with another field",
+       {{"EphemeralStorage", {{"Size", 512}, {"Kind", "ssd"}}}},
+       400,
+       content,
+       "Unknown field \"Kind\" in EphemeralStorage"},
       {"timeout as a string", {{"Timeout", "3"}}, 400, content, "Field Timeout must be an integer"},
       {"timeout as a fraction",
        {{"Timeout", 3.5}},
@@ -275,6 +298,12 @@ TEST(ParseCreate, AcceptsValidRequests) {
       {"highest limits", {{"Timeout", 900}, {"MemorySize", 10240}}, with([](auto& c) {
          c.timeout_s = 900;
          c.memory_mb = 10240;
+       })},
+      {"ephemeral storage, both ends", {{"EphemeralStorage", {{"Size", 10240}}}}, with([](auto& c) {
+         c.ephemeral_mb = 10240;
+       })},
+      {"ephemeral storage, the default", {{"EphemeralStorage", {{"Size", 512}}}}, with([](auto& c) {
+         c.ephemeral_mb = 512;
        })},
       {"a description", {{"Description", "says hello"}}, with([](auto& c) {
          c.description = "says hello";

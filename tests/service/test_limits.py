@@ -1,0 +1,64 @@
+"""Per-environment limits of `lambdakit serve` (run as root, default sandbox), as Lambda's quotas
+are: 1,024 open files, 1,024 processes and threads; and EphemeralStorage (/tmp's size), which
+CreateFunction and UpdateFunctionConfiguration take and report (boto3)."""
+
+from __future__ import annotations
+
+import json
+import os
+
+import pytest
+
+from lkserve import FUNCTIONS_DIR, ROLE, make_zip, unique_name
+
+HOSTILE = make_zip({"app.py": (FUNCTIONS_DIR / "hostile" / "app.py").read_bytes()})
+
+
+def _hostile(service, **kw) -> str:
+    name = unique_name("limits")
+    service.create_function(name, HOSTILE, runtime="python3.12", handler="app.handler", **kw)
+    return name
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="the sandbox and cgroups need root")
+def test_descriptors_and_tasks_are_limited_as_on_lambda(service):
+    name = _hostile(service, memory=512, timeout=60)
+    r = service.invoke(name, {"do": "limits"}, timeout=90)
+    assert r.status == 200 and r.function_error is None, r.describe()
+    got = r.json()
+    assert got["nofile"] == [1024, 1024], got
+    # The runtime's own threads count too: the limit is below 1,024 started threads.
+    assert got["thread_error"] and 900 < got["threads"] < 1024, got
+    # The environment is still usable afterwards.
+    again = service.invoke(name, {"do": "whoami"})
+    assert again.status == 200 and again.function_error is None, again.describe()
+
+
+def test_ephemeral_storage_is_taken_and_reported(start_service):
+    service = start_service()
+    client = service.client
+    name = unique_name("ephemeral")
+    created = client.create_function(FunctionName=name, Runtime="provided.al2023",
+                                     Role=ROLE,
+                                     Handler="bootstrap", Code={"ZipFile": service.zip_example("hello")},
+                                     EphemeralStorage={"Size": 1024})
+    assert created["EphemeralStorage"] == {"Size": 1024}
+    updated = client.update_function_configuration(FunctionName=name,
+                                                   EphemeralStorage={"Size": 10240})
+    assert updated["EphemeralStorage"] == {"Size": 10240}
+    assert client.get_function_configuration(FunctionName=name)["EphemeralStorage"] == {
+        "Size": 10240}
+    # boto3 checks the range itself: sent raw, as another client may.
+    for size, words in ((511, "greater than or equal to 512"), (10241, "less than or equal to 10240")):
+        r = service.http("PUT", f"/2015-03-31/functions/{name}/configuration",
+                         json.dumps({"EphemeralStorage": {"Size": size}}).encode(),
+                         {"Content-Type": "application/json"})
+        assert r.status == 400, r.describe()
+        assert r.headers.get("x-amzn-errortype", "").startswith("ValidationException"), r.describe()
+        assert f"Value '{size}' at 'ephemeralStorage.size'" in r.body.decode(), r.describe()
+        assert words in r.body.decode(), r.describe()
+    # Unchanged by the refused updates; kept across a restart of the service.
+    service.stop()
+    again = start_service(state_dir=service.state_dir)
+    assert again.client.get_function_configuration(FunctionName=name)["EphemeralStorage"] == {
+        "Size": 10240}
