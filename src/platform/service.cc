@@ -4,7 +4,9 @@
 
 #include <algorithm>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -103,6 +105,15 @@ int serve(const service_options& o) {
   po.freeze_between_invokes = o.freeze;
   po.init_limit = o.init_limit;
   po.tmp_root = tmp_root;
+  // Folder trees nothing uses any more (environments' /tmp) are removed on a thread of their
+  // own: a 2 GB /tmp must not hold up invokes.
+  boost::asio::thread_pool file_work(1);
+  po.remove_later = [&file_work](fs::path dir) {
+    boost::asio::post(file_work, [dir = std::move(dir)] {
+      std::error_code e;
+      fs::remove_all(dir, e);
+    });
+  };
   po.region = o.region;
   po.account = o.account;
   po.hosts = std::make_shared<const env::runtime_hosts>(
@@ -186,6 +197,7 @@ int serve(const service_options& o) {
   io.run();
   pool.shutdown();  // every environment: runtimes killed and reaped, cgroups removed
   launchers.shutdown();
+  file_work.join();
   env::remove_memory_cgroup_root();
   return 0;
 }

@@ -9,6 +9,7 @@ import os
 
 import pytest
 
+from lkprocs import wait_until
 from lkserve import FUNCTIONS_DIR, ROLE, make_zip, unique_name
 
 HOSTILE = make_zip({"app.py": (FUNCTIONS_DIR / "hostile" / "app.py").read_bytes()})
@@ -62,3 +63,28 @@ def test_ephemeral_storage_is_taken_and_reported(start_service):
     again = start_service(state_dir=service.state_dir)
     assert again.client.get_function_configuration(FunctionName=name)["EphemeralStorage"] == {
         "Size": 10240}
+
+
+def _tmp_dirs(service) -> list:
+    return sorted(p.name for p in (service.state_dir / "tmp").iterdir())
+
+
+@pytest.mark.parametrize("ending", ["delete", "idle", "new-code"])
+def test_an_environments_tmp_is_removed_when_no_successor_can_use_it(start_service, ending):
+    """DeleteFunction, an idle eviction or new code: the environment's /tmp folder goes (moved
+    aside at once, removed off the service's thread)."""
+    service = start_service(idle_timeout=1 if ending == "idle" else 600)
+    name = _hostile(service)
+    r = service.invoke(name, {"do": "tmp_put", "name": "big", "text": "x" * 1024, "times": 8 << 10})
+    assert r.status == 200 and r.function_error is None, r.describe()
+    (mine,) = [d for d in _tmp_dirs(service) if d.startswith(name)]
+    assert (service.state_dir / "tmp" / mine / "big").stat().st_size == 8 << 20
+    if ending == "delete":
+        service.client.delete_function(FunctionName=name)
+    elif ending == "new-code":
+        service.client.update_function_code(FunctionName=name, ZipFile=make_zip(
+            {"app.py": (FUNCTIONS_DIR / "hostile" / "app.py").read_bytes() + b"\n# v2\n"}))
+    wait_until(lambda: not _tmp_dirs(service), 15, what=f"{mine} to be removed ({ending})")
+    if ending == "new-code":  # the new code starts with an empty /tmp
+        r = service.invoke(name, {"do": "read", "paths": ["/tmp/big"]})
+        assert "errno" in r.json()["read"]["/tmp/big"], r.describe()

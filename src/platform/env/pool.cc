@@ -25,11 +25,40 @@ pool::~pool() {
   }
 }
 
+void pool::remove_tmp(const std::filesystem::path& dir) {
+  std::error_code ec;
+  // Moved aside at once (a successor with the same id never sees it), removed later.
+  auto aside = opt_.tmp_root / (".trash-" + std::to_string(next_trash_++));
+  std::filesystem::rename(dir, aside, ec);
+  if (ec) return;
+  if (opt_.remove_later) {
+    opt_.remove_later(aside);
+  } else {
+    std::filesystem::remove_all(aside, ec);
+  }
+}
+
+template <class Pred>
+void pool::drop_if(std::vector<std::shared_ptr<environment>>& list, Pred pred) {
+  for (auto it = list.begin(); it != list.end();) {
+    if (!pred(*it)) {
+      ++it;
+      continue;
+    }
+    auto e = std::move(*it);
+    it = list.erase(it);
+    retiring_.erase(e.get());
+    auto dir = e->tmp_dir();
+    e.reset();  // the runtime is killed and reaped first
+    if (!dir.empty()) remove_tmp(dir);
+  }
+}
+
 bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root,
                   invoke_request request, environment::done_fn done, int limit) {
   auto& list = envs_[fn.name];
   // Retire what is dead or of an older revision, if idle.
-  std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
+  drop_if(list, [&](const std::shared_ptr<environment>& e) {
     return e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id);
   });
   int max = limit >= 0 ? limit : opt_.max_concurrency;
@@ -60,6 +89,8 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     if (same_code != spare.end()) {
       eo.tmp_dir = std::move(same_code->dir);
       spare.erase(same_code);
+      for (const auto& older : spare) remove_tmp(older.dir);  // of other code: nobody's now
+      spare.clear();
     } else {
       eo.tmp_dir = opt_.tmp_root / eo.id;
     }
@@ -85,15 +116,21 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     list.push_back(chosen);
   }
   std::weak_ptr<environment> keep = chosen;
-  chosen->invoke(std::move(request),
-                 [this, keep, name = fn.name, done = std::move(done)](invoke_outcome o) {
-                   if (auto e = keep.lock(); e && (e->dead() || o.reset) && !shut_) {
-                     auto& l = envs_[name];
-                     std::erase(l, e);
-                     reset_tmp_[name].push_back({e->function().revision_id, e->tmp_dir()});
-                   }
-                   done(std::move(o));
-                 });
+  chosen->invoke(
+      std::move(request), [this, keep, name = fn.name, done = std::move(done)](invoke_outcome o) {
+        if (auto e = keep.lock(); e && !shut_) {
+          if (e->dead() || o.reset) {
+            retiring_.erase(e.get());
+            auto& l = envs_[name];
+            std::erase(l, e);
+            reset_tmp_[name].push_back({e->function().revision_id, e->tmp_dir(), os_.now()});
+          } else if (retiring_.count(e.get()) > 0) {
+            // Its function was deleted or changed while it ran: it goes now.
+            drop_if(envs_[name], [&](const std::shared_ptr<environment>& x) { return x == e; });
+          }
+        }
+        done(std::move(o));
+      });
   return true;
 }
 
@@ -119,15 +156,20 @@ bool pool::has_room(const function_config& fn, int limit) const {
 void pool::retire(const std::string& function) {
   auto it = envs_.find(function);
   if (it == envs_.end()) return;
-  std::erase_if(it->second, [](const std::shared_ptr<environment>& e) { return !e->busy(); });
-  reset_tmp_.erase(function);  // new code, new sandboxes
-  // Busy ones are dropped after their invoke: their revision no longer matches.
+  drop_if(it->second, [](const std::shared_ptr<environment>& e) { return !e->busy(); });
+  for (const auto& e : it->second) retiring_.insert(e.get());
+  if (auto spare = reset_tmp_.find(function); spare != reset_tmp_.end()) {
+    for (const auto& t : spare->second) remove_tmp(t.dir);  // new code, new sandboxes
+    reset_tmp_.erase(spare);
+  }
+  // Busy ones are dropped after their invoke (retiring_).
 }
 
 void pool::shutdown() {
   if (shut_) return;
   shut_ = true;
   timer_->cancel();
+  retiring_.clear();
   envs_.clear();  // each environment kills its runtime
 }
 
@@ -140,8 +182,15 @@ std::size_t pool::size() const {
 void pool::evict_idle() {
   auto now = os_.now();
   for (auto& [name, list] : envs_) {
-    std::erase_if(list, [&](const std::shared_ptr<environment>& e) {
+    drop_if(list, [&](const std::shared_ptr<environment>& e) {
       return e->dead() || (!e->busy() && now - e->last_used() >= opt_.idle_timeout);
+    });
+  }
+  for (auto& [name, spare] : reset_tmp_) {
+    std::erase_if(spare, [&](const spare_tmp& t) {
+      if (now - t.since < opt_.idle_timeout) return false;
+      remove_tmp(t.dir);
+      return true;
     });
   }
 }

@@ -8,6 +8,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,9 @@ struct pool_options {
   env_os* os = nullptr;                 // null: the real OS (make_real_os); must outlive the pool
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
       on_log;
+  // Removes a folder tree that nothing uses any more (an environment's /tmp, moved aside first),
+  // off the service's thread; null: removed at once, in the call.
+  std::function<void(std::filesystem::path)> remove_later;
 };
 
 class pool {
@@ -66,6 +70,10 @@ class pool {
  private:
   void evict_idle();
   void schedule_eviction();
+  // Environments leave through here: each one's /tmp goes with it unless a successor was given it.
+  template <class Pred>
+  void drop_if(std::vector<std::shared_ptr<environment>>& list, Pred pred);
+  void remove_tmp(const std::filesystem::path& dir);
 
   boost::asio::io_context& io_;
   pool_options opt_;
@@ -75,12 +83,15 @@ class pool {
   struct spare_tmp {
     std::string revision_id;  // only an environment of the same code takes it over
     std::filesystem::path dir;
+    std::chrono::steady_clock::time_point since;  // unclaimed after idle_timeout: removed
   };
   std::map<std::string, std::vector<spare_tmp>> reset_tmp_;
   std::unique_ptr<env_os> own_os_;  // when the options brought none
   env_os& os_;
   std::unique_ptr<timer> timer_;
   std::uint64_t next_id_ = 1;
+  std::uint64_t next_trash_ = 1;
+  std::set<const environment*> retiring_;  // busy when their function was retired
   bool shut_ = false;
 };
 

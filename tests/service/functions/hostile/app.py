@@ -128,7 +128,7 @@ def leave(event):
 
 def tmp_put(event):
     with open(os.path.join("/tmp", event["name"]), "w") as f:
-        f.write(event["text"])
+        f.write(event["text"] * event.get("times", 1))
     return {"tmp_dir": os.environ.get("TMPDIR"), "pid": os.getpid()}
 
 
