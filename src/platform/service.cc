@@ -19,6 +19,7 @@
 #include "platform/env/pool.h"
 #include "platform/env/runtimes.h"
 #include "platform/env/sandbox.h"
+#include "platform/env/scratch_volume.h"
 #include "platform/events/event_store.h"
 #include "platform/http/server.h"
 #include "platform/store/code_store.h"
@@ -93,7 +94,8 @@ int serve(const service_options& o) {
                 << " unused code tree(s) and upload leftovers\n";
   }
   fs::path tmp_root = state / "tmp";
-  fs::remove_all(tmp_root, ec);  // environments of an earlier run are gone
+  env::unmount_all_below(tmp_root);  // volumes of an earlier run that ended abruptly
+  fs::remove_all(tmp_root, ec);      // environments of an earlier run are gone
 
   std::signal(SIGPIPE, SIG_IGN);  // a closed connection is an error code, not a death
   // One thread runs everything: tell asio, which then skips its internal locking.
@@ -128,6 +130,19 @@ int serve(const service_options& o) {
     return 1;
   }
   po.box = &*box;
+  // /tmp volumes of each function's EphemeralStorage, owned by whom runtimes run as.
+  const auto& volumes = env::probe_scratch_support();
+  fs::create_directories(tmp_root, ec);
+  std::optional<env::scratch_pool> scratch;
+  std::string volumes_why_not = volumes.why_not;
+  if (volumes.available && !env::share_mounts_below(tmp_root)) {
+    volumes_why_not = "cannot share mounts below " + tmp_root.string();
+  } else if (volumes.available) {
+    bool dropped = box->drop_user && box->mode != env::sandbox_mode::none;
+    scratch.emplace(tmp_root, dropped ? env::sandbox_uid : ::geteuid(),
+                    dropped ? env::sandbox_gid : ::getegid());
+    po.scratch = &*scratch;
+  }
   // Spare runtimes parked in fresh cgroups (and, sandboxed, in fresh namespaces).
   env::launcher_pool launchers(launcher, o.parked_launchers, box->mode != env::sandbox_mode::none,
                                box->pid_namespace);
@@ -181,6 +196,11 @@ int serve(const service_options& o) {
                       : "NOT enforced (" + env::memory_cgroup_root().why_not +
                             "); Max Memory Used is the runtime's peak RSS")
               << "\n"
+              << "lambdakit serve: /tmp: "
+              << (scratch ? "each environment's is an ext4 volume of its function's "
+                            "EphemeralStorage (512 MB unless set), on a loop device"
+                          : "NOT limited in size (" + volumes_why_not + ")")
+              << "\n"
               << "lambdakit serve: " << po.hosts->describe() << "\n"
               << "lambdakit serve: API connections: at most " << cap << " (descriptor limit "
               << fd_limit << "), each sends its request head within "
@@ -197,6 +217,8 @@ int serve(const service_options& o) {
   io.run();
   pool.shutdown();  // every environment: runtimes killed and reaped, cgroups removed
   launchers.shutdown();
+  scratch.reset();  // spare volumes
+  env::unmount_all_below(tmp_root);
   file_work.join();
   env::remove_memory_cgroup_root();
   return 0;

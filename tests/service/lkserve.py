@@ -99,6 +99,14 @@ class ServiceOptions:
     run_as: int | None = None  # a uid (and gid) to run the service as, instead of this user's
 
 
+def _is_volume_maker(pid: int) -> bool:
+    """mkfs.ext4, which the service runs to make spare /tmp volumes."""
+    try:
+        return os.path.basename(os.readlink(f"/proc/{pid}/exe")) in ("mke2fs", "mkfs.ext4")
+    except OSError:
+        return False
+
+
 def _is_parked_launcher(pid: int) -> bool:
     """A lambdakit-launcher that waits for a command. (One with a child is the init of an
     environment's PID namespace: the runtime is that child, and its pid there is the init's.)"""
@@ -204,6 +212,7 @@ class Service:
                 pass
             self.proc.wait(timeout=STOP_GRACE_S)
         self._kill_survivors()
+        self.unmount_leftovers()
 
     def _kill_survivors(self) -> list[str]:
         survivors = []
@@ -215,6 +224,18 @@ class Service:
                 except ProcessLookupError:
                     pass
         return survivors
+
+    def unmount_leftovers(self):
+        """Detach what a service that did not stop cleanly left mounted in its state (the /tmp
+        volumes; its next start would do it, if there is one)."""
+        prefix = str(self.state_dir) + "/"
+        points = []
+        for line in Path("/proc/self/mountinfo").read_text().splitlines():
+            point = line.split(" ")[4].replace("\\040", " ")
+            if point.startswith(prefix):
+                points.append(point)
+        for point in reversed(points):
+            subprocess.run(["umount", "-l", point], capture_output=True)
 
     def crash(self):
         """`kill -9` of the service process alone, as a crash would be; then its function
@@ -229,6 +250,7 @@ class Service:
         while time.monotonic() < deadline and any(proc_alive(p, s) for p, s in self._children.items()):
             time.sleep(0.02)
         self._kill_survivors()
+        self.unmount_leftovers()
 
     @property
     def alive(self) -> bool:
@@ -246,7 +268,8 @@ class Service:
         """Children of the service that are function runtimes: parked launchers (the service keeps
         a few ready, each in its own memory cgroup) are not, until one becomes a runtime."""
         children = self.remember_children()
-        return {pid: start for pid, start in children.items() if not _is_parked_launcher(pid)}
+        return {pid: start for pid, start in children.items()
+                if not _is_parked_launcher(pid) and not _is_volume_maker(pid)}
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Signal the service, wait for it (SIGKILL fallback), and check that every function process
@@ -278,6 +301,12 @@ class Service:
         survivors = self._kill_survivors()
         if survivors:
             problems.append("function processes survived the service: " + "; ".join(survivors))
+        prefix = str(self.state_dir) + "/"
+        mounts = [line.split(" ")[4] for line in Path("/proc/self/mountinfo").read_text().splitlines()
+                  if line.split(" ")[4].startswith(prefix) or line.split(" ")[4] == str(self.state_dir)]
+        if mounts:
+            problems.append("mounts survived the service: " + ", ".join(mounts))
+            self.unmount_leftovers()
         if problems:
             raise AssertionError("\n".join(problems))
         return self.returncode

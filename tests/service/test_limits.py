@@ -4,6 +4,7 @@ CreateFunction and UpdateFunctionConfiguration take and report (boto3)."""
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 
@@ -77,14 +78,41 @@ def test_an_environments_tmp_is_removed_when_no_successor_can_use_it(start_servi
     name = _hostile(service)
     r = service.invoke(name, {"do": "tmp_put", "name": "big", "text": "x" * 1024, "times": 8 << 10})
     assert r.status == 200 and r.function_error is None, r.describe()
-    (mine,) = [d for d in _tmp_dirs(service) if d.startswith(name)]
+    # Its /tmp: the folder (or volume) of state/tmp that holds the file (others are spares).
+    (mine,) = [d for d in _tmp_dirs(service) if (service.state_dir / "tmp" / d / "big").exists()]
     assert (service.state_dir / "tmp" / mine / "big").stat().st_size == 8 << 20
     if ending == "delete":
         service.client.delete_function(FunctionName=name)
     elif ending == "new-code":
         service.client.update_function_code(FunctionName=name, ZipFile=make_zip(
             {"app.py": (FUNCTIONS_DIR / "hostile" / "app.py").read_bytes() + b"\n# v2\n"}))
-    wait_until(lambda: not _tmp_dirs(service), 15, what=f"{mine} to be removed ({ending})")
+    wait_until(lambda: not [d for d in _tmp_dirs(service) if d == mine or d.startswith(".trash")],
+               15, what=f"{mine} to be removed ({ending})")
     if ending == "new-code":  # the new code starts with an empty /tmp
         r = service.invoke(name, {"do": "read", "paths": ["/tmp/big"]})
         assert "errno" in r.json()["read"]["/tmp/big"], r.describe()
+
+
+@pytest.mark.skipif(os.geteuid() != 0, reason="/tmp volumes need root (loop devices)")
+@pytest.mark.parametrize("size_mb", [512, 1024])
+def test_tmp_holds_ephemeral_storage_and_no_more(start_service, size_mb):
+    """/tmp is a volume of the function's EphemeralStorage: writing past it fails with ENOSPC,
+    and the next environment starts with an empty one."""
+    service = start_service()
+    assert "/tmp: each environment's is an ext4 volume" in service.read_log()
+    name = _hostile(service, memory=128, timeout=120)
+    if size_mb != 512:
+        service.client.update_function_configuration(FunctionName=name,
+                                                      EphemeralStorage={"Size": size_mb})
+    r = service.invoke(name, {"do": "fill", "max_mb": 2 * size_mb}, timeout=150)
+    assert r.status == 200 and r.function_error is None, r.describe()
+    got = r.json()
+    limit = size_mb << 20
+    assert got["errno"] == errno.ENOSPC, got
+    assert 0.9 * limit <= got["written"] <= limit, got
+    assert 0.9 * limit <= got["size"] <= limit, got
+    # Far more than the function's 128 MB were written: page cache, not memory it is charged for.
+    # A new environment (new configuration): a fresh, empty /tmp.
+    service.client.update_function_configuration(FunctionName=name, Environment={"Variables": {"ROUND": "2"}})
+    r = service.invoke(name, {"do": "read", "paths": ["/tmp/fill"]})
+    assert r.json()["read"]["/tmp/fill"] == {"errno": errno.ENOENT}, r.describe()

@@ -6,6 +6,7 @@
 
 #include "platform/env/env_os.h"
 #include "platform/env/sandbox.h"
+#include "platform/env/scratch_volume.h"
 
 namespace lambdakit::platform::env {
 
@@ -26,6 +27,7 @@ pool::~pool() {
 }
 
 void pool::remove_tmp(const std::filesystem::path& dir) {
+  if (is_mount_point(dir)) return remove_scratch_volume(dir);  // detached at once
   std::error_code ec;
   // Moved aside at once (a successor with the same id never sees it), removed later.
   auto aside = opt_.tmp_root / (".trash-" + std::to_string(next_trash_++));
@@ -91,6 +93,16 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
       spare.erase(same_code);
       for (const auto& older : spare) remove_tmp(older.dir);  // of other code: nobody's now
       spare.clear();
+    } else if (opt_.scratch != nullptr) {
+      if (auto v = opt_.scratch->take(fn.ephemeral_mb)) {
+        eo.tmp_dir = std::move(v).value();
+      } else {
+        eo.tmp_dir = opt_.tmp_root / eo.id;
+        if (opt_.on_log)
+          opt_.on_log(fn.name, eo.id,
+                      "lambdakit: /tmp is not limited to EphemeralStorage this time: " +
+                          v.error().message());
+      }
     } else {
       eo.tmp_dir = opt_.tmp_root / eo.id;
     }
@@ -170,7 +182,17 @@ void pool::shutdown() {
   shut_ = true;
   timer_->cancel();
   retiring_.clear();
+  std::vector<std::filesystem::path> dirs;
+  for (const auto& [name, list] : envs_)
+    for (const auto& e : list) dirs.push_back(e->tmp_dir());
+  for (const auto& [name, spare] : reset_tmp_)
+    for (const auto& t : spare) dirs.push_back(t.dir);
   envs_.clear();  // each environment kills its runtime
+  reset_tmp_.clear();
+  // Volumes are detached now; plain folders stay for the next start to remove (it does so
+  // before anything else, and a shutdown should not wait for gigabytes to be deleted).
+  for (const auto& d : dirs)
+    if (is_mount_point(d)) remove_scratch_volume(d);
 }
 
 std::size_t pool::size() const {

@@ -39,6 +39,9 @@ struct pool_options {
   env_os* os = nullptr;                 // null: the real OS (make_real_os); must outlive the pool
   std::function<void(const std::string& function, const std::string& env_id, std::string_view line)>
       on_log;
+  // Where environments' /tmp volumes come from (EphemeralStorage): null, or when one cannot be
+  // had, a plain folder of tmp_root with no size limit.
+  class scratch_pool* scratch = nullptr;
   // Removes a folder tree that nothing uses any more (an environment's /tmp, moved aside first),
   // off the service's thread; null: removed at once, in the call.
   std::function<void(std::filesystem::path)> remove_later;

@@ -118,8 +118,10 @@ static void run_init(pid_t runtime) {
 static void unshare_namespaces(void) {
   if (namespaces_ready) return;
   if (unshare(CLONE_NEWNS | CLONE_NEWIPC | CLONE_NEWUTS) != 0) fail_errno("cannot unshare", "");
-  if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) != 0)
-    fail_errno("cannot make private", "/");
+  /* Nothing mounted here reaches the service's tree; what the service mounts below a shared
+   * folder (the /tmp volumes it makes after this launcher was parked) still reaches here. */
+  if (mount(NULL, "/", NULL, MS_REC | MS_SLAVE, NULL) != 0)
+    fail_errno("cannot make a follower of", "/");
   (void)sethostname("localhost", 9);
   if (getpid() == 1) {
     /* The environment ends with the service, whatever ended the service. */

@@ -154,12 +154,30 @@ def limits(event):
     return {"nofile": [soft, hard], "threads": len(started), "thread_error": error}
 
 
+def fill(event):
+    """Writes 1 MiB blocks to /tmp/fill until the file system says no."""
+    block = b"\0" * (1 << 20)
+    written, err = 0, None
+    with open("/tmp/fill", "wb") as f:
+        try:
+            while written < event.get("max_mb", 20000) << 20:
+                f.write(block)
+                f.flush()
+                written += len(block)
+            os.fsync(f.fileno())
+        except OSError as e:
+            err = e.errno
+    st = os.statvfs("/tmp")
+    return {"written": written, "errno": err, "size": st.f_blocks * st.f_frsize,
+            "free": st.f_bavail * st.f_frsize}
+
+
 def sleep(event):
     time.sleep(event["seconds"])
     return {"slept": event["seconds"]}
 
 
-ACTIONS = {f.__name__: f for f in (whoami, procs, read, write, steal, kill, leave, tmp_put, limits, sleep)}
+ACTIONS = {f.__name__: f for f in (whoami, procs, read, write, steal, kill, leave, tmp_put, limits, fill, sleep)}
 
 
 def handler(event, context):
