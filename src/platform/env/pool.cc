@@ -27,7 +27,8 @@ pool::~pool() {
 }
 
 void pool::remove_tmp(const std::filesystem::path& dir) {
-  if (is_mount_point(dir)) return remove_scratch_volume(dir);  // detached at once
+  if (opt_.scratch != nullptr && opt_.scratch->give_back(dir)) return;  // emptied, used again
+  if (is_mount_point(dir)) return remove_scratch_volume(dir);           // detached at once
   std::error_code ec;
   // Moved aside at once (a successor with the same id never sees it), removed later.
   auto aside = opt_.tmp_root / (".trash-" + std::to_string(next_trash_++));
@@ -137,8 +138,13 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
             std::erase(l, e);
             reset_tmp_[name].push_back({e->function().revision_id, e->tmp_dir(), os_.now()});
           } else if (retiring_.count(e.get()) > 0) {
-            // Its function was deleted or changed while it ran: it goes now.
-            drop_if(envs_[name], [&](const std::shared_ptr<environment>& x) { return x == e; });
+            // Its function was deleted or changed while it ran: it goes now (after this call,
+            // which holds it: its /tmp is given up once its processes are gone).
+            retiring_.erase(e.get());
+            std::erase(envs_[name], e);
+            os_.post([this, alive = std::weak_ptr<bool>(alive_), dir = e->tmp_dir()] {
+              if (!alive.expired()) remove_tmp(dir);
+            });
           }
         }
         done(std::move(o));

@@ -95,6 +95,7 @@ class pool {
   std::uint64_t next_id_ = 1;
   std::uint64_t next_trash_ = 1;
   std::set<const environment*> retiring_;  // busy when their function was retired
+  std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for calls posted for later
   bool shut_ = false;
 };
 

@@ -4,7 +4,9 @@
 #include <linux/loop.h>
 #include <sys/ioctl.h>
 #include <sys/mount.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -187,11 +189,40 @@ scratch_pool::~scratch_pool() {
   if (worker_.joinable()) worker_.join();
   for (auto& [mb, dirs] : ready_)
     for (auto& d : dirs) remove_scratch_volume(d);
+  for (auto& [dir, mb] : returned_) remove_scratch_volume(dir);
 }
 
 fs::path scratch_pool::next_dir() {
   std::lock_guard lock(mu_);
   return root_ / ("vol-" + std::to_string(next_++));
+}
+
+bool scratch_pool::empty_volume(const fs::path& dir, uid_t uid, gid_t gid) {
+  std::error_code ec;
+  for (auto it = fs::directory_iterator(dir, ec); !ec && it != fs::directory_iterator();
+       it.increment(ec)) {
+    fs::remove_all(it->path(), ec);
+    if (ec) return false;
+  }
+  if (ec) return false;
+  // What the function did to its /tmp's root: owner, mode, ACLs.
+  ::removexattr(dir.c_str(), "system.posix_acl_access");
+  ::removexattr(dir.c_str(), "system.posix_acl_default");
+  return ::chown(dir.c_str(), uid, gid) == 0 && ::chmod(dir.c_str(), 0755) == 0;
+}
+
+bool scratch_pool::give_back(const fs::path& dir) {
+  std::lock_guard lock(mu_);
+  auto it = sizes_.find(dir);
+  if (it == sizes_.end()) return false;
+  if (worker_.joinable()) {
+    returned_.emplace_back(dir, it->second);
+    cv_.notify_all();
+  } else {
+    sizes_.erase(it);
+    remove_scratch_volume(dir);
+  }
+  return true;
 }
 
 result<fs::path> scratch_pool::take(int mb) {
@@ -210,12 +241,33 @@ result<fs::path> scratch_pool::take(int mb) {
   cv_.notify_all();  // a size not ready: the worker keeps some from now on
   fs::path dir = next_dir();
   if (auto made = make_scratch_volume(dir, mb, uid_, gid_); !made) return std::move(made).error();
+  std::lock_guard lock(mu_);
+  sizes_[dir] = mb;
   return dir;
 }
 
 void scratch_pool::work() {
+  // Making and emptying volumes must not take CPU from cold starts: nice 19 for this thread
+  // (and so for the mkfs it runs).
+  ::setpriority(PRIO_PROCESS, static_cast<id_t>(::gettid()), 19);
   std::unique_lock lock(mu_);
   while (!stop_) {
+    if (!returned_.empty()) {
+      auto [dir, mb] = std::move(returned_.front());
+      returned_.pop_front();
+      bool enough = static_cast<int>(ready_[mb].size()) >= spares_ + 2;
+      lock.unlock();
+      bool clean = !enough && empty_volume(dir, uid_, gid_);
+      if (!clean) remove_scratch_volume(dir);
+      lock.lock();
+      if (clean && !stop_) {
+        ready_[mb].push_back(dir);
+      } else {
+        if (clean) remove_scratch_volume(dir);
+        sizes_.erase(dir);
+      }
+      continue;
+    }
     auto now = std::chrono::steady_clock::now();
     int need = 0;
     for (auto& [mb, since] : wanted_) {
@@ -241,6 +293,7 @@ void scratch_pool::work() {
       remove_scratch_volume(dir);
       break;
     }
+    sizes_[dir] = need;
     ready_[need].push_back(std::move(dir));
   }
 }

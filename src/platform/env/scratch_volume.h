@@ -5,7 +5,8 @@
 // mounted: unmounting frees the loop device and the space.
 //
 // Formatting takes a few milliseconds, too long for a cold start: a scratch_pool keeps spare
-// volumes ready, made by a worker thread, of the sizes functions asked for lately.
+// volumes ready, made by a worker thread (at the lowest CPU priority), of the sizes functions
+// asked for lately, and volumes nobody uses any more are emptied and used again.
 #pragma once
 
 #include <sys/types.h>
@@ -19,6 +20,7 @@
 #include <mutex>
 #include <string>
 #include <thread>
+#include <utility>
 
 #include "base/result.h"
 
@@ -56,10 +58,15 @@ class scratch_pool {
 
   // A volume of `mb` MiB: a spare when one is ready, else made now (a few milliseconds).
   result<std::filesystem::path> take(int mb);
+  // A volume of this pool nobody uses any more: emptied by the worker (everything in it
+  // removed, its root given back to uid:gid with mode 0755) and kept as a spare, or detached
+  // when there are spares enough. False when `dir` is not one of this pool's.
+  bool give_back(const std::filesystem::path& dir);
 
  private:
   void work();
   std::filesystem::path next_dir();
+  static bool empty_volume(const std::filesystem::path& dir, uid_t uid, gid_t gid);
 
   std::filesystem::path root_;
   uid_t uid_;
@@ -69,6 +76,8 @@ class scratch_pool {
   std::condition_variable cv_;
   std::map<int, std::deque<std::filesystem::path>> ready_;
   std::map<int, std::chrono::steady_clock::time_point> wanted_;
+  std::map<std::filesystem::path, int> sizes_;                  // every volume made, by folder
+  std::deque<std::pair<std::filesystem::path, int>> returned_;  // to be emptied
   std::uint64_t next_ = 0;
   bool stop_ = false;
   std::thread worker_;

@@ -3,12 +3,14 @@
 #include "platform/env/scratch_volume.h"
 
 #include <fcntl.h>
-#include <sys/statvfs.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 #include <unistd.h>
 
 #include <cerrno>
+#include <chrono>
 #include <string>
+#include <thread>
 
 #include "gtest/gtest.h"
 #include "support/temp_dir.h"
@@ -65,6 +67,39 @@ TEST(ScratchPool, GivesSparesAndMakesOtherSizesOnDemand) {
     EXPECT_LE(size, mb * 1024.0 * 1024) << mb;
     remove_scratch_volume(*v);
   }
+}
+
+// A volume given back is emptied and handed out again, its root as new: what one function left
+// in its /tmp never reaches the next.
+TEST(ScratchPool, AVolumeGivenBackComesBackEmpty) {
+  if (!probe_scratch_support().available) GTEST_SKIP() << probe_scratch_support().why_not;
+  testing::temp_dir tmp;
+  scratch_pool pool(tmp.path(), 993, 990, 1);
+  auto v = pool.take(512);
+  ASSERT_TRUE(v) << v.error().message();
+  fs::create_directories(*v / "left/deep");
+  testing::write_file(*v / "left/deep/secret", "x");
+  ASSERT_EQ(::chmod(v->c_str(), 0), 0);
+  EXPECT_TRUE(pool.give_back(*v));
+  EXPECT_FALSE(pool.give_back(tmp / "not-a-volume"));
+  bool seen = false;
+  for (int i = 0; i < 500 && !seen; ++i) {  // the worker empties it, then it is a spare
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    auto again = pool.take(512);
+    ASSERT_TRUE(again);
+    if (*again == *v) {
+      seen = true;
+      EXPECT_TRUE(fs::is_empty(*again));
+      struct stat st {};
+      ASSERT_EQ(::stat(again->c_str(), &st), 0);
+      EXPECT_EQ(st.st_mode & 07777, 0755u);
+      EXPECT_EQ(st.st_uid, 993u);
+    } else {
+      remove_scratch_volume(*again);
+    }
+  }
+  EXPECT_TRUE(seen) << "the volume given back was never handed out again";
+  remove_scratch_volume(*v);
 }
 
 }  // namespace
