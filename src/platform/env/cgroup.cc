@@ -8,6 +8,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 namespace lambdakit::platform::env {
 namespace fs = std::filesystem;
@@ -27,23 +28,29 @@ std::string read_file(const fs::path& p) {
   return s.str();
 }
 
-cgroup_root probe() {
-  cgroup_root root;
+// This process's cgroup in the v1 hierarchy holding `controller` ("memory", "pids"), or for
+// an empty `controller` its v2 cgroup; empty when there is none. (/proc/self/cgroup lines are
+// hierarchy-id:controllers:path.)
+std::string own_cgroup(std::string_view controller) {
   std::ifstream self("/proc/self/cgroup");
-  std::string v1_path, v2_path;
   for (std::string line; std::getline(self, line);) {
-    // hierarchy-id:controllers:path
     auto a = line.find(':');
     auto b = line.find(':', a + 1);
     if (a == std::string::npos || b == std::string::npos) continue;
-    std::string controllers = line.substr(a + 1, b - a - 1);
-    std::string path = line.substr(b + 1);
-    if (controllers == "memory" || controllers.find("memory,") == 0 ||
-        controllers.find(",memory") != std::string::npos) {
-      v1_path = path;
-    }
-    if (line.substr(0, a) == "0" && controllers.empty()) v2_path = path;
+    std::string_view controllers = std::string_view(line).substr(a + 1, b - a - 1);
+    bool match =
+        controller.empty()
+            ? line.substr(0, a) == "0" && controllers.empty()
+            : ("," + std::string(controllers) + ",").find("," + std::string(controller) + ",") !=
+                  std::string::npos;
+    if (match) return line.substr(b + 1);
   }
+  return {};
+}
+
+cgroup_root probe() {
+  cgroup_root root;
+  std::string v1_path = own_cgroup("memory"), v2_path = own_cgroup("");
   std::string name = "lambdakit-" + std::to_string(::getpid());
   std::error_code ec;
   if (!v1_path.empty() && fs::exists("/sys/fs/cgroup/memory/memory.limit_in_bytes", ec)) {
@@ -124,17 +131,12 @@ void remove_stale_roots(const fs::path& parent) {
 // v1: the pids hierarchy beside the memory one, <service's pids cgroup>/lambdakit-<pid>; empty
 // when there is none (v2 uses the memory cgroup's own folder).
 fs::path probe_pids_root_v1() {
-  std::ifstream self("/proc/self/cgroup");
-  for (std::string line; std::getline(self, line);) {
-    auto a = line.find(':');
-    auto b = line.find(':', a + 1);
-    if (a == std::string::npos || b == std::string::npos) continue;
-    if (line.substr(a + 1, b - a - 1) != "pids") continue;
-    std::error_code ec;
-    fs::path dir = fs::path("/sys/fs/cgroup/pids") / fs::path(line.substr(b + 1)).relative_path() /
-                   ("lambdakit-" + std::to_string(::getpid()));
-    if (fs::create_directory(dir, ec) || fs::is_directory(dir, ec)) return dir;
-  }
+  std::string path = own_cgroup("pids");
+  if (path.empty()) return {};
+  std::error_code ec;
+  fs::path dir = fs::path("/sys/fs/cgroup/pids") / fs::path(path).relative_path() /
+                 ("lambdakit-" + std::to_string(::getpid()));
+  if (fs::create_directory(dir, ec) || fs::is_directory(dir, ec)) return dir;
   return {};
 }
 

@@ -48,12 +48,13 @@ void pool::drop_if(std::vector<std::shared_ptr<environment>>& list, Pred pred) {
       ++it;
       continue;
     }
-    auto e = std::move(*it);
+    retiring_.erase(it->get());
+    // Its /tmp is given up on the next turn, once the environment (and with it every process
+    // that could still write there) is gone: a caller up the stack may still hold it.
+    os_.post([this, alive = std::weak_ptr<bool>(alive_), dir = (*it)->tmp_dir()] {
+      if (!alive.expired() && !dir.empty()) remove_tmp(dir);
+    });
     it = list.erase(it);
-    retiring_.erase(e.get());
-    auto dir = e->tmp_dir();
-    e.reset();  // the runtime is killed and reaped first
-    if (!dir.empty()) remove_tmp(dir);
   }
 }
 
@@ -97,20 +98,19 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     } else if (opt_.scratch != nullptr) {
       if (auto v = opt_.scratch->take(fn.ephemeral_mb)) {
         eo.tmp_dir = std::move(v).value();
-      } else {
-        eo.tmp_dir = opt_.tmp_root / eo.id;
-        if (opt_.on_log)
-          opt_.on_log(fn.name, eo.id,
-                      "lambdakit: /tmp is not limited to EphemeralStorage this time: " +
-                          v.error().message());
+      } else if (opt_.on_log) {
+        opt_.on_log(
+            fn.name, eo.id,
+            "lambdakit: /tmp is not limited to EphemeralStorage this time: " + v.error().message());
       }
-    } else {
-      eo.tmp_dir = opt_.tmp_root / eo.id;
     }
-    std::filesystem::create_directories(eo.tmp_dir, ec);
-    if (opt_.box != nullptr && opt_.box->drop_user && opt_.box->mode != sandbox_mode::none) {
-      // The runtime's own /tmp, as on Lambda (owned by sbx_user1051).
-      (void)::chown(eo.tmp_dir.c_str(), sandbox_uid, sandbox_gid);
+    if (eo.tmp_dir.empty()) {  // a plain folder: no volume, or none could be had
+      eo.tmp_dir = opt_.tmp_root / eo.id;
+      std::filesystem::create_directories(eo.tmp_dir, ec);
+      if (opt_.box != nullptr && opt_.box->drop_user && opt_.box->mode != sandbox_mode::none) {
+        // The runtime's own /tmp, as on Lambda (owned by sbx_user1051).
+        (void)::chown(eo.tmp_dir.c_str(), sandbox_uid, sandbox_gid);
+      }
     }
     eo.region = opt_.region;
     eo.account = opt_.account;
@@ -138,13 +138,8 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
             std::erase(l, e);
             reset_tmp_[name].push_back({e->function().revision_id, e->tmp_dir(), os_.now()});
           } else if (retiring_.count(e.get()) > 0) {
-            // Its function was deleted or changed while it ran: it goes now (after this call,
-            // which holds it: its /tmp is given up once its processes are gone).
-            retiring_.erase(e.get());
-            std::erase(envs_[name], e);
-            os_.post([this, alive = std::weak_ptr<bool>(alive_), dir = e->tmp_dir()] {
-              if (!alive.expired()) remove_tmp(dir);
-            });
+            // Its function was deleted or changed while it ran: it goes now.
+            drop_if(envs_[name], [&](const std::shared_ptr<environment>& x) { return x == e; });
           }
         }
         done(std::move(o));

@@ -64,7 +64,6 @@ class process_impl final : public process {
   void kill() override {
     if (!running_) return;
     ::kill(-pid_, SIGKILL);
-    ::kill(pid_, SIGKILL);  // the group leader even if it left its group (a namespace's init)
     ::kill(-pid_, SIGCONT);
   }
   void freeze() override {

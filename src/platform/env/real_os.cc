@@ -71,12 +71,8 @@ class real_os final : public env_os {
       // Fast path: a launcher already in its own cgroup becomes the runtime.
       if (auto lim = parked->cgroup->set_limit(s.memory_bytes); !lim)
         out.warnings.push_back("memory limit not applied: " + lim.error().message());
-      if (auto r = release_launcher(*parked, s.spec.argv, s.spec.env, s.spec.cwd); !r)
-        out.warnings.push_back(r.error().message());
       limit = std::make_unique<cgroup_limit>(std::move(parked->cgroup));
-      out.proc =
-          process::adopt(io_, parked->pid, std::move(parked->out_fd), std::move(parked->pid_fd),
-                         std::move(parked->status), std::move(on_output), std::move(on_exit));
+      hand_over(*parked, s, out, std::move(on_output), std::move(on_exit));
       return out;
     }
     // Slow path: spawn, then move into the cgroup (~10 ms with cgroup v1).
@@ -97,10 +93,7 @@ class real_os final : public env_os {
         if (auto a = limit->attach(l->pid); !a)
           out.warnings.push_back("memory limit not applied: " + a.error().message());
       }
-      if (auto r = release_launcher(*l, s.spec.argv, s.spec.env, s.spec.cwd); !r)
-        out.warnings.push_back(r.error().message());
-      out.proc = process::adopt(io_, l->pid, std::move(l->out_fd), std::move(l->pid_fd),
-                                std::move(l->status), std::move(on_output), std::move(on_exit));
+      hand_over(*l, s, out, std::move(on_output), std::move(on_exit));
       return out;
     }
     spawn_spec spec = s.spec;
@@ -121,6 +114,15 @@ class real_os final : public env_os {
   }
 
  private:
+  // A waiting launcher is given the runtime's command and becomes the runtime's process.
+  void hand_over(parked_launcher& l, const runtime_start& s, started_runtime& out,
+                 process::output_fn on_output, process::exit_fn on_exit) {
+    if (auto r = release_launcher(l, s.spec.argv, s.spec.env, s.spec.cwd); !r)
+      out.warnings.push_back(r.error().message());
+    out.proc = process::adopt(io_, l.pid, std::move(l.out_fd), std::move(l.pid_fd),
+                              std::move(l.status), std::move(on_output), std::move(on_exit));
+  }
+
   asio::io_context& io_;
   launcher_pool* launchers_;
   const sandbox* box_;

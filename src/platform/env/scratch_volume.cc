@@ -176,7 +176,7 @@ result<void> share_mounts_below(const fs::path& root) {
 
 scratch_pool::scratch_pool(fs::path root, uid_t uid, gid_t gid, int spares)
     : root_(std::move(root)), uid_(uid), gid_(gid), spares_(spares) {
-  wanted_[default_mb] = std::chrono::steady_clock::now() + std::chrono::hours(24 * 365 * 100);
+  wanted_[default_mb] = std::chrono::steady_clock::now();  // always wanted (work())
   if (probe_scratch_support().available && spares_ > 0) worker_ = std::thread([this] { work(); });
 }
 
@@ -228,8 +228,7 @@ bool scratch_pool::give_back(const fs::path& dir) {
 result<fs::path> scratch_pool::take(int mb) {
   {
     std::lock_guard lock(mu_);
-    auto now = std::chrono::steady_clock::now();
-    if (wanted_[mb] < now) wanted_[mb] = now;
+    wanted_[mb] = std::chrono::steady_clock::now();
     auto& ready = ready_[mb];
     if (!ready.empty()) {
       fs::path dir = std::move(ready.front());
