@@ -154,6 +154,7 @@ int serve(const service_options& o) {
   ao.log = [quiet](const std::string& fn, const std::string& line) {
     if (!quiet) std::cerr << "[" << fn << "] " << line << '\n';
   };
+  ao.remove_later = po.remove_later;
   ao.events.time_scale = o.event_time_scale;
   ao.events.max_queued = o.event_queue_limit;
   api::lambda_api lambda(*functions, code, pool, *queue_store, ao);

@@ -77,6 +77,7 @@ lambda_api::lambda_api(store::function_store& functions, store::code_store& code
                           std::move(then));
       },
       std::move(qo));
+  collector_ = std::make_unique<code_collector>(code, functions, pool, opt_.remove_later);
   workers_ = std::make_unique<workers>();
 }
 
@@ -190,6 +191,7 @@ void lambda_api::save_revision(function_config c, const http::responder& respond
 }
 
 void lambda_api::create(http::request&& r, const http::responder& respond, const std::string& rid) {
+  collector_->upload_started();
   boost::asio::post(workers_->threads, [this, body = std::move(r.body), respond, rid]() mutable {
     auto parsed = parse_create(body);
     body = std::string();
@@ -198,7 +200,10 @@ void lambda_api::create(http::request&& r, const http::responder& respond, const
     if (parsed) parsed->zip = std::string();
     boost::asio::post(pool_.io(), [this, parsed = std::move(parsed), stored = std::move(stored),
                                    respond, rid]() mutable {
+      std::string sha = stored && *stored ? (*stored)->sha256_hex : std::string();
       finish_create(std::move(parsed), std::move(stored), respond, rid);
+      collector_->upload_finished();
+      collector_->maybe_unused(sha);  // extracted for a create that was refused
     });
   });
 }
@@ -278,12 +283,17 @@ void lambda_api::list(const http::request& r, const http::responder& respond,
 void lambda_api::remove(const std::string& name, const http::responder& respond,
                         const std::string& rid) {
   auto ref = parse_function_ref(name);
+  std::string sha;
+  if (ref) {
+    if (auto f = functions_.get(ref->name); f && *f) sha = (*f)->code_sha256;
+  }
   auto removed = ref ? functions_.remove(ref->name) : result<bool>(false);
   if (!removed) return respond(to_response(service_failure(removed.error().message()), rid));
   if (!*removed)
     return respond(to_response(
         not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
   pool_.retire(ref->name);
+  collector_->maybe_unused(sha);
   if (auto dropped = events_->drop_function(ref->name); !dropped && opt_.log)
     opt_.log(ref->name, "lambdakit: cannot drop its queued events: " + dropped.error().message());
   http::response res;
@@ -295,6 +305,7 @@ void lambda_api::remove(const std::string& name, const http::responder& respond,
 void lambda_api::update_code(const std::string& name, http::request&& r,
                              const http::responder& respond, const std::string& rid) {
   if (!find(name, respond, rid)) return;
+  collector_->upload_started();
   boost::asio::post(workers_->threads, [this, name, body = std::move(r.body), respond,
                                         rid]() mutable {
     auto parsed = parse_code_update(body);
@@ -304,16 +315,24 @@ void lambda_api::update_code(const std::string& name, http::request&& r,
     boost::asio::post(
         pool_.io(), [this, name, failed = parsed ? std::optional<service_error>() : parsed.error(),
                      stored = std::move(stored), respond, rid]() mutable {
-          if (failed) return respond(to_response(*failed, rid));
-          if (!*stored)
-            return respond(to_response(code_error(stored->error(), "UpdateFunctionCode"), rid));
-          auto found = find(name, respond, rid);  // it may have gone while the zip was extracted
-          if (!found) return;
-          function_config c = std::move(*found);
-          c.code_sha256 = (*stored)->sha256_hex;
-          c.code_sha256_base64 = (*stored)->sha256_base64;
-          c.code_size = (*stored)->size;
-          save_revision(std::move(c), respond, rid);
+          std::string old_sha;
+          std::string new_sha = stored && *stored ? (*stored)->sha256_hex : std::string();
+          [&] {
+            if (failed) return respond(to_response(*failed, rid));
+            if (!*stored)
+              return respond(to_response(code_error(stored->error(), "UpdateFunctionCode"), rid));
+            auto found = find(name, respond, rid);  // it may have gone while the zip was extracted
+            if (!found) return;
+            function_config c = std::move(*found);
+            old_sha = c.code_sha256;
+            c.code_sha256 = (*stored)->sha256_hex;
+            c.code_sha256_base64 = (*stored)->sha256_base64;
+            c.code_size = (*stored)->size;
+            save_revision(std::move(c), respond, rid);
+          }();
+          collector_->upload_finished();
+          collector_->maybe_unused(old_sha);  // the code it had
+          collector_->maybe_unused(new_sha);  // extracted for an update that did not land
         });
   });
 }

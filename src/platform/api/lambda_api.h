@@ -3,11 +3,13 @@
 #pragma once
 
 #include <chrono>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
 
+#include "platform/api/code_collector.h"
 #include "platform/api/function_json.h"
 #include "platform/api/records.h"
 #include "platform/env/pool.h"
@@ -24,6 +26,9 @@ struct api_options {
   events::queue_options events;  // asynchronous invokes (region, account and log are filled in)
   // START/END/REPORT lines, as "<function> <line>".
   std::function<void(const std::string& function, const std::string& line)> log;
+  // Removes a folder tree off the service's thread (code no function uses any more, set aside
+  // first); null: removed at once, in the call.
+  std::function<void(std::filesystem::path)> remove_later;
 };
 
 class lambda_api {
@@ -84,6 +89,7 @@ class lambda_api {
   records records_;
   api_options opt_;
   std::unique_ptr<events::event_queue> events_;
+  std::unique_ptr<code_collector> collector_;
   struct workers;
   std::unique_ptr<workers> workers_;  // last: joined first, while everything it uses lives
 };

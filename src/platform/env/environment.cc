@@ -423,6 +423,11 @@ const std::filesystem::path& environment::tmp_dir() const {
 const function_config& environment::function() const {
   return impl_->opt_.fn;
 }
+
+const std::filesystem::path& environment::task_root() const {
+  return impl_->opt_.task_root;
+}
+
 std::chrono::steady_clock::time_point environment::last_used() const {
   return impl_->last_used_;
 }

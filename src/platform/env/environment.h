@@ -61,6 +61,7 @@ class environment {
   bool dead() const;  // must not be used again
   const function_config& function() const;
   const std::filesystem::path& tmp_dir() const;
+  const std::filesystem::path& task_root() const;
   std::chrono::steady_clock::time_point last_used() const;
 
   struct impl;

@@ -166,6 +166,15 @@ bool pool::has_room(const function_config& fn, int limit) const {
   return busy < max && (idle || kept < max);
 }
 
+bool pool::runs_code(const std::filesystem::path& task_root) const {
+  for (const auto& [name, list] : envs_) {
+    for (const auto& e : list) {
+      if (e->task_root() == task_root) return true;
+    }
+  }
+  return false;
+}
+
 void pool::retire(const std::string& function) {
   auto it = envs_.find(function);
   if (it == envs_.end()) return;

@@ -64,6 +64,10 @@ class pool {
   // The function was deleted or changed: idle environments go now, busy ones after their invoke.
   void retire(const std::string& function);
 
+  // Whether an environment in the pool (idle, busy or leaving after its invoke) runs the code in
+  // `task_root`.
+  bool runs_code(const std::filesystem::path& task_root) const;
+
   // Kills every environment.
   void shutdown();
 

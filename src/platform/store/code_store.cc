@@ -235,6 +235,13 @@ std::size_t code_store::collect(const std::set<std::string>& keep) {
   return doomed.size();
 }
 
+fs::path code_store::set_aside(const std::string& sha256_hex) {
+  fs::path aside = dir_ / (".trash-" + base::random_hex(16));
+  std::error_code ec;
+  fs::rename(task_root(sha256_hex), aside, ec);
+  return ec ? fs::path() : aside;
+}
+
 bool code_store::contains(const std::string& sha256_hex) const {
   std::error_code ec;
   return fs::is_directory(task_root(sha256_hex), ec);

@@ -50,6 +50,10 @@ class code_store {
   // Returns how many entries went.
   std::size_t collect(const std::set<std::string>& keep);
 
+  // While running: renames the tree of `sha256_hex` aside (to a .trash-* entry, which no lookup
+  // sees) and returns where it went, for the caller to remove; empty when it was not stored.
+  std::filesystem::path set_aside(const std::string& sha256_hex);
+
  private:
   std::filesystem::path dir_;
 };

@@ -123,4 +123,14 @@ result<bool> function_store::remove(const std::string& name) {
   return db_.changes() > 0;
 }
 
+result<bool> function_store::uses_code(const std::string& sha256_hex) {
+  auto s = db_.prepare(
+      "SELECT 1 FROM functions WHERE json_extract(config, '$.code_sha256') = ?1 LIMIT 1");
+  if (!s) return std::move(s).error();
+  s->bind(1, sha256_hex);
+  auto row = s->step();
+  if (!row) return std::move(row).error();
+  return *row;
+}
+
 }  // namespace lambdakit::platform::store

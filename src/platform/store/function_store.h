@@ -21,6 +21,8 @@ class function_store {
   // Up to `max` functions in name order, starting after `marker` (empty: from the start).
   result<std::vector<function_config>> list(const std::string& marker, int max);
   result<bool> remove(const std::string& name);  // false when there was none
+  // Whether any function's code is the stored code `sha256_hex`.
+  result<bool> uses_code(const std::string& sha256_hex);
 
  private:
   explicit function_store(database db) : db_(std::move(db)) {}
