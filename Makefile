@@ -45,7 +45,7 @@ FUZZ_SECONDS ?= 20
 fuzz: deps
 	@$(CMAKE) --preset fuzz >/dev/null
 	@$(CMAKE) --build --preset fuzz
-	@set -o pipefail; for t in http_parser:http_response:4096 gob_stream:gob_stream:8192 stdio_frame:stdio_frame:8192; do \
+	@set -o pipefail; for t in http_parser:http_response:4096 gob_stream:gob_stream:8192 stdio_frame:stdio_frame:8192 event_stream:event_stream:8192; do \
 	  IFS=: read -r name corpus len <<< "$$t"; \
 	  mkdir -p build/fuzz/corpus/$$corpus; \
 	  echo "fuzz: $$name ($(FUZZ_SECONDS) s)"; \
