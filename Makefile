@@ -117,6 +117,8 @@ bench: build
 	@taskset -c 0 node bench/stdio/roundtrip.mjs build/bin
 	@echo
 	@python3 bench/events/queue_bench.py build/bin
+	@echo
+	@python3 bench/stream/ttfb.py build/bin
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

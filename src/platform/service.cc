@@ -157,6 +157,7 @@ int serve(const service_options& o) {
   ao.remove_later = po.remove_later;
   ao.events.time_scale = o.event_time_scale;
   ao.events.max_queued = o.event_queue_limit;
+  ao.stream.bytes_per_second = static_cast<std::size_t>(o.stream_bytes_per_second);
   api::lambda_api lambda(*functions, code, pool, *queue_store, ao);
   if (auto started = lambda.start_events(); !started) {
     std::fprintf(stderr, "lambdakit serve: cannot read the event queue: %s\n",
@@ -172,7 +173,8 @@ int serve(const service_options& o) {
                                      .header_timeout = o.header_timeout,
                                      .body_timeout = std::chrono::minutes(5),
                                      .max_connections = cap,
-                                     .admit = {}},
+                                     .admit = {},
+                                     .stream_body = {}},
                                     [&lambda](http::request&& r, http::responder respond) {
                                       lambda.handle(std::move(r), std::move(respond));
                                     });

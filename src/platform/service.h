@@ -36,6 +36,8 @@ struct service_options {
   std::chrono::milliseconds header_timeout{60000};
   bool event_full_sync = true;
   std::int64_t event_queue_limit = 1000000;
+  // A streamed answer's rate after its first 6 MiB (AWS: 2 MiB/s); 0: uncapped.
+  std::int64_t stream_bytes_per_second = std::int64_t{2} * 1024 * 1024;
   std::string region = "us-east-1";
   std::string account = "000000000000";
 };

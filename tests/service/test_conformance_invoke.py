@@ -2,7 +2,8 @@
 Invoke API as a caller sees them (what survives a reset, START/END/REPORT, variables, the aws CLI,
 limits, DryRun, Tail, concurrency, client context, names, management API).
 
-Not here: 22 Event (not implemented yet; only DryRun), 28-30 (streaming, extensions).
+Not here: 22 Event (test_events.py; only DryRun here), 28-29 streaming (test_streaming.py),
+30 extensions (not implemented yet).
 Items 1-15: test_conformance_runtime_api.py.
 """
 

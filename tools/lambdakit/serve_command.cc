@@ -82,6 +82,11 @@ void add_serve(CLI::App& app, int& exit_code) {
                   "Events kept queued at most; more Event invokes get 429")
       ->capture_default_str()
       ->check(CLI::Range(std::int64_t{1}, std::int64_t{100000000}));
+  cmd->add_option("--stream-bandwidth", opts->stream_bytes_per_second,
+                  "Bytes per second a streamed answer (InvokeWithResponseStream) goes at after "
+                  "its first 6 MiB, as AWS caps it; 0: uncapped")
+      ->capture_default_str()
+      ->check(CLI::Range(std::int64_t{0}, std::int64_t{1} << 40));
   cmd->callback(
       [opts, idle_s, level, no_freeze, clients, init_s, event_sync, header_s, &exit_code] {
         opts->header_timeout = std::chrono::milliseconds(static_cast<long long>(*header_s * 1000));

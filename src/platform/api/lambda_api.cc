@@ -10,6 +10,7 @@
 #include "base/random.h"
 #include "platform/api/event_invoke_json.h"
 #include "platform/api/function_json.h"
+#include "platform/api/stream_relay.h"
 #include "platform/logs/report.h"
 #include "wire/base64.h"
 
@@ -20,6 +21,13 @@ using clock_type = std::chrono::steady_clock;
 constexpr std::size_t max_sync_payload = 6291456;
 constexpr std::size_t max_async_payload = 1048576;
 constexpr std::size_t max_client_context = 3583;
+
+http::response no_content(const std::string& rid) {
+  http::response r;
+  r.status = 204;
+  r.set("x-amzn-RequestId", rid);
+  return r;
+}
 
 http::response json_response(int status, std::string body, const std::string& rid) {
   http::response r;
@@ -108,13 +116,16 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
         if (m == "DELETE") return remove(parts[2], respond, rid);
       } else if (parts.size() == 4) {
         if (parts[3] == "invocations" && m == "POST")
-          return invoke(parts[2], std::move(r), std::move(respond), rid);
+          return invoke(parts[2], std::move(r), respond, rid);
         if (parts[3] == "code" && m == "PUT")
           return update_code(parts[2], std::move(r), respond, rid);
         if (parts[3] == "configuration" && m == "PUT")
           return update_configuration(parts[2], r, respond, rid);
         if (parts[3] == "configuration" && m == "GET") return get(parts[2], true, respond, rid);
       }
+    } else if (parts.size() == 4 && parts[0] == "2021-11-15" && parts[1] == "functions" &&
+               parts[3] == "response-streaming-invocations" && m == "POST") {
+      return invoke_with_response_stream(parts[2], std::move(r), respond, rid);
     } else if (parts.size() == 4 && parts[0] == "2017-10-31" && parts[1] == "functions" &&
                parts[3] == "concurrency") {
       return concurrency(parts[2], r, respond, rid);
@@ -382,61 +393,60 @@ void lambda_api::concurrency(const std::string& name, const http::request& r,
       200, nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump(), rid));
 }
 
-void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
-                        const std::string& rid) {
-  auto received = clock_type::now();
-  auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
+api_result<lambda_api::prepared_invoke> lambda_api::prepare_invoke(const std::string& name_or_arn,
+                                                                   http::request& r,
+                                                                   const std::string& rid,
+                                                                   bool streaming) {
   auto ref = parse_function_ref(name_or_arn);
   std::string qualifier =
       http::query_param(r.query(), "Qualifier").value_or(ref ? ref->qualifier : "");
-  if (!ref) return fail(not_found(function_arn(name_or_arn, opt_.region, opt_.account)));
+  if (!ref) return not_found(function_arn(name_or_arn, opt_.region, opt_.account));
   auto found = functions_.get(ref->name);
-  if (!found) return fail(service_failure(found.error().message()));
+  if (!found) return service_failure(found.error().message());
   std::string arn = function_arn(ref->name, opt_.region, opt_.account);
-  if (!*found) return fail(not_found(arn));
+  if (!*found) return not_found(arn);
   if (!qualifier.empty() && qualifier != "$LATEST") {
-    return fail(not_found(arn + ":" + qualifier +
-                          " (lambdakit serve has $LATEST only: no versions or aliases)"));
+    return not_found(arn + ":" + qualifier +
+                     " (lambdakit serve has $LATEST only: no versions or aliases)");
   }
-  function_config fn = std::move(**found);
+  prepared_invoke p;
+  p.fn = std::move(**found);
 
-  std::string type(r.header("X-Amz-Invocation-Type").value_or("RequestResponse"));
-  if (type != "RequestResponse" && type != "Event" && type != "DryRun") {
-    return fail(invalid_parameter(
-        "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + type));
+  p.type = std::string(r.header("X-Amz-Invocation-Type").value_or("RequestResponse"));
+  if (streaming && p.type != "RequestResponse" && p.type != "DryRun") {
+    return validation("1 validation error detected: Value '" + p.type +
+                      "' at 'invocationType' failed to satisfy constraint: Member must "
+                      "satisfy enum value set: [RequestResponse, DryRun]");
   }
-  if (type == "Event" && r.body.size() > max_async_payload) {
-    return fail(
-        too_large("Request must be smaller than 1048576 bytes for the InvokeFunction "
-                  "operation (the limit of asynchronous invokes)"));
+  if (p.type != "RequestResponse" && p.type != "Event" && p.type != "DryRun") {
+    return invalid_parameter(
+        "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + p.type);
+  }
+  const char* operation = streaming ? "InvokeWithResponseStream" : "InvokeFunction";
+  if (p.type == "Event" && r.body.size() > max_async_payload) {
+    return too_large("Request must be smaller than 1048576 bytes for the " +
+                     std::string(operation) + " operation (the limit of asynchronous invokes)");
   }
   if (r.body.size() > max_sync_payload) {
-    return fail(
-        too_large("Request must be smaller than 6291456 bytes for the InvokeFunction operation"));
+    return too_large("Request must be smaller than 6291456 bytes for the " +
+                     std::string(operation) + " operation");
   }
   if (!r.body.empty() && !nlohmann::json::accept(r.body)) {
-    return fail(invalid_content(
+    return invalid_content(
         "Could not parse request body into json: Could not parse payload into json: the "
-        "payload is not valid JSON"));
+        "payload is not valid JSON");
   }
   std::string client_context;
   if (auto cc = r.header("X-Amz-Client-Context")) {
     auto decoded = wire::base64::decode(*cc);
     if (cc->size() > max_client_context || !decoded || !nlohmann::json::accept(*decoded)) {
-      return fail(invalid_content(
-          "Client context must be a valid Base64-encoded JSON object of at most 3583 bytes."));
+      return invalid_content(
+          "Client context must be a valid Base64-encoded JSON object of at most 3583 bytes.");
     }
     client_context = std::move(*decoded);
   }
-  if (type == "DryRun") {
-    http::response res;
-    res.status = 204;
-    res.set("x-amzn-RequestId", rid);
-    return respond(std::move(res));
-  }
-  bool tail = r.header("X-Amz-Log-Type").value_or("None") == "Tail";
-
-  env::invoke_request req;
+  p.tail = r.header("X-Amz-Log-Type").value_or("None") == "Tail";
+  env::invoke_request& req = p.req;
   req.request_id = rid;
   req.payload = std::move(r.body);
   req.function_arn = qualifier.empty() ? arn : arn + ":" + qualifier;
@@ -444,11 +454,21 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
   if (req.trace_id.empty()) req.trace_id = trace_header();
   req.client_context = std::move(client_context);
   req.cognito_identity = std::string(r.header("X-Amz-Cognito-Identity").value_or(""));
+  return p;
+}
+
+void lambda_api::invoke(const std::string& name_or_arn, http::request&& r,
+                        const http::responder& respond, const std::string& rid) {
+  auto received = clock_type::now();
+  auto prepared = prepare_invoke(name_or_arn, r, rid, false);
+  if (!prepared) return respond(to_response(prepared.error(), rid));
+  auto& [fn, req, type, tail] = *prepared;
+  if (type == "DryRun") return respond(no_content(rid));
   if (type == "Event") return invoke_async(fn, std::move(req), respond, rid);
 
-  auto log = opt_.log;
   bool accepted = run_invoke(
-      fn, std::move(req), "RequestResponse", received, [respond, rid, tail](env::invoke_outcome o) {
+      fn, std::move(req), "RequestResponse", received,
+      [respond, rid, tail = tail](env::invoke_outcome o) {
         http::response res;
         res.status = 200;
         res.set("Content-Type", o.content_type.empty() ? "application/json" : o.content_type);
@@ -462,10 +482,30 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r, http:
         res.body = std::move(o.body);
         respond(std::move(res));
       });
-  if (!accepted) {
-    if (log) log(fn.name, "lambdakit: " + rid + " throttled: all environments are busy");
-    fail(too_many_requests(fn.reserved_concurrency >= 0));
-  }
+  if (!accepted) throttled(fn, respond, rid);
+}
+
+void lambda_api::invoke_with_response_stream(const std::string& name_or_arn, http::request&& r,
+                                             const http::responder& respond,
+                                             const std::string& rid) {
+  auto received = clock_type::now();
+  auto prepared = prepare_invoke(name_or_arn, r, rid, true);
+  if (!prepared) return respond(to_response(prepared.error(), rid));
+  auto& [fn, req, type, tail] = *prepared;
+  if (type == "DryRun") return respond(no_content(rid));
+  // The relay answers: with the stream's head when the runtime starts its answer, or whole at
+  // the end (a function that fails first, or a path that cannot stream).
+  auto relay = std::make_shared<stream_relay>(respond, rid, tail, opt_.stream);
+  req.stream = relay;
+  bool accepted = run_invoke(fn, std::move(req), "RequestResponse", received,
+                             [relay](const env::invoke_outcome& o) { relay->finish(o); });
+  if (!accepted) throttled(fn, respond, rid);
+}
+
+void lambda_api::throttled(const function_config& fn, const http::responder& respond,
+                           const std::string& rid) {
+  if (opt_.log) opt_.log(fn.name, "lambdakit: " + rid + " throttled: all environments are busy");
+  respond(to_response(too_many_requests(fn.reserved_concurrency >= 0), rid));
 }
 
 bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, const char* type,

@@ -1,5 +1,6 @@
 // The Lambda API of the local service: management calls (create, get, list, update, delete,
-// concurrency), Invoke, and lambdakit's own /lambdakit/v1 endpoints (health, invocation records).
+// concurrency), Invoke, InvokeWithResponseStream, and lambdakit's own /lambdakit/v1 endpoints
+// (health, invocation records).
 #pragma once
 
 #include <chrono>
@@ -12,6 +13,7 @@
 #include "platform/api/code_collector.h"
 #include "platform/api/function_json.h"
 #include "platform/api/records.h"
+#include "platform/api/stream_relay.h"
 #include "platform/env/pool.h"
 #include "platform/events/event_queue.h"
 #include "platform/http/message.h"
@@ -29,6 +31,7 @@ struct api_options {
   // Removes a folder tree off the service's thread (code no function uses any more, set aside
   // first); null: removed at once, in the call.
   std::function<void(std::filesystem::path)> remove_later;
+  stream_limits stream;  // InvokeWithResponseStream's pace
 };
 
 class lambda_api {
@@ -66,8 +69,23 @@ class lambda_api {
                             const http::responder& respond, const std::string& rid);
   void concurrency(const std::string& name, const http::request& r, const http::responder& respond,
                    const std::string& rid);
-  void invoke(const std::string& name_or_arn, http::request&& r, http::responder respond,
+  // Invoke and InvokeWithResponseStream share their checks (function, qualifier, invocation
+  // type, payload, client context); the request's body moves into the invoke request.
+  struct prepared_invoke {
+    function_config fn;
+    env::invoke_request req;
+    std::string type;  // RequestResponse, Event or DryRun
+    bool tail = false;
+  };
+  api_result<prepared_invoke> prepare_invoke(const std::string& name_or_arn, http::request& r,
+                                             const std::string& rid, bool streaming);
+  void invoke(const std::string& name_or_arn, http::request&& r, const http::responder& respond,
               const std::string& rid);
+  // POST /2021-11-15/functions/NAME/response-streaming-invocations: the answer in event-stream
+  // framing as the function writes it (see stream_relay.h).
+  void invoke_with_response_stream(const std::string& name_or_arn, http::request&& r,
+                                   const http::responder& respond, const std::string& rid);
+  void throttled(const function_config& fn, const http::responder& respond, const std::string& rid);
   void invoke_async(const function_config& fn, env::invoke_request req,
                     const http::responder& respond, const std::string& rid);
   // /2019-09-25/functions/NAME/event-invoke-config[/list]: Put, Update, Get, Delete, List.

@@ -1,10 +1,32 @@
 // One invoke as an execution environment sees it, and how it ended.
 #pragma once
 
+#include <chrono>
+#include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <string>
+#include <string_view>
 
 namespace lambdakit::platform::env {
+
+// Where a streamed invoke's answer goes as the runtime writes it (InvokeWithResponseStream).
+// Called on the service's thread, by the environment's channel, before the invoke's outcome.
+class response_stream {
+ public:
+  virtual ~response_stream() = default;
+  // The answer begins, with the runtime's content type: once, before any bytes.
+  virtual void begin(const std::string& content_type) = 0;
+  // The next bytes of the answer. Returns how long the runtime must wait before more of its
+  // bytes are read (the bandwidth limit, a caller that reads slowly); 0: read on.
+  virtual std::chrono::milliseconds bytes(std::string_view b) = 0;
+  // Whether begin() was called: then the outcome's body is not the answer (it is empty, or
+  // holds the error that ended the stream).
+  virtual bool begun() const = 0;
+};
+
+// A streamed answer over 200 MiB is cut there: Function.ResponseSizeTooLarge.
+inline constexpr std::size_t max_streamed_response = std::size_t{200} * 1024 * 1024;
 
 struct invoke_request {
   std::string request_id;
@@ -13,6 +35,9 @@ struct invoke_request {
   std::string trace_id;          // X-Amzn-Trace-Id (generated when the caller sent none)
   std::string client_context;    // decoded JSON, or empty
   std::string cognito_identity;  // JSON, or empty
+  // Set for InvokeWithResponseStream: the answer goes there as it is written. Channels that
+  // cannot stream (go1.x) leave it alone; the caller then streams the whole body at the end.
+  std::shared_ptr<response_stream> stream;
 };
 
 enum class invoke_status {

@@ -54,7 +54,12 @@ class runtime_api_channel final : public runtime_channel,
                                .port = 0,
                                .body_limit = max_request_body,
                                .name = "runtime-api",
-                               .admit = events_.admit},
+                               .admit = events_.admit,
+                               .stream_body = [weak](const http::request& head) -> http::body_sink {
+                                 auto self = weak.lock();
+                                 if (!self || self->closed_) return {};
+                                 return self->stream_sink(head);
+                               }},
                               [weak](http::request&& r, http::responder respond) {
                                 if (auto self = weak.lock(); self && !self->closed_) {
                                   self->on_request(std::move(r), std::move(respond));
@@ -76,6 +81,7 @@ class runtime_api_channel final : public runtime_channel,
     next_since_answer_ = false;
     last_answered_.clear();
     in_flight_.clear();
+    end_stream();
   }
 
   void deliver(invoke_request req, std::chrono::milliseconds timeout) override {
@@ -91,6 +97,7 @@ class runtime_api_channel final : public runtime_channel,
       in_flight_.clear();
       next_since_answer_ = false;
     }
+    end_stream();
   }
 
   void close() override {
@@ -150,6 +157,7 @@ class runtime_api_channel final : public runtime_channel,
     invoke_request req = std::move(*pending_);
     pending_.reset();
     in_flight_ = req.request_id;
+    stream_ = std::move(req.stream);
     http::response r;
     r.set("Content-Type", "application/json");
     r.set("Lambda-Runtime-Aws-Request-Id", req.request_id);
@@ -190,11 +198,23 @@ class runtime_api_channel final : public runtime_channel,
     runtime_answer a;
     a.content_type = std::string(r.header("Content-Type").value_or("application/json"));
     a.body = r.body;
+    bool streamed = streamed_id_ == id;  // the body went to the caller as it came
+    bool oversized = streamed && oversized_;
+    end_stream();
     if (is_error) {
       a.status = invoke_status::function_error;
       a.content_type = "application/json";
       respond(accepted());
-    } else if (streaming) {
+    } else if (oversized) {
+      respond(api_error(413, "RequestEntityTooLarge",
+                        "Response payload size exceeded maximum allowed payload size (" +
+                            std::to_string(max_streamed_response) + " bytes)."));
+      a.status = invoke_status::response_too_large;
+      a.content_type = "application/json";
+      a.body =
+          R"({"errorType":"Function.ResponseSizeTooLarge","errorMessage":"Response payload size exceeded maximum allowed payload size ()" +
+          std::to_string(max_streamed_response) + R"( bytes)."})";
+    } else if (streaming || streamed) {
       auto type = r.header("Lambda-Runtime-Function-Error-Type");
       auto body = r.header("Lambda-Runtime-Function-Error-Body");
       if (type || body) {  // the stream ended with an error trailer
@@ -227,6 +247,46 @@ class runtime_api_channel final : public runtime_channel,
     if (events_.answered) events_.answered(std::move(a));
   }
 
+  // A /response to the in-flight invoke of a streamed call: its body goes to the caller as it
+  // arrives (whether the runtime streams or sends it whole). Anything else is read whole.
+  http::body_sink stream_sink(const http::request& head) {
+    if (head.method != "POST" || !stream_ || in_flight_.empty()) return {};
+    if (head.path() != "/2018-06-01/runtime/invocation/" + in_flight_ + "/response") return {};
+    auto mode = head.header("Lambda-Runtime-Function-Response-Mode");
+    if (mode && *mode != "streaming") return {};  // on_answer refuses it
+    streamed_id_ = in_flight_;
+    streamed_bytes_ = 0;
+    oversized_ = false;
+    stream_->begin(
+        std::string(head.header("Content-Type")
+                        .value_or(mode ? "application/octet-stream" : "application/json")));
+    std::weak_ptr<runtime_api_channel> weak = weak_from_this();
+    return [weak, id = in_flight_](std::string_view bytes) {
+      auto self = weak.lock();
+      if (!self || self->streamed_id_ != id || !self->stream_) {
+        return std::chrono::milliseconds(0);  // abandoned (timed out): read and dropped
+      }
+      return self->forward(bytes);
+    };
+  }
+
+  std::chrono::milliseconds forward(std::string_view bytes) {
+    if (oversized_) return std::chrono::milliseconds(0);
+    if (streamed_bytes_ + bytes.size() > max_streamed_response) {
+      bytes = bytes.substr(0, max_streamed_response - streamed_bytes_);
+      oversized_ = true;
+    }
+    streamed_bytes_ += bytes.size();
+    return bytes.empty() ? std::chrono::milliseconds(0) : stream_->bytes(bytes);
+  }
+
+  void end_stream() {
+    stream_.reset();
+    streamed_id_.clear();
+    streamed_bytes_ = 0;
+    oversized_ = false;
+  }
+
   void on_init_error(const http::request& r, const http::responder& respond) {
     if (ready_) {
       return respond(api_error(403, "InvalidStateTransition",
@@ -247,6 +307,10 @@ class runtime_api_channel final : public runtime_channel,
   std::string last_answered_;  // the last request id answered (or abandoned)
   bool next_since_answer_ = false;
   bool ready_ = false;  // the runtime has asked for work since it started: Init is over
+  std::shared_ptr<response_stream> stream_;  // the in-flight invoke's caller, when it streams
+  std::string streamed_id_;                  // the request whose /response body is being streamed
+  std::size_t streamed_bytes_ = 0;
+  bool oversized_ = false;  // past max_streamed_response: the rest is dropped
 };
 
 }  // namespace

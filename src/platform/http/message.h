@@ -1,7 +1,9 @@
 // The platform's HTTP request and response, as plain values: handlers see these, never Beast.
 #pragma once
 
+#include <cstddef>
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -22,10 +24,27 @@ struct request {
   std::string_view query() const;  // target after '?', or empty
 };
 
+// The body of a streamed response, written as it is produced (chunked transfer encoding).
+class body_writer {
+ public:
+  virtual ~body_writer() = default;
+  // Sends `bytes` after what was sent before (nothing when empty, or once the connection is gone).
+  virtual void write(std::string bytes) = 0;
+  // Ends the body; the connection goes on to its next request. Writes after it are dropped.
+  virtual void finish() = 0;
+  // Bytes given and not yet taken by the socket: a producer that outruns its reader waits.
+  virtual std::size_t queued() const = 0;
+  // The connection is gone (the client left, or the server closed): writes are dropped.
+  virtual bool broken() const = 0;
+};
+
 struct response {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Set: the body is streamed instead of `body`. The server sends the head (with
+  // Transfer-Encoding: chunked), then calls this once, at once, with the writer of the body.
+  std::function<void(std::shared_ptr<body_writer>)> stream;
 
   response& set(std::string name, std::string value) {
     headers.emplace_back(std::move(name), std::move(value));

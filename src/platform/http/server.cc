@@ -8,8 +8,11 @@
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
 #include <chrono>
+#include <cstdio>
+#include <deque>
 #include <list>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace lambdakit::platform::http {
@@ -21,12 +24,27 @@ namespace bhttp = beast::http;
 using tcp = asio::ip::tcp;
 
 // Limits every session of a server shares, and the count of live sessions.
+constexpr std::size_t sink_piece =
+    std::size_t{64} * 1024;  // a streamed body goes to its sink in pieces of it
+
 struct session_limits {
   std::size_t body_limit = 0;
   std::chrono::milliseconds header_timeout{0};
   std::chrono::milliseconds body_timeout{0};
+  std::function<body_sink(const request& head)> stream_body;
   std::size_t live = 0;
 };
+
+// The request a handler sees, from Beast's message (its body moved, not copied).
+request to_request(bhttp::request<bhttp::string_body>& msg) {
+  request req;
+  req.method = std::string(msg.method_string());
+  req.target = std::string(msg.target());
+  for (const auto& f : msg)
+    req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
+  req.body = std::move(msg.body());
+  return req;
+}
 
 class session : public std::enable_shared_from_this<session> {
  public:
@@ -92,9 +110,52 @@ class session : public std::enable_shared_from_this<session> {
   }
 
   void read_body() {
+    if (limits_->stream_body) {
+      request head = to_request(parser_->get());
+      sink_ = limits_->stream_body(head);
+      // The sink keeps its own limit (it may drop what is past it); the body is never held.
+      if (sink_) parser_->body_limit(boost::none);
+    }
+    if (sink_) return read_some();
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
+  }
+
+  // A streamed body: each read's bytes go to the sink, then are let go.
+  void read_some() {
+    if (buffer_.capacity() < sink_piece) buffer_.reserve(sink_piece);  // reads of up to 64 KiB
+    bhttp::async_read_some(
+        stream_, buffer_, *parser_,
+        [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_some(ec); });
+  }
+
+  void on_some(beast::error_code ec) {
+    if (ec) {
+      sink_ = nullptr;
+      return ec == bhttp::error::body_limit ? too_large() : fail(ec);
+    }
+    std::chrono::milliseconds wait{0};
+    auto& body = parser_->get().body();
+    // Beast parses a read's worth at a time (often 512 bytes): the sink gets what has come so
+    // far once there is a good piece of it, the body is over, or nothing more is waiting.
+    beast::error_code avail_ec;
+    bool more_waiting = stream_.socket().available(avail_ec) > 0 && !avail_ec;
+    if (!body.empty() && (parser_->is_done() || body.size() >= sink_piece || !more_waiting)) {
+      wait = sink_(body);
+      body.clear();  // Beast's string body appends at its current size
+    }
+    if (parser_->is_done()) {
+      sink_ = nullptr;
+      return on_request({});
+    }
+    if (wait.count() <= 0) return read_some();
+    if (!pause_) pause_.emplace(stream_.get_executor());
+    pause_->expires_after(wait);
+    pause_->async_wait([self = shared_from_this()](beast::error_code e) {
+      if (e || self->closed_) return;
+      self->read_some();
+    });
   }
 
   void on_request(beast::error_code ec) {
@@ -103,20 +164,104 @@ class session : public std::enable_shared_from_this<session> {
     stream_.expires_never();  // the handler may take an invoke's whole timeout
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
-    request req;
-    req.method = std::string(msg.method_string());
-    req.target = std::string(msg.target());
-    for (const auto& f : msg)
-      req.headers.emplace_back(std::string(f.name_string()), std::string(f.value()));
-    req.body = std::move(msg.body());
+    request req = to_request(msg);
     // The responder keeps the session alive until it answers: an invoke answers later.
     auto answered = std::make_shared<bool>(false);
     (*handler_)(std::move(req), [self = shared_from_this(), answered](response r) {
       if (*answered) return;  // a responder answers once
       *answered = true;
-      if (!self->closed_) self->write(std::move(r));
+      if (self->closed_) return;
+      if (r.stream) return self->write_streamed(r);
+      self->write(std::move(r));
     });
   }
+
+ public:
+  // The streamed body's side (chunk_writer calls these).
+  void stream_write(std::string_view bytes) {
+    if (closed_ || stream_done_ || bytes.empty()) return;
+    char size_line[24];
+    int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
+    std::string chunk;
+    chunk.reserve(static_cast<std::size_t>(n) + bytes.size() + 2);
+    chunk.append(size_line, static_cast<std::size_t>(n)).append(bytes).append("\r\n");
+    enqueue(std::move(chunk));
+  }
+
+  void stream_finish() {
+    if (stream_done_) return;
+    stream_done_ = true;
+    if (closed_) return;
+    enqueue("0\r\n\r\n");
+  }
+
+  // The writer went away without finishing: the body can never be whole, so the connection
+  // ends (the client sees a cut chunked body, not a hang).
+  void stream_dropped() {
+    if (!stream_done_) close();
+  }
+
+  std::size_t stream_queued() const { return queued_; }
+
+ private:
+  // The head, written by hand (Beast's serializer wants the body type up front), then the
+  // writer is given to the handler.
+  void write_streamed(const response& r) {
+    std::string head =
+        "HTTP/1.1 " + std::to_string(r.status) + " " +
+        std::string(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status)))) +
+        "\r\n";
+    for (const auto& [k, v] : r.headers) head.append(k).append(": ").append(v).append("\r\n");
+    head += "Transfer-Encoding: chunked\r\n";
+    if (!keep_alive_) head += "Connection: close\r\n";
+    head += "\r\n";
+    stream_done_ = false;
+    enqueue(std::move(head));
+    r.stream(std::make_shared<chunk_writer>(shared_from_this()));
+  }
+
+  void enqueue(std::string bytes) {
+    queued_ += bytes.size();
+    out_.push_back(std::move(bytes));
+    flush();
+  }
+
+  void flush() {
+    if (writing_ || out_.empty() || closed_) return;
+    writing_ = true;
+    if (limits_->body_timeout.count() > 0) stream_.expires_after(limits_->body_timeout);
+    asio::async_write(stream_, asio::buffer(out_.front()),
+                      [self = shared_from_this()](beast::error_code ec, std::size_t) {
+                        self->writing_ = false;
+                        if (ec) {
+                          self->out_.clear();
+                          self->queued_ = 0;
+                          return self->fail(ec);
+                        }
+                        self->queued_ -= self->out_.front().size();
+                        self->out_.pop_front();
+                        if (!self->out_.empty()) return self->flush();
+                        self->stream_.expires_never();  // the function may pause between chunks
+                        if (!self->stream_done_) return;
+                        if (!self->keep_alive_) return self->close();
+                        self->read_header();
+                      });
+  }
+
+  class chunk_writer final : public body_writer {
+   public:
+    explicit chunk_writer(std::shared_ptr<session> s) : s_(std::move(s)) {}
+    chunk_writer(const chunk_writer&) = delete;
+    chunk_writer& operator=(const chunk_writer&) = delete;
+    ~chunk_writer() override { s_->stream_dropped(); }
+    void write(std::string bytes) override { s_->stream_write(bytes); }
+    void finish() override { s_->stream_finish(); }
+    std::size_t queued() const override { return s_->stream_queued(); }
+    bool broken() const override { return s_->closed(); }
+
+   private:
+    std::shared_ptr<session> s_;
+  };
 
   // 413, then a lingering close: the client may still be sending the body it announced, and
   // closing on it would reset the connection before it reads the answer. So: answer, stop
@@ -181,7 +326,13 @@ class session : public std::enable_shared_from_this<session> {
   bool closed_ = false;
   bool linger_ = false;  // after a 413: drain, then close
   std::size_t drained_ = 0;
-  std::unique_ptr<char[]> scratch_;  // only while draining: sessions are many, drains rare
+  std::unique_ptr<char[]> scratch_;          // only while draining: sessions are many, drains rare
+  body_sink sink_;                           // while a streamed request body is read
+  std::optional<asio::steady_timer> pause_;  // a sink asked to wait before the next read
+  std::deque<std::string> out_;  // a streamed response's head and chunks, not yet written
+  std::size_t queued_ = 0;
+  bool writing_ = false;
+  bool stream_done_ = true;  // no streamed response in progress (or its last chunk is queued)
 };
 
 class server_impl final : public server {
@@ -195,6 +346,7 @@ class server_impl final : public server {
     limits_->body_limit = options_.body_limit;
     limits_->header_timeout = options_.header_timeout;
     limits_->body_timeout = options_.body_timeout;
+    limits_->stream_body = options_.stream_body;
     spare_fd_ = ::open("/dev/null", O_RDONLY | O_CLOEXEC);
   }
 

@@ -9,6 +9,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 
 #include "base/result.h"
 #include "platform/http/message.h"
@@ -18,6 +19,8 @@ class io_context;
 }
 
 namespace lambdakit::platform::http {
+
+using body_sink = std::function<std::chrono::milliseconds(std::string_view bytes)>;
 
 struct server_options {
   std::string host = "127.0.0.1";
@@ -35,6 +38,11 @@ struct server_options {
   // Asked of every accepted connection (its socket) before anything is read: false closes it
   // at once, unanswered. Empty: every connection is taken.
   std::function<bool(int fd)> admit;
+  // Asked once a request's head is read (its body not yet): a sink returned receives the body as
+  // it arrives instead of request::body, and returns how long to wait before reading more (a
+  // reader that must not be outrun; 0: read on). Trailers still reach the handler's request,
+  // which comes once the body is over. Empty (or an empty sink): the body is read whole.
+  std::function<body_sink(const request& head)> stream_body;
 };
 
 class server {
