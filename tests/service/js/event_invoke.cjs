@@ -1,17 +1,11 @@
 // The AWS SDK for JavaScript v3 against lambdakit serve: an Event invoke and the event invoke
 // configuration calls. Usage: node event_invoke.cjs SDK_NODE_MODULES ENDPOINT FUNCTION DESTINATION
 // Prints one JSON object with what the SDK returned.
-const path = require("node:path");
+const lambdaClient = require("./lambda_client.cjs");
 const [sdkModules, endpoint, fn, destination] = process.argv.slice(2);
-const sdk = require(path.join(sdkModules, "@aws-sdk/client-lambda"));
 
 async function main() {
-  const client = new sdk.LambdaClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
+  const { sdk, client } = lambdaClient(sdkModules, endpoint);
   const put = await client.send(new sdk.PutFunctionEventInvokeConfigCommand({
     FunctionName: fn,
     MaximumRetryAttempts: 1,

@@ -3,17 +3,11 @@
 // Usage: node stream_invoke.cjs SDK_NODE_MODULES ENDPOINT FUNCTION PAYLOAD_JSON
 // Prints one JSON object: the response's metadata and every event with the milliseconds since
 // the command was sent.
-const path = require("node:path");
+const lambdaClient = require("./lambda_client.cjs");
 const [sdkModules, endpoint, fn, payload] = process.argv.slice(2);
-const sdk = require(path.join(sdkModules, "@aws-sdk/client-lambda"));
 
 async function main() {
-  const client = new sdk.LambdaClient({
-    endpoint,
-    region: "us-east-1",
-    credentials: { accessKeyId: "x", secretAccessKey: "x" },
-    maxAttempts: 1,
-  });
+  const { sdk, client } = lambdaClient(sdkModules, endpoint);
   const started = Date.now();
   const out = await client.send(new sdk.InvokeWithResponseStreamCommand({
     FunctionName: fn,
