@@ -30,6 +30,10 @@ std::string random_hex(std::size_t n) {
   return s;
 }
 
+double random_unit() {
+  return std::uniform_real_distribution<double>(0.0, 1.0)(engine());
+}
+
 std::string random_uuid() {
   std::string h = random_hex(32);
   h[12] = '4';

@@ -13,4 +13,7 @@ std::string random_hex(std::size_t n);
 // A version 4 UUID, "xxxxxxxx-xxxx-4xxx-yxxx-xxxxxxxxxxxx" (y one of 8, 9, a, b).
 std::string random_uuid();
 
+// A number drawn uniformly from [0, 1) (an alias's weighted routing).
+double random_unit();
+
 }  // namespace lambdakit::base

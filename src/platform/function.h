@@ -28,6 +28,30 @@ struct function_config {
   std::string revision_id;         // changes with every update
   int reserved_concurrency = -1;   // PutFunctionConcurrency; -1: unset
   std::string dead_letter_target;  // DeadLetterConfig.TargetArn (SQS or SNS), or empty
+
+  // Versions (PublishVersion): "$LATEST", the one that changes, or "1", "2", ..., snapshots of
+  // it that never change. Each has its own revision_id and its own environments.
+  std::string version = "$LATEST";
+  // On $LATEST only: the highest version number published (numbers are never used twice, even
+  // after a version is deleted), and $LATEST's revision_id when it was published (unchanged
+  // since: PublishVersion returns that version again instead of a copy).
+  int last_version = 0;
+  std::string published_revision_id;
+
+  bool latest() const { return version == "$LATEST"; }
+  // "name" for $LATEST, "name:3" for a version: the key of its environments.
+  std::string qualified_name() const { return latest() ? name : name + ":" + version; }
+};
+
+// An alias (CreateAlias): a name for a version, optionally sending a share of invokes to a
+// second version (RoutingConfig.AdditionalVersionWeights).
+struct alias_config {
+  std::string function;
+  std::string name;
+  std::string function_version;  // "$LATEST" or a number
+  std::string description;
+  std::map<std::string, double> additional_weights;  // at most one: version -> 0.0..1.0
+  std::string revision_id;
 };
 
 }  // namespace lambdakit::platform

@@ -78,18 +78,12 @@ int serve(const service_options& o) {
   store::code_store code(state);
   {
     // Code no function uses any more (deleted, replaced) and uploads cut short by a crash.
-    std::set<std::string> used;
-    for (std::string marker;;) {
-      auto page = functions->list(marker, 1000);
-      if (!page) {
-        std::fprintf(stderr, "lambdakit serve: %s\n", page.error().message().c_str());
-        return 1;
-      }
-      for (const auto& f : *page) used.insert(f.code_sha256);
-      if (page->size() < 1000) break;
-      marker = page->back().name;
+    auto used = functions->used_code();
+    if (!used) {
+      std::fprintf(stderr, "lambdakit serve: %s\n", used.error().message().c_str());
+      return 1;
     }
-    if (auto n = code.collect(used); n > 0 && o.level <= log_level::info)
+    if (auto n = code.collect(*used); n > 0 && o.level <= log_level::info)
       std::cerr << "lambdakit serve: removed " << n
                 << " unused code tree(s) and upload leftovers\n";
   }

@@ -35,6 +35,13 @@ service_error too_large(std::string message) {
 service_error conflict(std::string message) {
   return {409, "ResourceConflictException", std::move(message), {}};
 }
+service_error precondition_failed() {
+  return {412,
+          "PreconditionFailedException",
+          "The Revision Id provided does not match the latest Revision Id. Call the "
+          "GetFunction/GetAlias API to retrieve the latest Revision Id",
+          {}};
+}
 service_error too_many_requests(bool reserved) {
   return {429, "TooManyRequestsException", "Rate Exceeded.",
           std::string(R"("Reason":")") +

@@ -31,6 +31,7 @@ service_error invalid_content(std::string message);    // 400 InvalidRequestCont
 service_error too_large(std::string message);          // 413 RequestEntityTooLargeException
 service_error conflict(std::string message);           // 409 ResourceConflictException
 service_error too_many_requests(bool reserved);        // 429 TooManyRequestsException
-service_error service_failure(std::string message);    // 500 ServiceException
+service_error precondition_failed();  // 412 PreconditionFailedException: a stale RevisionId
+service_error service_failure(std::string message);  // 500 ServiceException
 
 }  // namespace lambdakit::platform::api

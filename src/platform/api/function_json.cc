@@ -394,6 +394,7 @@ api_result<create_request> parse_create(const std::string& body) {
   auto zip = decode_zip(j["Code"]);
   if (!zip) return std::move(zip).error();
   r.zip = std::move(zip).value();
+  r.publish = j.value("Publish", false);
   return r;
 }
 
@@ -404,7 +405,11 @@ api_result<code_update> parse_code_update(const std::string& body) {
   if (auto r = check_types(j); !r) return std::move(r).error();
   auto zip = decode_zip(j);
   if (!zip) return std::move(zip).error();
-  return code_update{std::move(zip).value()};
+  code_update u;
+  u.zip = std::move(zip).value();
+  u.publish = j.value("Publish", false);
+  u.revision_id = j.value("RevisionId", "");
+  return u;
 }
 
 api_result<void> apply_configuration(const std::string& body, function_config& config) {
@@ -412,14 +417,8 @@ api_result<void> apply_configuration(const std::string& body, function_config& c
   if (!parsed) return std::move(parsed).error();
   json& j = *parsed;
   if (auto r = check_types(j); !r) return r;
-  if (j.contains("RevisionId") && j["RevisionId"] != config.revision_id) {
-    return service_error{412,
-                         "PreconditionFailedException",
-                         "The Revision Id provided does not match the latest Revision Id. Call the "
-                         "GetFunction/GetAlias API "
-                         "to retrieve the latest Revision Id",
-                         {}};
-  }
+  if (j.contains("RevisionId") && j["RevisionId"] != config.revision_id)
+    return precondition_failed();
   function_config changed = config;  // all or nothing: a later field's error changes nothing
   if (auto r = apply_common(j, changed); !r) return r;
   config = std::move(changed);
@@ -441,9 +440,11 @@ api_result<int> parse_concurrency(const std::string& body) {
 }
 
 std::string configuration_json(const function_config& f, const std::string& region,
-                               const std::string& account) {
+                               const std::string& account, const std::string& arn_qualifier) {
+  std::string arn = function_arn(f.name, region, account);
+  if (!arn_qualifier.empty()) arn += ":" + arn_qualifier;
   json j = {{"FunctionName", f.name},
-            {"FunctionArn", function_arn(f.name, region, account)},
+            {"FunctionArn", arn},
             {"Role", f.role},
             {"Handler", f.handler},
             {"CodeSize", f.code_size},
@@ -452,7 +453,7 @@ std::string configuration_json(const function_config& f, const std::string& regi
             {"MemorySize", f.memory_mb},
             {"LastModified", f.last_modified},
             {"CodeSha256", f.code_sha256_base64},
-            {"Version", "$LATEST"},
+            {"Version", f.version},
             {"TracingConfig", {{"Mode", "PassThrough"}}},
             {"RevisionId", f.revision_id},
             {"State", "Active"},

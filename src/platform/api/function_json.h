@@ -13,10 +13,13 @@ namespace lambdakit::platform::api {
 struct create_request {
   function_config config;  // code fields not yet filled
   std::string zip;         // decoded Code.ZipFile
+  bool publish = false;    // Publish: a version of it is published too
 };
 
 struct code_update {
   std::string zip;  // decoded ZipFile
+  bool publish = false;
+  std::string revision_id;  // RevisionId: the update is refused unless $LATEST still has it
 };
 
 // Each returns the parsed request or the service error to answer with.
@@ -27,9 +30,10 @@ api_result<void> apply_configuration(const std::string& body, function_config& c
 // ReservedConcurrentExecutions of PutFunctionConcurrency.
 api_result<int> parse_concurrency(const std::string& body);
 
-// FunctionConfiguration as AWS renders it.
+// FunctionConfiguration as AWS renders it. `arn_qualifier`, when not empty, ends FunctionArn
+// (":3", ":live", ":$LATEST"): AWS qualifies it when the call named a version or alias.
 std::string configuration_json(const function_config& f, const std::string& region,
-                               const std::string& account);
+                               const std::string& account, const std::string& arn_qualifier = {});
 std::string function_arn(const std::string& name, const std::string& region,
                          const std::string& account);
 

@@ -112,8 +112,12 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
         if (m == "POST") return create(std::move(r), respond, rid);
         if (m == "GET") return list(r, respond, rid);
       } else if (parts.size() == 3) {
-        if (m == "GET") return get(parts[2], false, respond, rid);
-        if (m == "DELETE") return remove(parts[2], respond, rid);
+        if (m == "GET") return get(parts[2], r, false, respond, rid);
+        if (m == "DELETE") return remove(parts[2], r, respond, rid);
+      } else if (parts.size() == 4 && parts[3] == "versions") {
+        return versions(parts[2], r, respond, rid);
+      } else if ((parts.size() == 4 || parts.size() == 5) && parts[3] == "aliases") {
+        return aliases(parts[2], parts.size() == 5 ? parts[4] : std::string(), r, respond, rid);
       } else if (parts.size() == 4) {
         if (parts[3] == "invocations" && m == "POST")
           return invoke(parts[2], std::move(r), respond, rid);
@@ -121,7 +125,7 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
           return update_code(parts[2], std::move(r), respond, rid);
         if (parts[3] == "configuration" && m == "PUT")
           return update_configuration(parts[2], r, respond, rid);
-        if (parts[3] == "configuration" && m == "GET") return get(parts[2], true, respond, rid);
+        if (parts[3] == "configuration" && m == "GET") return get(parts[2], r, true, respond, rid);
       }
     } else if (parts.size() == 4 && parts[0] == "2021-11-15" && parts[1] == "functions" &&
                parts[3] == "response-streaming-invocations" && m == "POST") {
@@ -191,14 +195,19 @@ std::optional<function_config> lambda_api::find(const std::string& name,
   return std::move(found).value();
 }
 
-void lambda_api::save_revision(function_config c, const http::responder& respond,
-                               const std::string& rid) {
+api_result<function_config> lambda_api::store_revision(function_config c) {
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
-  if (auto p = functions_.put(c); !p)
-    return respond(to_response(service_failure(p.error().message()), rid));
-  pool_.retire(c.name);  // warm environments run the old revision: they go
-  respond(json_response(200, configuration_json(c, opt_.region, opt_.account), rid));
+  if (auto p = functions_.put(c); !p) return service_failure(p.error().message());
+  pool_.retire(c.name, "$LATEST");  // warm environments run the old revision: they go
+  return c;
+}
+
+void lambda_api::save_revision(function_config c, const http::responder& respond,
+                               const std::string& rid) {
+  auto saved = store_revision(std::move(c));
+  if (!saved) return respond(to_response(saved.error(), rid));
+  respond(json_response(200, configuration_json(*saved, opt_.region, opt_.account), rid));
 }
 
 void lambda_api::create(http::request&& r, const http::responder& respond, const std::string& rid) {
@@ -238,20 +247,21 @@ void lambda_api::finish_create(api_result<create_request> parsed,
   c.revision_id = new_revision_id();
   if (auto p = functions_.put(c); !p)
     return respond(to_response(service_failure(p.error().message()), rid));
+  if (req.publish) {  // CreateFunction with Publish answers version 1
+    auto v = publish(c, std::nullopt);
+    if (!v) return respond(to_response(v.error(), rid));
+    return respond(
+        json_response(201, configuration_json(*v, opt_.region, opt_.account, v->version), rid));
+  }
   respond(json_response(201, configuration_json(c, opt_.region, opt_.account), rid));
 }
 
-void lambda_api::get(const std::string& name, bool config_only, const http::responder& respond,
-                     const std::string& rid) {
-  auto ref = parse_function_ref(name);
-  auto found = ref ? functions_.get(ref->name)
-                   : result<std::optional<function_config>>(std::optional<function_config>());
-  if (!found) return respond(to_response(service_failure(found.error().message()), rid));
-  if (!*found)
-    return respond(to_response(
-        not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
-  const function_config& c = **found;
-  std::string config = configuration_json(c, opt_.region, opt_.account);
+void lambda_api::get(const std::string& name, const http::request& r, bool config_only,
+                     const http::responder& respond, const std::string& rid) {
+  auto found = resolve(name, r, false);
+  if (!found) return respond(to_response(found.error(), rid));
+  const function_config& c = found->fn;
+  std::string config = configuration_json(c, opt_.region, opt_.account, found->qualifier);
   if (config_only) return respond(json_response(200, config, rid));
   nlohmann::json j = {{"Configuration", nlohmann::json::parse(config)},
                       {"Code",
@@ -291,12 +301,19 @@ void lambda_api::list(const http::request& r, const http::responder& respond,
   respond(json_response(200, j.dump(), rid));
 }
 
-void lambda_api::remove(const std::string& name, const http::responder& respond,
-                        const std::string& rid) {
+void lambda_api::remove(const std::string& name, const http::request& r,
+                        const http::responder& respond, const std::string& rid) {
   auto ref = parse_function_ref(name);
-  std::string sha;
+  std::string qualifier =
+      http::query_param(r.query(), "Qualifier").value_or(ref ? ref->qualifier : "");
+  std::vector<std::string> shas;  // the code of $LATEST and of every version
   if (ref) {
-    if (auto f = functions_.get(ref->name); f && *f) sha = (*f)->code_sha256;
+    auto f = functions_.get(ref->name);
+    if (f && *f && !qualifier.empty()) return remove_version(**f, qualifier, respond, rid);
+    if (f && *f) shas.push_back((*f)->code_sha256);
+    if (auto vs = functions_.list_versions(ref->name, 0, 1 << 30); vs) {
+      for (const auto& v : *vs) shas.push_back(v.code_sha256);
+    }
   }
   auto removed = ref ? functions_.remove(ref->name) : result<bool>(false);
   if (!removed) return respond(to_response(service_failure(removed.error().message()), rid));
@@ -304,7 +321,7 @@ void lambda_api::remove(const std::string& name, const http::responder& respond,
     return respond(to_response(
         not_found(function_arn(ref ? ref->name : name, opt_.region, opt_.account)), rid));
   pool_.retire(ref->name);
-  collector_->maybe_unused(sha);
+  for (const auto& sha : shas) collector_->maybe_unused(sha);
   if (auto dropped = events_->drop_function(ref->name); !dropped && opt_.log)
     opt_.log(ref->name, "lambdakit: cannot drop its queued events: " + dropped.error().message());
   http::response res;
@@ -325,6 +342,8 @@ void lambda_api::update_code(const std::string& name, http::request&& r,
     if (parsed) stored = code_.add(parsed->zip);
     boost::asio::post(
         pool_.io(), [this, name, failed = parsed ? std::optional<service_error>() : parsed.error(),
+                     publish_too = parsed && parsed->publish,
+                     revision = parsed ? parsed->revision_id : std::string(),
                      stored = std::move(stored), respond, rid]() mutable {
           std::string old_sha;
           std::string new_sha = stored && *stored ? (*stored)->sha256_hex : std::string();
@@ -335,11 +354,20 @@ void lambda_api::update_code(const std::string& name, http::request&& r,
             auto found = find(name, respond, rid);  // it may have gone while the zip was extracted
             if (!found) return;
             function_config c = std::move(*found);
+            if (!revision.empty() && revision != c.revision_id)
+              return respond(to_response(precondition_failed(), rid));
             old_sha = c.code_sha256;
             c.code_sha256 = (*stored)->sha256_hex;
             c.code_sha256_base64 = (*stored)->sha256_base64;
             c.code_size = (*stored)->size;
-            save_revision(std::move(c), respond, rid);
+            if (!publish_too) return save_revision(std::move(c), respond, rid);
+            // Publish: the new code becomes a version too, and the answer is that version.
+            auto saved = store_revision(std::move(c));
+            if (!saved) return respond(to_response(saved.error(), rid));
+            auto v = publish(std::move(saved).value(), std::nullopt);
+            if (!v) return respond(to_response(v.error(), rid));
+            respond(json_response(
+                200, configuration_json(*v, opt_.region, opt_.account, v->version), rid));
           }();
           collector_->upload_finished();
           collector_->maybe_unused(old_sha);  // the code it had
@@ -397,20 +425,12 @@ api_result<lambda_api::prepared_invoke> lambda_api::prepare_invoke(const std::st
                                                                    http::request& r,
                                                                    const std::string& rid,
                                                                    bool streaming) {
-  auto ref = parse_function_ref(name_or_arn);
-  std::string qualifier =
-      http::query_param(r.query(), "Qualifier").value_or(ref ? ref->qualifier : "");
-  if (!ref) return not_found(function_arn(name_or_arn, opt_.region, opt_.account));
-  auto found = functions_.get(ref->name);
-  if (!found) return service_failure(found.error().message());
-  std::string arn = function_arn(ref->name, opt_.region, opt_.account);
-  if (!*found) return not_found(arn);
-  if (!qualifier.empty() && qualifier != "$LATEST") {
-    return not_found(arn + ":" + qualifier +
-                     " (lambdakit serve has $LATEST only: no versions or aliases)");
-  }
+  auto found = resolve(name_or_arn, r, true);
+  if (!found) return std::move(found).error();
+  std::string qualifier = std::move(found->qualifier);
+  std::string arn = function_arn(found->fn.name, opt_.region, opt_.account);
   prepared_invoke p;
-  p.fn = std::move(**found);
+  p.fn = std::move(found->fn);
 
   p.type = std::string(r.header("X-Amz-Invocation-Type").value_or("RequestResponse"));
   if (streaming && p.type != "RequestResponse" && p.type != "DryRun") {
@@ -421,6 +441,11 @@ api_result<lambda_api::prepared_invoke> lambda_api::prepare_invoke(const std::st
   if (p.type != "RequestResponse" && p.type != "Event" && p.type != "DryRun") {
     return invalid_parameter(
         "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + p.type);
+  }
+  if (p.type == "Event" && !p.fn.latest()) {
+    return invalid_parameter(
+        "lambdakit serve queues Event invokes of $LATEST only, not of version or alias " +
+        qualifier + ": invoke it with RequestResponse, or invoke $LATEST");
   }
   const char* operation = streaming ? "InvokeWithResponseStream" : "InvokeFunction";
   if (p.type == "Event" && r.body.size() > max_async_payload) {
@@ -468,11 +493,11 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r,
 
   bool accepted = run_invoke(
       fn, std::move(req), "RequestResponse", received,
-      [respond, rid, tail = tail](env::invoke_outcome o) {
+      [respond, rid, tail = tail, version = fn.version](env::invoke_outcome o) {
         http::response res;
         res.status = 200;
         res.set("Content-Type", o.content_type.empty() ? "application/json" : o.content_type);
-        res.set("X-Amz-Executed-Version", "$LATEST");
+        res.set("X-Amz-Executed-Version", version);
         res.set("x-amzn-RequestId", rid);
         if (o.status != env::invoke_status::success) res.set("X-Amz-Function-Error", "Unhandled");
         if (tail) {
@@ -495,7 +520,7 @@ void lambda_api::invoke_with_response_stream(const std::string& name_or_arn, htt
   if (type == "DryRun") return respond(no_content(rid));
   // The relay answers: with the stream's head when the runtime starts its answer, or whole at
   // the end (a function that fails first, or a path that cannot stream).
-  auto relay = std::make_shared<stream_relay>(respond, rid, tail, opt_.stream);
+  auto relay = std::make_shared<stream_relay>(respond, rid, fn.version, tail, opt_.stream);
   req.stream = relay;
   bool accepted = run_invoke(fn, std::move(req), "RequestResponse", received,
                              [relay](const env::invoke_outcome& o) { relay->finish(o); });
@@ -523,11 +548,12 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
   auto started_unix = std::chrono::duration_cast<std::chrono::microseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
-  if (log) log(name, logs::start_line(rid));
+  std::string version = fn.version;
+  if (log) log(name, logs::start_line(rid, version));
   bool accepted = pool_.invoke(
       fn, task_root, std::move(req),
-      [then = std::move(then), rid, name, memory, log, recs, queue, received, started_unix, chosen,
-       type](env::invoke_outcome o) {
+      [then = std::move(then), rid, name, version, memory, log, recs, queue, received, started_unix,
+       chosen, type](env::invoke_outcome o) {
         logs::report rep;
         rep.request_id = rid;
         rep.duration_ms = o.invoke_ms;
@@ -559,7 +585,7 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
         rec.started_unix_ms = started_unix / 1000;
         rec.started_unix_us = started_unix;
         recs->add(std::move(rec));
-        o.log = logs::start_line(rid) + "\n" + o.log + end + "\n" + report + "\n";
+        o.log = logs::start_line(rid, version) + "\n" + o.log + end + "\n" + report + "\n";
         then(std::move(o));
         queue->environment_freed(name);
       },

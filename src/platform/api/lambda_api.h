@@ -1,6 +1,6 @@
 // The Lambda API of the local service: management calls (create, get, list, update, delete,
-// concurrency), Invoke, InvokeWithResponseStream, and lambdakit's own /lambdakit/v1 endpoints
-// (health, invocation records).
+// concurrency, versions and aliases), Invoke, InvokeWithResponseStream, and lambdakit's own
+// /lambdakit/v1 endpoints (health, invocation records).
 #pragma once
 
 #include <chrono>
@@ -59,10 +59,11 @@ class lambda_api {
   void finish_create(api_result<create_request> parsed,
                      std::optional<result<store::stored_code>> stored,
                      const http::responder& respond, const std::string& rid);
-  void get(const std::string& name, bool config_only, const http::responder& respond,
-           const std::string& rid);
+  void get(const std::string& name, const http::request& r, bool config_only,
+           const http::responder& respond, const std::string& rid);
   void list(const http::request& r, const http::responder& respond, const std::string& rid);
-  void remove(const std::string& name, const http::responder& respond, const std::string& rid);
+  void remove(const std::string& name, const http::request& r, const http::responder& respond,
+              const std::string& rid);
   void update_code(const std::string& name, http::request&& r, const http::responder& respond,
                    const std::string& rid);
   void update_configuration(const std::string& name, const http::request& r,
@@ -95,10 +96,36 @@ class lambda_api {
   void events_listing(const http::request& r, const http::responder& respond,
                       const std::string& rid);
 
+  // Versions and aliases (versions_api.cc). What a function name or ARN and a ?Qualifier
+  // name: $LATEST, a published version, or an alias's version (with `route`, the one its
+  // RoutingConfig picks for this call; else its primary).
+  struct resolved {
+    function_config fn;     // the configuration that runs
+    std::string qualifier;  // as the caller named it: "", "$LATEST", "3" or an alias
+  };
+  api_result<resolved> resolve(const std::string& name_or_arn, const http::request& r, bool route);
+  // POST /2015-03-31/functions/NAME/versions (PublishVersion), GET (ListVersionsByFunction).
+  void versions(const std::string& name, const http::request& r, const http::responder& respond,
+                const std::string& rid);
+  // Publishes $LATEST of `latest` as a new version, or answers the last one if nothing changed
+  // since it was published.
+  api_result<function_config> publish(function_config latest,
+                                      const std::optional<std::string>& description);
+  // /2015-03-31/functions/NAME/aliases[/ALIAS]: Create, List, Get, Update, Delete.
+  void aliases(const std::string& name, const std::string& alias, const http::request& r,
+               const http::responder& respond, const std::string& rid);
+  // The versions `a` routes to exist (else the 404 to answer).
+  api_result<void> check_alias_targets(const alias_config& a);
+  // DeleteFunction with a version as qualifier.
+  void remove_version(const function_config& latest, const std::string& qualifier,
+                      const http::responder& respond, const std::string& rid);
+
   // The function `name` (a name or ARN) names; nullopt once it has answered 404 or 500.
   std::optional<function_config> find(const std::string& name, const http::responder& respond,
                                       const std::string& rid);
-  // Stores `c` as a new revision, retires its environments and answers its configuration.
+  // Stores `c` as a new revision of $LATEST and retires $LATEST's environments.
+  api_result<function_config> store_revision(function_config c);
+  // store_revision, answered with the configuration.
   void save_revision(function_config c, const http::responder& respond, const std::string& rid);
 
   store::function_store& functions_;

@@ -28,10 +28,11 @@ std::string event(std::string_view type, std::string_view content_type, std::str
 
 }  // namespace
 
-stream_relay::stream_relay(http::responder respond, std::string request_id, bool tail,
-                           stream_limits limits)
+stream_relay::stream_relay(http::responder respond, std::string request_id,
+                           std::string executed_version, bool tail, stream_limits limits)
     : respond_(std::move(respond)),
       request_id_(std::move(request_id)),
+      executed_version_(std::move(executed_version)),
       tail_(tail),
       limits_(limits) {
   if (limits_.max_chunk == 0 || limits_.max_chunk > es::max_payload) {
@@ -49,7 +50,7 @@ void stream_relay::begin(const std::string& content_type) {
   // framing's); lambdakit adds it for callers that want it (function URLs, tests).
   r.set("X-Lambdakit-Content-Type",
         content_type.empty() ? "application/octet-stream" : content_type);
-  r.set("X-Amz-Executed-Version", "$LATEST");
+  r.set("X-Amz-Executed-Version", executed_version_);
   r.set("x-amzn-RequestId", request_id_);
   std::weak_ptr<stream_relay> weak = weak_from_this();
   r.stream = [weak](std::shared_ptr<http::body_writer> w) {

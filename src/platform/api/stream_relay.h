@@ -26,8 +26,9 @@ class stream_relay final : public env::response_stream,
  public:
   // `respond` answers the call (once): with the stream's head at begin(), or with the whole
   // answer at finish() when nothing was streamed.
-  stream_relay(http::responder respond, std::string request_id, bool tail,
-               stream_limits limits = {});
+  // `executed_version` is X-Amz-Executed-Version: the version that runs.
+  stream_relay(http::responder respond, std::string request_id, std::string executed_version,
+               bool tail, stream_limits limits = {});
 
   void begin(const std::string& content_type) override;
   std::chrono::milliseconds bytes(std::string_view b) override;
@@ -41,6 +42,7 @@ class stream_relay final : public env::response_stream,
 
   http::responder respond_;
   std::string request_id_;
+  std::string executed_version_;
   bool tail_ = false;
   stream_limits limits_;
   bool begun_ = false;

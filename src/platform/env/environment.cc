@@ -135,7 +135,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spawn_spec spec;
     spec.argv = std::move(l.argv);
     spec.cwd = opt_.task_root;
-    if (log_stream_.empty()) log_stream_ = new_log_stream_name();
+    if (log_stream_.empty()) log_stream_ = new_log_stream_name(opt_.fn.version);
     l.env.insert(l.env.end(), channel_vars->begin(), channel_vars->end());
     spec.env =
         lambda_variables({&opt_.fn, opt_.region, visible_root, visible_tmp, log_stream_, l.env});

@@ -61,9 +61,10 @@ void pool::drop_if(std::vector<std::shared_ptr<environment>>& list, Pred pred) {
 bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root,
                   invoke_request request, environment::done_fn done, int limit) {
   auto& list = envs_[fn.name];
-  // Retire what is dead or of an older revision, if idle.
+  // Retire what is dead or of an older revision of this version, if idle.
   drop_if(list, [&](const std::shared_ptr<environment>& e) {
-    return e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id);
+    return e->dead() || (!e->busy() && e->function().version == fn.version &&
+                         e->function().revision_id != fn.revision_id);
   });
   int max = limit >= 0 ? limit : opt_.max_concurrency;
   // The limit counts running invokes: lowered (reserved concurrency 0, say), it holds even
@@ -80,7 +81,15 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     }
   }
   if (!chosen) {
-    if (static_cast<int>(list.size()) >= max) return false;
+    if (static_cast<int>(list.size()) >= max) {
+      // Full, but an idle environment of another version can make way: the least recently used.
+      std::shared_ptr<environment> oldest;
+      for (auto& e : list) {
+        if (!e->busy() && (!oldest || e->last_used() < oldest->last_used())) oldest = e;
+      }
+      if (!oldest) return false;
+      drop_if(list, [&](const std::shared_ptr<environment>& e) { return e == oldest; });
+    }
     environment_options eo;
     eo.id = fn.name + "-" + std::to_string(next_id_++);
     eo.fn = fn;
@@ -93,8 +102,11 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     if (same_code != spare.end()) {
       eo.tmp_dir = std::move(same_code->dir);
       spare.erase(same_code);
-      for (const auto& older : spare) remove_tmp(older.dir);  // of other code: nobody's now
-      spare.clear();
+      std::erase_if(spare, [&](const spare_tmp& t) {  // older code of this version: nobody's now
+        if (t.version != fn.version) return false;
+        remove_tmp(t.dir);
+        return true;
+      });
     } else if (opt_.scratch != nullptr) {
       if (auto v = opt_.scratch->take(fn.ephemeral_mb)) {
         eo.tmp_dir = std::move(v).value();
@@ -136,7 +148,8 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
             retiring_.erase(e.get());
             auto& l = envs_[name];
             std::erase(l, e);
-            reset_tmp_[name].push_back({e->function().revision_id, e->tmp_dir(), os_.now()});
+            reset_tmp_[name].push_back(
+                {e->function().version, e->function().revision_id, e->tmp_dir(), os_.now()});
           } else if (retiring_.count(e.get()) > 0) {
             // Its function was deleted or changed while it ran: it goes now.
             drop_if(envs_[name], [&](const std::shared_ptr<environment>& x) { return x == e; });
@@ -153,17 +166,22 @@ bool pool::has_room(const function_config& fn, int limit) const {
   if (it == envs_.end()) return max > 0;
   int busy = 0;
   int kept = 0;
-  bool idle = false;
+  bool idle = false;        // of this version and revision
+  bool idle_other = false;  // of another version: it would make way
   for (const auto& e : it->second) {
-    if (e->dead() || (!e->busy() && e->function().revision_id != fn.revision_id)) continue;
+    const function_config& of = e->function();
+    if (e->dead() || (!e->busy() && of.version == fn.version && of.revision_id != fn.revision_id))
+      continue;
     ++kept;
     if (e->busy()) {
       ++busy;
-    } else {
+    } else if (of.revision_id == fn.revision_id) {
       idle = true;
+    } else {
+      idle_other = true;
     }
   }
-  return busy < max && (idle || kept < max);
+  return busy < max && (idle || idle_other || kept < max);
 }
 
 bool pool::runs_code(const std::filesystem::path& task_root) const {
@@ -175,14 +193,21 @@ bool pool::runs_code(const std::filesystem::path& task_root) const {
   return false;
 }
 
-void pool::retire(const std::string& function) {
-  auto it = envs_.find(function);
-  if (it == envs_.end()) return;
-  drop_if(it->second, [](const std::shared_ptr<environment>& e) { return !e->busy(); });
-  for (const auto& e : it->second) retiring_.insert(e.get());
+void pool::retire(const std::string& function, const std::string& version) {
+  auto of = [&](const function_config& f) { return version.empty() || f.version == version; };
+  if (auto it = envs_.find(function); it != envs_.end()) {
+    drop_if(it->second,
+            [&](const std::shared_ptr<environment>& e) { return !e->busy() && of(e->function()); });
+    for (const auto& e : it->second) {
+      if (of(e->function())) retiring_.insert(e.get());
+    }
+  }
   if (auto spare = reset_tmp_.find(function); spare != reset_tmp_.end()) {
-    for (const auto& t : spare->second) remove_tmp(t.dir);  // new code, new sandboxes
-    reset_tmp_.erase(spare);
+    std::erase_if(spare->second, [&](const spare_tmp& t) {
+      if (!version.empty() && t.version != version) return false;
+      remove_tmp(t.dir);  // new code, new sandboxes
+      return true;
+    });
   }
   // Busy ones are dropped after their invoke (retiring_).
 }

@@ -1,6 +1,8 @@
 // Execution environments of every function: an invoke takes an idle warm environment of its
-// function or cold-starts a new one, up to a per-function limit; idle ones are evicted after a
-// while; environments of an older revision of the function are retired.
+// function's version or cold-starts a new one, up to a per-function limit (all versions count
+// toward it, as on Lambda; an idle environment of another version makes way when the function
+// is full); idle ones are evicted after a while; environments of an older revision of a version
+// are retired.
 #pragma once
 
 #include <chrono>
@@ -61,8 +63,9 @@ class pool {
   // Whether invoke() would take a request of `fn` now (an idle environment, or room for one).
   bool has_room(const function_config& fn, int limit = -1) const;
 
-  // The function was deleted or changed: idle environments go now, busy ones after their invoke.
-  void retire(const std::string& function);
+  // The function (or with `version`, that version of it: "$LATEST" or a number) was deleted or
+  // changed: idle environments go now, busy ones after their invoke.
+  void retire(const std::string& function, const std::string& version = {});
 
   // Whether an environment in the pool (idle, busy or leaving after its invoke) runs the code in
   // `task_root`.
@@ -88,6 +91,7 @@ class pool {
   // The /tmp of environments reset after a crash or timeout, per function: on Lambda a reset
   // keeps the sandbox and its /tmp, so the next environment of that function takes one over.
   struct spare_tmp {
+    std::string version;
     std::string revision_id;  // only an environment of the same code takes it over
     std::filesystem::path dir;
     std::chrono::steady_clock::time_point since;  // unclaimed after idle_timeout: removed

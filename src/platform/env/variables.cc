@@ -8,11 +8,11 @@
 
 namespace lambdakit::platform::env {
 
-std::string new_log_stream_name() {
+std::string new_log_stream_name(const std::string& version) {
   std::time_t now = std::time(nullptr);
   char date[16];
   std::strftime(date, sizeof date, "%Y/%m/%d", std::gmtime(&now));
-  return std::string(date) + "/[$LATEST]" + base::random_hex(32);
+  return std::string(date) + "/[" + version + "]" + base::random_hex(32);
 }
 
 std::vector<std::string> lambda_variables(const variable_inputs& in) {
@@ -25,7 +25,7 @@ std::vector<std::string> lambda_variables(const variable_inputs& in) {
   put("AWS_EXECUTION_ENV",
       "AWS_Lambda_" + (f.runtime.empty() ? std::string("provided") : f.runtime));
   put("AWS_LAMBDA_FUNCTION_NAME", f.name);
-  put("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST");
+  put("AWS_LAMBDA_FUNCTION_VERSION", f.version);
   put("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", std::to_string(f.memory_mb));
   put("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/" + f.name);
   put("AWS_LAMBDA_LOG_STREAM_NAME", in.log_stream);

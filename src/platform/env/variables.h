@@ -26,7 +26,7 @@ struct variable_inputs {
 // to change, as on Lambda).
 std::vector<std::string> lambda_variables(const variable_inputs& in);
 
-// A log stream name as Lambda makes them: YYYY/MM/DD/[$LATEST]<32 hex digits>.
-std::string new_log_stream_name();
+// A log stream name as Lambda makes them: YYYY/MM/DD/[VERSION]<32 hex digits>.
+std::string new_log_stream_name(const std::string& version = "$LATEST");
 
 }  // namespace lambdakit::platform::env

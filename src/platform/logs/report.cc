@@ -5,8 +5,8 @@
 
 namespace lambdakit::platform::logs {
 
-std::string start_line(const std::string& id) {
-  return "START RequestId: " + id + " Version: $LATEST";
+std::string start_line(const std::string& id, const std::string& version) {
+  return "START RequestId: " + id + " Version: " + version;
 }
 
 std::string end_line(const std::string& id) {

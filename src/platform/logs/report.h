@@ -1,5 +1,5 @@
 // The platform's log lines in AWS's exact format (spec §2):
-//   START RequestId: <id> Version: $LATEST
+//   START RequestId: <id> Version: $LATEST (or the version's number)
 //   END RequestId: <id>
 //   REPORT RequestId: <id>\tDuration: 15.74 ms\tBilled Duration: 16 ms\tMemory Size: 128 MB\t
 //     Max Memory Used: 56 MB\tInit Duration: 130.49 ms\t[Status: timeout]
@@ -11,7 +11,7 @@
 
 namespace lambdakit::platform::logs {
 
-std::string start_line(const std::string& request_id);
+std::string start_line(const std::string& request_id, const std::string& version = "$LATEST");
 std::string end_line(const std::string& request_id);
 
 struct report {

@@ -1,62 +1,33 @@
 #include "platform/store/function_store.h"
 
-#include <nlohmann/json.hpp>
+#include "platform/store/function_record.h"
 
 namespace lambdakit::platform::store {
 namespace {
 
-using json = nlohmann::json;
+constexpr std::string_view schema = R"sql(
+CREATE TABLE IF NOT EXISTS functions (name TEXT PRIMARY KEY, config TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS versions (
+  name TEXT NOT NULL, version INTEGER NOT NULL, config TEXT NOT NULL,
+  PRIMARY KEY (name, version));
+CREATE TABLE IF NOT EXISTS aliases (
+  function TEXT NOT NULL, alias TEXT NOT NULL, config TEXT NOT NULL,
+  PRIMARY KEY (function, alias));
+)sql";
 
-std::string to_record(const function_config& f) {
-  json j = {{"name", f.name},
-            {"runtime", f.runtime},
-            {"handler", f.handler},
-            {"role", f.role},
-            {"description", f.description},
-            {"timeout_s", f.timeout_s},
-            {"memory_mb", f.memory_mb},
-            {"ephemeral_mb", f.ephemeral_mb},
-            {"environment", f.environment},
-            {"tags", f.tags},
-            {"architectures", f.architectures},
-            {"package_type", f.package_type},
-            {"code_sha256", f.code_sha256},
-            {"code_sha256_base64", f.code_sha256_base64},
-            {"code_size", f.code_size},
-            {"last_modified", f.last_modified},
-            {"revision_id", f.revision_id},
-            {"reserved_concurrency", f.reserved_concurrency},
-            {"dead_letter_target", f.dead_letter_target}};
-  return j.dump();
-}
-
-result<function_config> from_record(const std::string& text) {
-  json j = json::parse(text, nullptr, false);
-  if (j.is_discarded() || !j.is_object()) {
-    return make_failure(std::make_error_code(std::errc::io_error),
-                        "a function record in the database is not JSON");
+// Rows of one-column `config` queries, decoded by `decode`.
+template <class T, class Decode>
+result<std::vector<T>> all_rows(statement& s, Decode decode) {
+  std::vector<T> out;
+  while (true) {
+    auto row = s.step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    auto v = decode(s.text(0));
+    if (!v) return std::move(v).error();
+    out.push_back(std::move(v).value());
   }
-  function_config f;
-  f.name = j.value("name", "");
-  f.runtime = j.value("runtime", "");
-  f.handler = j.value("handler", "");
-  f.role = j.value("role", "");
-  f.description = j.value("description", "");
-  f.timeout_s = j.value("timeout_s", 3);
-  f.memory_mb = j.value("memory_mb", 128);
-  f.ephemeral_mb = j.value("ephemeral_mb", 512);
-  f.environment = j.value("environment", std::map<std::string, std::string>{});
-  f.tags = j.value("tags", std::map<std::string, std::string>{});
-  f.architectures = j.value("architectures", std::vector<std::string>{"x86_64"});
-  f.package_type = j.value("package_type", "Zip");
-  f.code_sha256 = j.value("code_sha256", "");
-  f.code_sha256_base64 = j.value("code_sha256_base64", "");
-  f.code_size = j.value("code_size", std::int64_t{0});
-  f.last_modified = j.value("last_modified", "");
-  f.revision_id = j.value("revision_id", "");
-  f.reserved_concurrency = j.value("reserved_concurrency", -1);
-  f.dead_letter_target = j.value("dead_letter_target", "");
-  return f;
+  return out;
 }
 
 }  // namespace
@@ -64,11 +35,7 @@ result<function_config> from_record(const std::string& text) {
 result<function_store> function_store::open(const std::string& state_dir) {
   auto db = database::open(state_dir + "/lambdakit.db");
   if (!db) return std::move(db).error();
-  if (auto r = db->exec(
-          "CREATE TABLE IF NOT EXISTS functions (name TEXT PRIMARY KEY, config TEXT NOT NULL)");
-      !r) {
-    return std::move(r).error();
-  }
+  if (auto r = db->exec(schema); !r) return std::move(r).error();
   return function_store(std::move(db).value());
 }
 
@@ -89,48 +56,176 @@ result<std::optional<function_config>> function_store::get(const std::string& na
   auto s = db_.prepare("SELECT config FROM functions WHERE name = ?1");
   if (!s) return std::move(s).error();
   s->bind(1, name);
-  auto row = s->step();
-  if (!row) return std::move(row).error();
-  if (!*row) return std::optional<function_config>();
-  auto f = from_record(s->text(0));
-  if (!f) return std::move(f).error();
-  cache_[name] = *f;
-  return std::optional<function_config>(std::move(f).value());
+  auto rows = all_rows<function_config>(*s, function_from_record);
+  if (!rows) return std::move(rows).error();
+  std::optional<function_config> f;
+  if (!rows->empty()) f = std::move(rows->front());
+  cache_[name] = f;
+  return f;
 }
 
 result<std::vector<function_config>> function_store::list(const std::string& marker, int max) {
   auto s = db_.prepare("SELECT config FROM functions WHERE name > ?1 ORDER BY name LIMIT ?2");
   if (!s) return std::move(s).error();
   s->bind(1, marker).bind(2, static_cast<std::int64_t>(max));
-  std::vector<function_config> out;
-  while (true) {
-    auto row = s->step();
-    if (!row) return std::move(row).error();
-    if (!*row) break;
-    auto f = from_record(s->text(0));
-    if (!f) return std::move(f).error();
-    out.push_back(std::move(f).value());
-  }
-  return out;
+  return all_rows<function_config>(*s, function_from_record);
 }
 
 result<bool> function_store::remove(const std::string& name) {
-  auto s = db_.prepare("DELETE FROM functions WHERE name = ?1");
-  if (!s) return std::move(s).error();
-  s->bind(1, name);
-  cache_.erase(name);
-  if (auto r = s->run(); !r) return std::move(r).error();
-  return db_.changes() > 0;
+  cache_.clear();  // the caches hold few entries; exactness matters more than keeping them
+  version_cache_.clear();
+  alias_cache_.clear();
+  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return std::move(r).error();
+  bool removed = false;
+  auto done = [&]() -> result<void> {
+    for (const char* sql :
+         {"DELETE FROM versions WHERE name = ?1", "DELETE FROM aliases WHERE function = ?1",
+          "DELETE FROM functions WHERE name = ?1"}) {
+      auto s = db_.prepare(sql);
+      if (!s) return std::move(s).error();
+      s->bind(1, name);
+      if (auto r = s->run(); !r) return r;
+    }
+    removed = db_.changes() > 0;
+    return db_.exec("COMMIT");
+  }();
+  if (!done) {
+    (void)db_.exec("ROLLBACK");
+    return std::move(done).error();
+  }
+  return removed;
 }
 
 result<bool> function_store::uses_code(const std::string& sha256_hex) {
   auto s = db_.prepare(
-      "SELECT 1 FROM functions WHERE json_extract(config, '$.code_sha256') = ?1 LIMIT 1");
+      "SELECT 1 FROM functions WHERE json_extract(config, '$.code_sha256') = ?1 UNION ALL "
+      "SELECT 1 FROM versions WHERE json_extract(config, '$.code_sha256') = ?1 LIMIT 1");
   if (!s) return std::move(s).error();
   s->bind(1, sha256_hex);
   auto row = s->step();
   if (!row) return std::move(row).error();
   return *row;
+}
+
+result<std::set<std::string>> function_store::used_code() {
+  auto s = db_.prepare(
+      "SELECT json_extract(config, '$.code_sha256') FROM functions UNION "
+      "SELECT json_extract(config, '$.code_sha256') FROM versions");
+  if (!s) return std::move(s).error();
+  std::set<std::string> used;
+  while (true) {
+    auto row = s->step();
+    if (!row) return std::move(row).error();
+    if (!*row) break;
+    used.insert(s->text(0));
+  }
+  return used;
+}
+
+result<void> function_store::put_version(const function_config& version,
+                                         const function_config& latest) {
+  int number = std::stoi(version.version);
+  version_cache_.erase({version.name, number});
+  cache_.erase(latest.name);
+  if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return r;
+  auto done = [&]() -> result<void> {
+    auto v =
+        db_.prepare("INSERT OR REPLACE INTO versions (name, version, config) VALUES (?1, ?2, ?3)");
+    if (!v) return std::move(v).error();
+    v->bind(1, version.name).bind(2, static_cast<std::int64_t>(number)).bind(3, to_record(version));
+    if (auto r = v->run(); !r) return r;
+    auto l = db_.prepare("INSERT OR REPLACE INTO functions (name, config) VALUES (?1, ?2)");
+    if (!l) return std::move(l).error();
+    l->bind(1, latest.name).bind(2, to_record(latest));
+    if (auto r = l->run(); !r) return r;
+    return db_.exec("COMMIT");
+  }();
+  if (!done) {
+    (void)db_.exec("ROLLBACK");
+    return done;
+  }
+  version_cache_[{version.name, number}] = version;
+  cache_[latest.name] = latest;
+  return {};
+}
+
+result<std::optional<function_config>> function_store::get_version(const std::string& name,
+                                                                   int version) {
+  if (auto hit = version_cache_.find({name, version}); hit != version_cache_.end())
+    return hit->second;
+  auto s = db_.prepare("SELECT config FROM versions WHERE name = ?1 AND version = ?2");
+  if (!s) return std::move(s).error();
+  s->bind(1, name).bind(2, static_cast<std::int64_t>(version));
+  auto rows = all_rows<function_config>(*s, function_from_record);
+  if (!rows) return std::move(rows).error();
+  std::optional<function_config> f;
+  if (!rows->empty()) f = std::move(rows->front());
+  version_cache_[{name, version}] = f;
+  return f;
+}
+
+result<std::vector<function_config>> function_store::list_versions(const std::string& name,
+                                                                   int after, int max) {
+  auto s = db_.prepare(
+      "SELECT config FROM versions WHERE name = ?1 AND version > ?2 ORDER BY version LIMIT ?3");
+  if (!s) return std::move(s).error();
+  s->bind(1, name)
+      .bind(2, static_cast<std::int64_t>(after))
+      .bind(3, static_cast<std::int64_t>(max));
+  return all_rows<function_config>(*s, function_from_record);
+}
+
+result<bool> function_store::remove_version(const std::string& name, int version) {
+  version_cache_.erase({name, version});
+  auto s = db_.prepare("DELETE FROM versions WHERE name = ?1 AND version = ?2");
+  if (!s) return std::move(s).error();
+  s->bind(1, name).bind(2, static_cast<std::int64_t>(version));
+  if (auto r = s->run(); !r) return std::move(r).error();
+  return db_.changes() > 0;
+}
+
+result<void> function_store::put_alias(const alias_config& a) {
+  alias_cache_.erase({a.function, a.name});
+  auto s =
+      db_.prepare("INSERT OR REPLACE INTO aliases (function, alias, config) VALUES (?1, ?2, ?3)");
+  if (!s) return std::move(s).error();
+  s->bind(1, a.function).bind(2, a.name).bind(3, to_record(a));
+  if (auto r = s->run(); !r) return r;
+  alias_cache_[{a.function, a.name}] = a;
+  return {};
+}
+
+result<std::optional<alias_config>> function_store::get_alias(const std::string& function,
+                                                              const std::string& alias) {
+  if (auto hit = alias_cache_.find({function, alias}); hit != alias_cache_.end())
+    return hit->second;
+  auto s = db_.prepare("SELECT config FROM aliases WHERE function = ?1 AND alias = ?2");
+  if (!s) return std::move(s).error();
+  s->bind(1, function).bind(2, alias);
+  auto rows = all_rows<alias_config>(*s, alias_from_record);
+  if (!rows) return std::move(rows).error();
+  std::optional<alias_config> a;
+  if (!rows->empty()) a = std::move(rows->front());
+  alias_cache_[{function, alias}] = a;
+  return a;
+}
+
+result<std::vector<alias_config>> function_store::list_aliases(const std::string& function,
+                                                               const std::string& marker, int max) {
+  auto s = db_.prepare(
+      "SELECT config FROM aliases WHERE function = ?1 AND alias > ?2 ORDER BY alias LIMIT ?3");
+  if (!s) return std::move(s).error();
+  s->bind(1, function).bind(2, marker).bind(3, static_cast<std::int64_t>(max));
+  return all_rows<alias_config>(*s, alias_from_record);
+}
+
+result<bool> function_store::remove_alias(const std::string& function, const std::string& alias) {
+  alias_cache_.erase({function, alias});
+  auto s = db_.prepare("DELETE FROM aliases WHERE function = ?1 AND alias = ?2");
+  if (!s) return std::move(s).error();
+  s->bind(1, function).bind(2, alias);
+  if (auto r = s->run(); !r) return std::move(r).error();
+  return db_.changes() > 0;
 }
 
 }  // namespace lambdakit::platform::store

@@ -1,9 +1,12 @@
-// The function registry: function configurations in SQLite, so they survive a restart.
+// The function registry: function configurations, their published versions and their aliases in
+// SQLite, so they survive a restart.
 #pragma once
 
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "platform/function.h"
@@ -16,20 +19,42 @@ class function_store {
   // Opens or creates <state_dir>/lambdakit.db.
   static result<function_store> open(const std::string& state_dir);
 
+  // $LATEST of each function.
   result<void> put(const function_config& f);  // insert or replace
   result<std::optional<function_config>> get(const std::string& name);
   // Up to `max` functions in name order, starting after `marker` (empty: from the start).
   result<std::vector<function_config>> list(const std::string& marker, int max);
-  result<bool> remove(const std::string& name);  // false when there was none
-  // Whether any function's code is the stored code `sha256_hex`.
+  // The function with its versions and aliases; false when there was none.
+  result<bool> remove(const std::string& name);
+  // Whether any function or version's code is the stored code `sha256_hex`.
   result<bool> uses_code(const std::string& sha256_hex);
+  // The code of every function and version.
+  result<std::set<std::string>> used_code();
+
+  // Published versions (f.version is a number). put_version stores the version and $LATEST
+  // (whose last_version names it) in one transaction.
+  result<void> put_version(const function_config& version, const function_config& latest);
+  result<std::optional<function_config>> get_version(const std::string& name, int version);
+  // Up to `max` versions of `name` in number order, after version `after` (0: from the first).
+  result<std::vector<function_config>> list_versions(const std::string& name, int after, int max);
+  result<bool> remove_version(const std::string& name, int version);
+
+  result<void> put_alias(const alias_config& a);
+  result<std::optional<alias_config>> get_alias(const std::string& function,
+                                                const std::string& alias);
+  // Up to `max` aliases of `function` in name order, after `marker`.
+  result<std::vector<alias_config>> list_aliases(const std::string& function,
+                                                 const std::string& marker, int max);
+  result<bool> remove_alias(const std::string& function, const std::string& alias);
 
  private:
   explicit function_store(database db) : db_(std::move(db)) {}
   database db_;
-  // Read-through cache of `get` (Invoke looks a function up on every call); put and remove
-  // keep it exact, since this process is the database's only writer.
+  // Read-through caches of the lookups Invoke makes on every call; every write keeps them
+  // exact, since this process is the database's only writer.
   std::map<std::string, std::optional<function_config>> cache_;
+  std::map<std::pair<std::string, int>, std::optional<function_config>> version_cache_;
+  std::map<std::pair<std::string, std::string>, std::optional<alias_config>> alias_cache_;
 };
 
 }  // namespace lambdakit::platform::store

@@ -1,0 +1,95 @@
+#include "platform/store/function_record.h"
+
+#include <nlohmann/json.hpp>
+
+namespace lambdakit::platform::store {
+namespace {
+
+using json = nlohmann::json;
+
+failure not_json(const char* what) {
+  return failure{std::make_error_code(std::errc::io_error),
+                 std::string("a ") + what + " record in the database is not JSON"};
+}
+
+}  // namespace
+
+std::string to_record(const function_config& f) {
+  json j = {{"name", f.name},
+            {"runtime", f.runtime},
+            {"handler", f.handler},
+            {"role", f.role},
+            {"description", f.description},
+            {"timeout_s", f.timeout_s},
+            {"memory_mb", f.memory_mb},
+            {"ephemeral_mb", f.ephemeral_mb},
+            {"environment", f.environment},
+            {"tags", f.tags},
+            {"architectures", f.architectures},
+            {"package_type", f.package_type},
+            {"code_sha256", f.code_sha256},
+            {"code_sha256_base64", f.code_sha256_base64},
+            {"code_size", f.code_size},
+            {"last_modified", f.last_modified},
+            {"revision_id", f.revision_id},
+            {"reserved_concurrency", f.reserved_concurrency},
+            {"dead_letter_target", f.dead_letter_target},
+            {"version", f.version},
+            {"last_version", f.last_version},
+            {"published_revision_id", f.published_revision_id}};
+  return j.dump();
+}
+
+result<function_config> function_from_record(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return not_json("function");
+  function_config f;
+  f.name = j.value("name", "");
+  f.runtime = j.value("runtime", "");
+  f.handler = j.value("handler", "");
+  f.role = j.value("role", "");
+  f.description = j.value("description", "");
+  f.timeout_s = j.value("timeout_s", 3);
+  f.memory_mb = j.value("memory_mb", 128);
+  f.ephemeral_mb = j.value("ephemeral_mb", 512);
+  f.environment = j.value("environment", std::map<std::string, std::string>{});
+  f.tags = j.value("tags", std::map<std::string, std::string>{});
+  f.architectures = j.value("architectures", std::vector<std::string>{"x86_64"});
+  f.package_type = j.value("package_type", "Zip");
+  f.code_sha256 = j.value("code_sha256", "");
+  f.code_sha256_base64 = j.value("code_sha256_base64", "");
+  f.code_size = j.value("code_size", std::int64_t{0});
+  f.last_modified = j.value("last_modified", "");
+  f.revision_id = j.value("revision_id", "");
+  f.reserved_concurrency = j.value("reserved_concurrency", -1);
+  f.dead_letter_target = j.value("dead_letter_target", "");
+  f.version = j.value("version", "$LATEST");
+  f.last_version = j.value("last_version", 0);
+  f.published_revision_id = j.value("published_revision_id", "");
+  return f;
+}
+
+std::string to_record(const alias_config& a) {
+  json j = {{"function", a.function},
+            {"name", a.name},
+            {"function_version", a.function_version},
+            {"description", a.description},
+            {"additional_weights", a.additional_weights},
+            {"revision_id", a.revision_id}};
+  return j.dump();
+}
+
+result<alias_config> alias_from_record(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return not_json("alias");
+  alias_config a;
+  a.function = j.value("function", "");
+  a.name = j.value("name", "");
+  a.function_version = j.value("function_version", "$LATEST");
+  a.description = j.value("description", "");
+  a.additional_weights = j.value("additional_weights", std::map<std::string, double>{});
+  a.revision_id = j.value("revision_id", "");
+  return a;
+}
+
+}  // namespace lambdakit::platform::store
