@@ -54,4 +54,22 @@ struct alias_config {
   std::string revision_id;
 };
 
+// A function URL (CreateFunctionUrlConfig): an HTTP endpoint of its own that invokes the
+// function ($LATEST, or an alias) with the payload format 2.0 event.
+struct url_config {
+  std::string function;
+  std::string qualifier;                 // empty, or an alias name
+  std::string url_id;                    // 32 lowercase letters and digits: the URL's host prefix
+  std::string auth_type = "NONE";        // NONE or AWS_IAM (accepted, not enforced)
+  std::string invoke_mode = "BUFFERED";  // BUFFERED or RESPONSE_STREAM
+  struct cors_config {
+    bool set = false;  // Cors was given
+    bool allow_credentials = false;
+    std::vector<std::string> allow_headers, allow_methods, allow_origins, expose_headers;
+    int max_age = -1;  // seconds; -1: unset
+  } cors;
+  std::string creation_time;
+  std::string last_modified;
+};
+
 }  // namespace lambdakit::platform

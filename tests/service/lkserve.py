@@ -107,6 +107,16 @@ def _is_volume_maker(pid: int) -> bool:
         return False
 
 
+def _is_transient_helper(pid: int) -> bool:
+    """A child that is gone by the time it is looked at, or a fork of the service that has not
+    exec'd yet (a launcher or volume maker on its way): neither is a function runtime."""
+    try:
+        exe = os.readlink(f"/proc/{pid}/exe")
+    except OSError:
+        return True
+    return os.path.basename(exe) == "lambdakit"
+
+
 def _is_parked_launcher(pid: int) -> bool:
     """A lambdakit-launcher that waits for a command. (One with a child is the init of an
     environment's PID namespace: the runtime is that child, and its pid there is the init's.)"""
@@ -269,7 +279,8 @@ class Service:
         a few ready, each in its own memory cgroup) are not, until one becomes a runtime."""
         children = self.remember_children()
         return {pid: start for pid, start in children.items()
-                if not _is_parked_launcher(pid) and not _is_volume_maker(pid)}
+                if not _is_parked_launcher(pid) and not _is_volume_maker(pid)
+                and not _is_transient_helper(pid)}
 
     def stop(self, sig: int = signal.SIGTERM) -> int:
         """Signal the service, wait for it (SIGKILL fallback), and check that every function process
@@ -476,6 +487,18 @@ class Service:
     def aws_json(self, *args: str, cli: str | None = None) -> dict:
         out = self.aws(*args, cli=cli).stdout
         return json.loads(out) if out.strip() else {}
+
+
+def client_error(call, code: str) -> str:
+    """The message of the botocore ClientError `call()` raises; its error code must be `code`."""
+    import botocore.exceptions
+    try:
+        call()
+    except botocore.exceptions.ClientError as e:
+        err = e.response["Error"]
+        assert err["Code"] == code, e.response
+        return err["Message"]
+    raise AssertionError(f"no {code} was raised")
 
 
 class Gate:

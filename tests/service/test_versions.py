@@ -9,21 +9,11 @@ import base64
 import json
 import threading
 
-import botocore.exceptions
 import pytest
 
-from lkserve import ROLE, example_zip, function_arn, make_zip, unique_name
+from lkserve import ROLE, client_error, example_zip, function_arn, make_zip, unique_name
 
 HELLO = {"message": "Hello World"}
-
-
-def _error(call, code: str) -> str:
-    """The message of the ClientError `call` raises; its code must be `code`."""
-    with pytest.raises(botocore.exceptions.ClientError) as e:
-        call()
-    err = e.value.response["Error"]
-    assert err["Code"] == code, e.value.response
-    return err["Message"]
 
 
 def _invoke(client, name: str | None = None, payload: dict | None = None,
@@ -88,7 +78,7 @@ def test_publish_is_idempotent_and_never_reuses_a_number(service):
     c.delete_function(FunctionName=name, Qualifier="2")
     c.update_function_configuration(FunctionName=name, Description="third")
     assert c.publish_version(FunctionName=name)["Version"] == "3"
-    msg = _error(lambda: c.get_function(FunctionName=name, Qualifier="2"),
+    msg = client_error(lambda: c.get_function(FunctionName=name, Qualifier="2"),
                  "ResourceNotFoundException")
     assert msg == f"Function not found: {function_arn(name)}:2"
 
@@ -97,16 +87,16 @@ def test_publish_checks_code_sha256_and_revision_id(service):
     c = service.client
     name = service.create_example("hello")
     latest = c.get_function_configuration(FunctionName=name)
-    msg = _error(lambda: c.publish_version(FunctionName=name, CodeSha256="AAAA"),
+    msg = client_error(lambda: c.publish_version(FunctionName=name, CodeSha256="AAAA"),
                  "InvalidParameterValueException")
     assert msg == (f"CodeSHA256 (AAAA) is different from current CodeSHA256 in $LATEST "
                    f"({latest['CodeSha256']}). Please try again.")
-    _error(lambda: c.publish_version(FunctionName=name, RevisionId="stale"),
+    client_error(lambda: c.publish_version(FunctionName=name, RevisionId="stale"),
            "PreconditionFailedException")
     v = c.publish_version(FunctionName=name, CodeSha256=latest["CodeSha256"],
                           RevisionId=latest["RevisionId"])
     assert v["Version"] == "1" and v["RevisionId"] != latest["RevisionId"]
-    _error(lambda: c.publish_version(FunctionName=unique_name("none")),
+    client_error(lambda: c.publish_version(FunctionName=unique_name("none")),
            "ResourceNotFoundException")
 
 
@@ -118,7 +108,7 @@ def test_create_and_update_with_publish(service):
                                 Publish=True)
     assert created["Version"] == "1" and created["FunctionArn"] == function_arn(name) + ":1"
     latest = c.get_function_configuration(FunctionName=name)
-    _error(lambda: c.update_function_code(FunctionName=name, ZipFile=example_zip("echo"),
+    client_error(lambda: c.update_function_code(FunctionName=name, ZipFile=example_zip("echo"),
                                           RevisionId="stale"), "PreconditionFailedException")
     updated = c.update_function_code(FunctionName=name, ZipFile=example_zip("echo"), Publish=True,
                                      RevisionId=latest["RevisionId"])
@@ -153,28 +143,28 @@ def test_alias_calls_and_their_errors(service):
     arn = function_arn(name)
     a = c.create_alias(FunctionName=name, Name="live", FunctionVersion="1", Description="prod")
     assert a["AliasArn"] == arn + ":live" and a["FunctionVersion"] == "1"
-    assert _error(lambda: c.create_alias(FunctionName=name, Name="live", FunctionVersion="1"),
+    assert client_error(lambda: c.create_alias(FunctionName=name, Name="live", FunctionVersion="1"),
                   "ResourceConflictException") == f"Alias already exists: {arn}:live"
-    assert _error(lambda: c.create_alias(FunctionName=name, Name="x", FunctionVersion="9"),
+    assert client_error(lambda: c.create_alias(FunctionName=name, Name="x", FunctionVersion="9"),
                   "ResourceNotFoundException") == f"Function not found: {arn}:9"
-    msg = _error(lambda: c.create_alias(FunctionName=name, Name="123", FunctionVersion="1"),
+    msg = client_error(lambda: c.create_alias(FunctionName=name, Name="123", FunctionVersion="1"),
                  "ValidationException")
     assert "at 'name' failed to satisfy constraint" in msg and "(?!^[0-9]+$)" in msg
-    msg = _error(lambda: c.create_alias(FunctionName=name, Name="r", FunctionVersion="1",
+    msg = client_error(lambda: c.create_alias(FunctionName=name, Name="r", FunctionVersion="1",
                                         RoutingConfig={"AdditionalVersionWeights": {"1": 0.5}}),
                  "InvalidParameterValueException")
     assert msg == ("Invalid function version 1. Function version 1 is already included in "
                    "routing configuration.")
-    _error(lambda: c.create_alias(FunctionName=name, Name="r", FunctionVersion="1",
+    client_error(lambda: c.create_alias(FunctionName=name, Name="r", FunctionVersion="1",
                                   RoutingConfig={"AdditionalVersionWeights": {v2: 1.5}}),
            "ValidationException")
-    _error(lambda: c.create_alias(FunctionName=name, Name="r", FunctionVersion="$LATEST",
+    client_error(lambda: c.create_alias(FunctionName=name, Name="r", FunctionVersion="$LATEST",
                                   RoutingConfig={"AdditionalVersionWeights": {v2: 0.5}}),
            "InvalidParameterValueException")
 
     got = c.get_alias(FunctionName=name, Name="live")
     assert got["Description"] == "prod" and got["RevisionId"] == a["RevisionId"]
-    _error(lambda: c.update_alias(FunctionName=name, Name="live", FunctionVersion=v2,
+    client_error(lambda: c.update_alias(FunctionName=name, Name="live", FunctionVersion=v2,
                                   RevisionId="stale"), "PreconditionFailedException")
     up = c.update_alias(FunctionName=name, Name="live", FunctionVersion=v2,
                         RevisionId=a["RevisionId"])
@@ -192,9 +182,9 @@ def test_alias_calls_and_their_errors(service):
             ["Aliases"]] == ["live"]
 
     c.delete_alias(FunctionName=name, Name="beta")
-    assert _error(lambda: c.get_alias(FunctionName=name, Name="beta"),
+    assert client_error(lambda: c.get_alias(FunctionName=name, Name="beta"),
                   "ResourceNotFoundException") == f"Cannot find alias arn: {arn}:beta"
-    assert _error(lambda: c.invoke(FunctionName=name, Qualifier="beta"),
+    assert client_error(lambda: c.invoke(FunctionName=name, Qualifier="beta"),
                   "ResourceNotFoundException") == f"Function not found: {arn}:beta"
 
 
@@ -219,15 +209,15 @@ def test_delete_function_with_a_qualifier(service, start_service):
     name, _ = _hello_then_echo(service)
     c.publish_version(FunctionName=name)
     c.create_alias(FunctionName=name, Name="live", FunctionVersion="2")
-    msg = _error(lambda: c.delete_function(FunctionName=name, Qualifier="$LATEST"),
+    msg = client_error(lambda: c.delete_function(FunctionName=name, Qualifier="$LATEST"),
                  "InvalidParameterValueException")
     assert msg == "$LATEST version cannot be deleted without deleting the function."
-    msg = _error(lambda: c.delete_function(FunctionName=name, Qualifier="2"),
+    msg = client_error(lambda: c.delete_function(FunctionName=name, Qualifier="2"),
                  "ResourceConflictException")
     assert msg == "Unable to delete version because the following aliases reference it: [live]"
     _invoke(c, name, Qualifier="1")  # a warm environment of version 1, then the version goes
     c.delete_function(FunctionName=name, Qualifier="1")
-    _error(lambda: c.invoke(FunctionName=name, Qualifier="1"), "ResourceNotFoundException")
+    client_error(lambda: c.invoke(FunctionName=name, Qualifier="1"), "ResourceNotFoundException")
     _, body = _invoke(c, name, {"z": 1}, Qualifier="live")
     assert body == {"z": 1}, "version 2 and its alias are untouched"
     c.delete_function(FunctionName=name)
@@ -300,7 +290,7 @@ def test_function_concurrency_counts_every_version(service, gate):
     busy.start()
     try:
         gate.wait_started(1)
-        _error(lambda: c.invoke(FunctionName=name, Payload=b"{}"), "TooManyRequestsException")
+        client_error(lambda: c.invoke(FunctionName=name, Payload=b"{}"), "TooManyRequestsException")
     finally:
         gate.release()
         busy.join()
@@ -311,7 +301,7 @@ def test_function_concurrency_counts_every_version(service, gate):
 def test_event_invoke_of_a_version_is_refused_with_the_reason(service):
     name = service.create_example("hello")
     service.client.publish_version(FunctionName=name)
-    msg = _error(lambda: service.client.invoke(FunctionName=name, Qualifier="1",
+    msg = client_error(lambda: service.client.invoke(FunctionName=name, Qualifier="1",
                                                InvocationType="Event"),
                  "InvalidParameterValueException")
     assert "Event invokes of $LATEST only" in msg

@@ -6,21 +6,9 @@
 #include "platform/api/event_invoke_json.h"
 #include "platform/api/function_json.h"
 #include "platform/api/lambda_api.h"
+#include "platform/api/responses.h"
 
 namespace lambdakit::platform::api {
-namespace {
-
-http::response json_answer(int status, std::string body, const std::string& rid) {
-  http::response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.set("x-amzn-RequestId", rid);
-  r.body = std::move(body);
-  return r;
-}
-
-}  // namespace
-
 void lambda_api::event_invoke_config(const std::string& name, bool list, const http::request& r,
                                      const http::responder& respond, const std::string& rid) {
   auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
@@ -56,20 +44,17 @@ void lambda_api::event_invoke_config(const std::string& name, bool list, const h
     nlohmann::json items = nlohmann::json::array();
     if (*stored) items.push_back(nlohmann::json::parse(event_invoke_config_json(**stored, arn)));
     return respond(
-        json_answer(200, nlohmann::json{{"FunctionEventInvokeConfigs", items}}.dump(), rid));
+        json_response(200, nlohmann::json{{"FunctionEventInvokeConfigs", items}}.dump(), rid));
   }
   if (r.method == "GET") {
     if (!*stored) return fail(missing());
-    return respond(json_answer(200, event_invoke_config_json(**stored, arn), rid));
+    return respond(json_response(200, event_invoke_config_json(**stored, arn), rid));
   }
   if (r.method == "DELETE") {
     auto gone = store.remove_config(found->name);
     if (!gone) return fail(service_failure(gone.error().message()));
     if (!*gone) return fail(missing());
-    http::response res;
-    res.status = 204;
-    res.set("x-amzn-RequestId", rid);
-    return respond(std::move(res));
+    return respond(no_content(rid));
   }
   if (r.method != "PUT" && r.method != "POST") {
     return fail({405,
@@ -87,7 +72,7 @@ void lambda_api::event_invoke_config(const std::string& name, bool list, const h
   if (auto a = apply_event_invoke_config(r.body, arn, c); !a) return fail(a.error());
   c.last_modified_ms = events::unix_ms_now();
   if (auto p = store.put_config(c); !p) return fail(service_failure(p.error().message()));
-  respond(json_answer(200, event_invoke_config_json(c, arn), rid));
+  respond(json_response(200, event_invoke_config_json(c, arn), rid));
 }
 
 void lambda_api::events_listing(const http::request& r, const http::responder& respond,
@@ -107,17 +92,17 @@ void lambda_api::events_listing(const http::request& r, const http::responder& r
   if (state == "dead") {
     auto d = store.dead_letters(fn, n);
     if (!d) return fail(service_failure(d.error().message()));
-    return respond(json_answer(200, dead_letters_json(*d), rid));
+    return respond(json_response(200, dead_letters_json(*d), rid));
   }
   if (state == "queued") {
     auto q = store.queued(fn, n);
     if (!q) return fail(service_failure(q.error().message()));
-    return respond(json_answer(200, queued_events_json(*q), rid));
+    return respond(json_response(200, queued_events_json(*q), rid));
   }
   if (state == "records") {
     auto k = store.kept_records(fn, n);
     if (!k) return fail(service_failure(k.error().message()));
-    return respond(json_answer(200, kept_records_json(*k), rid));
+    return respond(json_response(200, kept_records_json(*k), rid));
   }
   fail(validation("Value '" + state +
                   "' at 'state' failed to satisfy constraint: Member must be dead, queued or "

@@ -10,6 +10,7 @@
 #include "base/random.h"
 #include "platform/api/event_invoke_json.h"
 #include "platform/api/function_json.h"
+#include "platform/api/responses.h"
 #include "platform/api/stream_relay.h"
 #include "platform/logs/report.h"
 #include "wire/base64.h"
@@ -21,22 +22,6 @@ using clock_type = std::chrono::steady_clock;
 constexpr std::size_t max_sync_payload = 6291456;
 constexpr std::size_t max_async_payload = 1048576;
 constexpr std::size_t max_client_context = 3583;
-
-http::response no_content(const std::string& rid) {
-  http::response r;
-  r.status = 204;
-  r.set("x-amzn-RequestId", rid);
-  return r;
-}
-
-http::response json_response(int status, std::string body, const std::string& rid) {
-  http::response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.set("x-amzn-RequestId", rid);
-  r.body = std::move(body);
-  return r;
-}
 
 std::vector<std::string> split_path(std::string_view path) {
   std::vector<std::string> parts;
@@ -57,14 +42,14 @@ double ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
 }
 
-std::string trace_header() {
+}  // namespace
+
+std::string new_trace_header() {
   char t[16];
   std::snprintf(t, sizeof t, "%08llx", static_cast<unsigned long long>(std::time(nullptr)));
   return "Root=1-" + std::string(t) + "-" + base::random_hex(24) +
          ";Parent=" + base::random_hex(16) + ";Sampled=0";
 }
-
-}  // namespace
 
 std::string new_request_id() {
   return base::random_uuid();
@@ -103,6 +88,19 @@ result<void> lambda_api::start_events() {
 
 void lambda_api::handle(http::request&& r, http::responder respond) {
   std::string rid = new_request_id();
+  // A function URL: http://<id>.lambda-url.<region>.localhost:<port>/... (the Host names it)
+  // or http://<service>/lambda-url/<id>/... (the path does).
+  if (auto host = r.header("Host"); host && host->find(".lambda-url.") != std::string_view::npos) {
+    std::string id(host->substr(0, host->find('.')));
+    std::string path(r.path());
+    return serve_url(id, std::move(path), std::move(r), respond, rid);
+  }
+  if (r.path().rfind("/lambda-url/", 0) == 0) {
+    std::string_view rest = r.path().substr(12);
+    std::string id(rest.substr(0, rest.find('/')));
+    std::string path(rest.size() > id.size() ? rest.substr(id.size()) : std::string_view("/"));
+    return serve_url(id, std::move(path), std::move(r), respond, rid);
+  }
   auto parts = split_path(r.path());
   const std::string& m = r.method;
   auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
@@ -130,6 +128,9 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
     } else if (parts.size() == 4 && parts[0] == "2021-11-15" && parts[1] == "functions" &&
                parts[3] == "response-streaming-invocations" && m == "POST") {
       return invoke_with_response_stream(parts[2], std::move(r), respond, rid);
+    } else if (parts.size() == 4 && parts[0] == "2021-10-31" && parts[1] == "functions" &&
+               (parts[3] == "url" || parts[3] == "urls")) {
+      return function_urls(parts[2], parts[3] == "urls", r, respond, rid);
     } else if (parts.size() == 4 && parts[0] == "2017-10-31" && parts[1] == "functions" &&
                parts[3] == "concurrency") {
       return concurrency(parts[2], r, respond, rid);
@@ -324,10 +325,7 @@ void lambda_api::remove(const std::string& name, const http::request& r,
   for (const auto& sha : shas) collector_->maybe_unused(sha);
   if (auto dropped = events_->drop_function(ref->name); !dropped && opt_.log)
     opt_.log(ref->name, "lambdakit: cannot drop its queued events: " + dropped.error().message());
-  http::response res;
-  res.status = 204;
-  res.set("x-amzn-RequestId", rid);
-  respond(std::move(res));
+  respond(no_content(rid));
 }
 
 void lambda_api::update_code(const std::string& name, http::request&& r,
@@ -412,10 +410,7 @@ void lambda_api::concurrency(const std::string& name, const http::request& r,
     return respond(to_response(service_failure(p.error().message()), rid));
   events_->environment_freed(c.name);  // queued events may have room now
   if (r.method == "DELETE") {
-    http::response res;
-    res.status = 204;
-    res.set("x-amzn-RequestId", rid);
-    return respond(std::move(res));
+    return respond(no_content(rid));
   }
   respond(json_response(
       200, nlohmann::json{{"ReservedConcurrentExecutions", c.reserved_concurrency}}.dump(), rid));
@@ -476,7 +471,7 @@ api_result<lambda_api::prepared_invoke> lambda_api::prepare_invoke(const std::st
   req.payload = std::move(r.body);
   req.function_arn = qualifier.empty() ? arn : arn + ":" + qualifier;
   req.trace_id = std::string(r.header("X-Amzn-Trace-Id").value_or(""));
-  if (req.trace_id.empty()) req.trace_id = trace_header();
+  if (req.trace_id.empty()) req.trace_id = new_trace_header();
   req.client_context = std::move(client_context);
   req.cognito_identity = std::string(r.header("X-Amz-Cognito-Identity").value_or(""));
   return p;

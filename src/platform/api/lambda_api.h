@@ -120,6 +120,15 @@ class lambda_api {
   void remove_version(const function_config& latest, const std::string& qualifier,
                       const http::responder& respond, const std::string& rid);
 
+  // Function URLs (urls_api.cc): /2021-10-31/functions/NAME/url (`list`: .../urls).
+  void function_urls(const std::string& name, bool list, const http::request& r,
+                     const http::responder& respond, const std::string& rid);
+  // A request to the URL `url_id`, `raw_path` being its path under the URL's root.
+  void serve_url(const std::string& url_id, std::string raw_path, http::request&& r,
+                 const http::responder& respond, const std::string& rid);
+  // FunctionUrl: http://<the Host the call was sent to>/lambda-url/<url id>/
+  std::string url_of(const url_config& u, const http::request& r) const;
+
   // The function `name` (a name or ARN) names; nullopt once it has answered 404 or 500.
   std::optional<function_config> find(const std::string& name, const http::responder& respond,
                                       const std::string& rid);
@@ -140,5 +149,7 @@ class lambda_api {
 };
 
 std::string new_request_id();  // a UUID v4
+// An X-Amzn-Trace-Id for a call that brought none: Root=1-<time>-<24 hex>;Parent=...;Sampled=0
+std::string new_trace_header();
 
 }  // namespace lambdakit::platform::api

@@ -34,7 +34,8 @@ stream_relay::stream_relay(http::responder respond, std::string request_id,
       request_id_(std::move(request_id)),
       executed_version_(std::move(executed_version)),
       tail_(tail),
-      limits_(limits) {
+      limits_(limits),
+      pacer_(limits) {
   if (limits_.max_chunk == 0 || limits_.max_chunk > es::max_payload) {
     limits_.max_chunk = es::max_payload;
   }
@@ -59,15 +60,13 @@ void stream_relay::begin(const std::string& content_type) {
   respond_(std::move(r));  // the server hands the writer over before this returns
 }
 
-std::chrono::milliseconds stream_relay::bytes(std::string_view b) {
+std::chrono::milliseconds stream_pacer::after(std::size_t n, std::size_t queued) {
   using namespace std::chrono;
-  if (!begun_ || finished_ || b.empty()) return milliseconds(0);
   auto now = steady_clock::now();
   bool was_paced = sent_ > limits_.burst;  // paced_since_ is set
-  send_chunks(b);
-  if (!writer_ || writer_->broken()) return milliseconds(0);  // nobody reads: the function runs on
+  sent_ += n;
   if (sent_ <= limits_.burst || limits_.bytes_per_second == 0) {
-    return writer_->queued() > limits_.max_queued ? milliseconds(20) : milliseconds(0);
+    return queued > limits_.max_queued ? milliseconds(20) : milliseconds(0);
   }
   if (!was_paced) paced_since_ = now;
   // Past the burst: byte (sent_ - burst) may go no sooner than paced_since_ + that / rate.
@@ -75,12 +74,19 @@ std::chrono::milliseconds stream_relay::bytes(std::string_view b) {
                                 duration<double>(static_cast<double>(sent_ - limits_.burst) /
                                                  static_cast<double>(limits_.bytes_per_second)));
   auto wait = duration_cast<milliseconds>(due - now);
-  if (writer_->queued() > limits_.max_queued) wait = std::max(wait, milliseconds(20));
+  if (queued > limits_.max_queued) wait = std::max(wait, milliseconds(20));
   return std::max(wait, milliseconds(0));
 }
 
+std::chrono::milliseconds stream_relay::bytes(std::string_view b) {
+  using namespace std::chrono;
+  if (!begun_ || finished_ || b.empty()) return milliseconds(0);
+  send_chunks(b);
+  if (!writer_ || writer_->broken()) return milliseconds(0);  // nobody reads: the function runs on
+  return pacer_.after(b.size(), writer_->queued());
+}
+
 void stream_relay::send_chunks(std::string_view b) {
-  sent_ += b.size();
   if (!writer_ || writer_->broken()) return;
   while (!b.empty()) {
     auto piece = b.substr(0, limits_.max_chunk);

@@ -21,6 +21,23 @@ struct stream_limits {
   std::size_t max_queued = std::size_t{4} * 1024 * 1024;  // a slow caller makes the runtime wait
 };
 
+// The pace of a streamed answer (InvokeWithResponseStream, a RESPONSE_STREAM function URL):
+// `burst` bytes at once, then bytes_per_second; a caller with max_queued bytes not yet taken
+// makes the runtime wait too.
+class stream_pacer {
+ public:
+  explicit stream_pacer(const stream_limits& limits) : limits_(limits) {}
+  // How long the runtime waits after `n` more bytes went to a writer with `queued` bytes not yet
+  // taken by its socket.
+  std::chrono::milliseconds after(std::size_t n, std::size_t queued);
+  std::size_t sent() const { return sent_; }
+
+ private:
+  stream_limits limits_;
+  std::size_t sent_ = 0;
+  std::chrono::steady_clock::time_point paced_since_;  // when the burst was used up
+};
+
 class stream_relay final : public env::response_stream,
                            public std::enable_shared_from_this<stream_relay> {
  public:
@@ -48,8 +65,7 @@ class stream_relay final : public env::response_stream,
   bool begun_ = false;
   bool finished_ = false;
   std::shared_ptr<http::body_writer> writer_;  // null until the head is sent, or if it was not
-  std::size_t sent_ = 0;                       // payload bytes given to the caller
-  std::chrono::steady_clock::time_point paced_since_;  // when the burst was used up
+  stream_pacer pacer_;
 };
 
 // The InvokeComplete event's JSON for an outcome: {} on success, else ErrorCode (the runtime's

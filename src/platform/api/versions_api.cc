@@ -5,19 +5,11 @@
 #include "base/parse.h"
 #include "base/random.h"
 #include "platform/api/lambda_api.h"
+#include "platform/api/responses.h"
 #include "platform/api/version_json.h"
 
 namespace lambdakit::platform::api {
 namespace {
-
-http::response json_answer(int status, std::string body, const std::string& rid) {
-  http::response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.set("x-amzn-RequestId", rid);
-  r.body = std::move(body);
-  return r;
-}
 
 // ?MaxItems (1..10000, default 50), or the ValidationException to answer.
 api_result<int> max_items(const http::request& r) {
@@ -135,7 +127,7 @@ void lambda_api::versions(const std::string& name, const http::request& r,
     auto v = publish(std::move(*found), req->description);
     if (!v) return fail(v.error());
     return respond(
-        json_answer(201, configuration_json(*v, opt_.region, opt_.account, v->version), rid));
+        json_response(201, configuration_json(*v, opt_.region, opt_.account, v->version), rid));
   }
   if (r.method != "GET") {
     return fail({405,
@@ -167,7 +159,7 @@ void lambda_api::versions(const std::string& name, const http::request& r,
   for (int i = 0; i < static_cast<int>(list.size()) && i < *max; ++i)
     j["Versions"].push_back(list[static_cast<std::size_t>(i)]);
   if (static_cast<int>(list.size()) > *max) j["NextMarker"] = j["Versions"].back()["Version"];
-  respond(json_answer(200, j.dump(), rid));
+  respond(json_response(200, j.dump(), rid));
 }
 
 api_result<void> lambda_api::check_alias_targets(const alias_config& a) {
@@ -202,7 +194,7 @@ void lambda_api::aliases(const std::string& name, const std::string& alias, cons
     if (auto t = check_alias_targets(a); !t) return fail(t.error());
     a.revision_id = new_revision_id();
     if (auto p = functions_.put_alias(a); !p) return fail(service_failure(p.error().message()));
-    return respond(json_answer(201, alias_json(a, opt_.region, opt_.account), rid));
+    return respond(json_response(201, alias_json(a, opt_.region, opt_.account), rid));
   }
   if (alias.empty() && m == "GET") {  // ListAliases
     auto max = max_items(r);
@@ -229,7 +221,7 @@ void lambda_api::aliases(const std::string& name, const std::string& alias, cons
     }
     nlohmann::json j = {{"Aliases", list}};
     if (more) j["NextMarker"] = last;
-    return respond(json_answer(200, j.dump(), rid));
+    return respond(json_response(200, j.dump(), rid));
   }
   if (alias.empty()) {
     return fail(
@@ -239,21 +231,18 @@ void lambda_api::aliases(const std::string& name, const std::string& alias, cons
   if (!existing) return fail(service_failure(existing.error().message()));
   if (!*existing) return fail(alias_not_found(alias_arn));
   alias_config a = std::move(**existing);
-  if (m == "GET") return respond(json_answer(200, alias_json(a, opt_.region, opt_.account), rid));
+  if (m == "GET") return respond(json_response(200, alias_json(a, opt_.region, opt_.account), rid));
   if (m == "PUT") {  // UpdateAlias
     if (auto p = parse_alias(r.body, false, a); !p) return fail(p.error());
     if (auto t = check_alias_targets(a); !t) return fail(t.error());
     a.revision_id = new_revision_id();
     if (auto p = functions_.put_alias(a); !p) return fail(service_failure(p.error().message()));
-    return respond(json_answer(200, alias_json(a, opt_.region, opt_.account), rid));
+    return respond(json_response(200, alias_json(a, opt_.region, opt_.account), rid));
   }
   if (m == "DELETE") {
     if (auto d = functions_.remove_alias(fn, alias); !d)
       return fail(service_failure(d.error().message()));
-    http::response res;
-    res.status = 204;
-    res.set("x-amzn-RequestId", rid);
-    return respond(std::move(res));
+    return respond(no_content(rid));
   }
   fail({405, "UnknownOperationException", "use GET, PUT or DELETE on an alias", {}});
 }
@@ -295,10 +284,7 @@ void lambda_api::remove_version(const function_config& latest, const std::string
     return fail(service_failure(d.error().message()));
   pool_.retire(latest.name, qualifier);
   collector_->maybe_unused((*v)->code_sha256);
-  http::response res;
-  res.status = 204;
-  res.set("x-amzn-RequestId", rid);
-  respond(std::move(res));
+  respond(no_content(rid));
 }
 
 }  // namespace lambdakit::platform::api

@@ -17,6 +17,7 @@ struct request {
   std::string target;  // path and query, as received (still percent-encoded)
   std::vector<std::pair<std::string, std::string>> headers;  // trailers of chunked bodies included
   std::string body;
+  std::string peer;  // the client's IP address, when the server knows it
 
   // The first header called `name` (any case).
   std::optional<std::string_view> header(std::string_view name) const;

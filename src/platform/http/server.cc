@@ -55,6 +55,9 @@ class session : public std::enable_shared_from_this<session> {
         limits_(std::move(limits)),
         body_limit_(limits_->body_limit) {
     ++limits_->live;
+    boost::system::error_code ec;
+    auto remote = stream_.socket().remote_endpoint(ec);
+    if (!ec) peer_ = remote.address().to_string();
   }
   session(const session&) = delete;
   session& operator=(const session&) = delete;
@@ -165,6 +168,7 @@ class session : public std::enable_shared_from_this<session> {
     auto msg = parser_->release();
     keep_alive_ = msg.keep_alive();
     request req = to_request(msg);
+    req.peer = peer_;
     // The responder keeps the session alive until it answers: an invoke answers later.
     auto answered = std::make_shared<bool>(false);
     (*handler_)(std::move(req), [self = shared_from_this(), answered](response r) {
@@ -321,6 +325,7 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<const handler> handler_;  // shared: a session may outlive its server
   std::shared_ptr<session_limits> limits_;
   std::size_t body_limit_;
+  std::string peer_;  // the client's address
   bool waiting_ = false;
   bool keep_alive_ = true;
   bool closed_ = false;

@@ -92,4 +92,45 @@ result<alias_config> alias_from_record(const std::string& text) {
   return a;
 }
 
+std::string to_record(const url_config& u) {
+  json j = {{"function", u.function},
+            {"qualifier", u.qualifier},
+            {"url_id", u.url_id},
+            {"auth_type", u.auth_type},
+            {"invoke_mode", u.invoke_mode},
+            {"creation_time", u.creation_time},
+            {"last_modified", u.last_modified}};
+  if (u.cors.set) {
+    j["cors"] = {
+        {"allow_credentials", u.cors.allow_credentials}, {"allow_headers", u.cors.allow_headers},
+        {"allow_methods", u.cors.allow_methods},         {"allow_origins", u.cors.allow_origins},
+        {"expose_headers", u.cors.expose_headers},       {"max_age", u.cors.max_age}};
+  }
+  return j.dump();
+}
+
+result<url_config> url_from_record(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return not_json("function URL");
+  url_config u;
+  u.function = j.value("function", "");
+  u.qualifier = j.value("qualifier", "");
+  u.url_id = j.value("url_id", "");
+  u.auth_type = j.value("auth_type", "NONE");
+  u.invoke_mode = j.value("invoke_mode", "BUFFERED");
+  u.creation_time = j.value("creation_time", "");
+  u.last_modified = j.value("last_modified", "");
+  if (auto c = j.find("cors"); c != j.end() && c->is_object()) {
+    using strings = std::vector<std::string>;
+    u.cors.set = true;
+    u.cors.allow_credentials = c->value("allow_credentials", false);
+    u.cors.allow_headers = c->value("allow_headers", strings{});
+    u.cors.allow_methods = c->value("allow_methods", strings{});
+    u.cors.allow_origins = c->value("allow_origins", strings{});
+    u.cors.expose_headers = c->value("expose_headers", strings{});
+    u.cors.max_age = c->value("max_age", -1);
+  }
+  return u;
+}
+
 }  // namespace lambdakit::platform::store

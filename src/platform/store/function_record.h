@@ -15,4 +15,7 @@ result<function_config> function_from_record(const std::string& text);
 std::string to_record(const alias_config& a);
 result<alias_config> alias_from_record(const std::string& text);
 
+std::string to_record(const url_config& u);
+result<url_config> url_from_record(const std::string& text);
+
 }  // namespace lambdakit::platform::store

@@ -13,6 +13,9 @@ CREATE TABLE IF NOT EXISTS versions (
 CREATE TABLE IF NOT EXISTS aliases (
   function TEXT NOT NULL, alias TEXT NOT NULL, config TEXT NOT NULL,
   PRIMARY KEY (function, alias));
+CREATE TABLE IF NOT EXISTS function_urls (
+  function TEXT NOT NULL, qualifier TEXT NOT NULL, url_id TEXT NOT NULL UNIQUE,
+  config TEXT NOT NULL, PRIMARY KEY (function, qualifier));
 )sql";
 
 // Rows of one-column `config` queries, decoded by `decode`.
@@ -75,11 +78,13 @@ result<bool> function_store::remove(const std::string& name) {
   cache_.clear();  // the caches hold few entries; exactness matters more than keeping them
   version_cache_.clear();
   alias_cache_.clear();
+  url_cache_.clear();
   if (auto r = db_.exec("BEGIN IMMEDIATE"); !r) return std::move(r).error();
   bool removed = false;
   auto done = [&]() -> result<void> {
     for (const char* sql :
          {"DELETE FROM versions WHERE name = ?1", "DELETE FROM aliases WHERE function = ?1",
+          "DELETE FROM function_urls WHERE function = ?1",
           "DELETE FROM functions WHERE name = ?1"}) {
       auto s = db_.prepare(sql);
       if (!s) return std::move(s).error();
@@ -224,6 +229,59 @@ result<bool> function_store::remove_alias(const std::string& function, const std
   auto s = db_.prepare("DELETE FROM aliases WHERE function = ?1 AND alias = ?2");
   if (!s) return std::move(s).error();
   s->bind(1, function).bind(2, alias);
+  if (auto r = s->run(); !r) return std::move(r).error();
+  return db_.changes() > 0;
+}
+
+result<void> function_store::put_url(const url_config& u) {
+  url_cache_.erase(u.url_id);
+  auto s = db_.prepare(
+      "INSERT OR REPLACE INTO function_urls (function, qualifier, url_id, config) "
+      "VALUES (?1, ?2, ?3, ?4)");
+  if (!s) return std::move(s).error();
+  s->bind(1, u.function).bind(2, u.qualifier).bind(3, u.url_id).bind(4, to_record(u));
+  if (auto r = s->run(); !r) return r;
+  url_cache_[u.url_id] = u;
+  return {};
+}
+
+result<std::optional<url_config>> function_store::get_url(const std::string& function,
+                                                          const std::string& qualifier) {
+  auto s = db_.prepare("SELECT config FROM function_urls WHERE function = ?1 AND qualifier = ?2");
+  if (!s) return std::move(s).error();
+  s->bind(1, function).bind(2, qualifier);
+  auto rows = all_rows<url_config>(*s, url_from_record);
+  if (!rows) return std::move(rows).error();
+  if (rows->empty()) return std::optional<url_config>();
+  return std::optional<url_config>(std::move(rows->front()));
+}
+
+result<std::optional<url_config>> function_store::url_by_id(const std::string& url_id) {
+  if (auto hit = url_cache_.find(url_id); hit != url_cache_.end()) return hit->second;
+  auto s = db_.prepare("SELECT config FROM function_urls WHERE url_id = ?1");
+  if (!s) return std::move(s).error();
+  s->bind(1, url_id);
+  auto rows = all_rows<url_config>(*s, url_from_record);
+  if (!rows) return std::move(rows).error();
+  std::optional<url_config> u;
+  if (!rows->empty()) u = std::move(rows->front());
+  if (url_cache_.size() > 10000) url_cache_.clear();  // ids of unknown URLs are asked for too
+  url_cache_[url_id] = u;
+  return u;
+}
+
+result<std::vector<url_config>> function_store::list_urls(const std::string& function) {
+  auto s = db_.prepare("SELECT config FROM function_urls WHERE function = ?1 ORDER BY qualifier");
+  if (!s) return std::move(s).error();
+  s->bind(1, function);
+  return all_rows<url_config>(*s, url_from_record);
+}
+
+result<bool> function_store::remove_url(const std::string& function, const std::string& qualifier) {
+  url_cache_.clear();
+  auto s = db_.prepare("DELETE FROM function_urls WHERE function = ?1 AND qualifier = ?2");
+  if (!s) return std::move(s).error();
+  s->bind(1, function).bind(2, qualifier);
   if (auto r = s->run(); !r) return std::move(r).error();
   return db_.changes() > 0;
 }

@@ -47,6 +47,15 @@ class function_store {
                                                  const std::string& marker, int max);
   result<bool> remove_alias(const std::string& function, const std::string& alias);
 
+  // Function URLs: one per function and qualifier (empty, or an alias), found by its url_id.
+  result<void> put_url(const url_config& u);
+  result<std::optional<url_config>> get_url(const std::string& function,
+                                            const std::string& qualifier);
+  result<std::optional<url_config>> url_by_id(const std::string& url_id);
+  // `function`'s URLs in qualifier order (one per alias at most, so few).
+  result<std::vector<url_config>> list_urls(const std::string& function);
+  result<bool> remove_url(const std::string& function, const std::string& qualifier);
+
  private:
   explicit function_store(database db) : db_(std::move(db)) {}
   database db_;
@@ -55,6 +64,7 @@ class function_store {
   std::map<std::string, std::optional<function_config>> cache_;
   std::map<std::pair<std::string, int>, std::optional<function_config>> version_cache_;
   std::map<std::pair<std::string, std::string>, std::optional<alias_config>> alias_cache_;
+  std::map<std::string, std::optional<url_config>> url_cache_;  // by url_id
 };
 
 }  // namespace lambdakit::platform::store
