@@ -24,8 +24,11 @@ struct function_config {
   std::string code_sha256;         // hex; the code store's key
   std::string code_sha256_base64;  // as AWS reports CodeSha256
   std::int64_t code_size = 0;
-  std::string last_modified;       // 2024-01-02T03:04:05.000+0000
-  std::string revision_id;         // changes with every update
+  std::string last_modified;  // 2024-01-02T03:04:05.000+0000
+  std::string revision_id;    // changes with every update, and with PublishVersion
+  // What the environments run: changes with code or configuration, not with a publish. An
+  // environment of another runtime_revision is retired.
+  std::string runtime_revision;
   int reserved_concurrency = -1;   // PutFunctionConcurrency; -1: unset
   std::string dead_letter_target;  // DeadLetterConfig.TargetArn (SQS or SNS), or empty
 
@@ -33,8 +36,8 @@ struct function_config {
   // it that never change. Each has its own revision_id and its own environments.
   std::string version = "$LATEST";
   // On $LATEST only: the highest version number published (numbers are never used twice, even
-  // after a version is deleted), and $LATEST's revision_id when it was published (unchanged
-  // since: PublishVersion returns that version again instead of a copy).
+  // after a version is deleted), and $LATEST's runtime_revision when it was published
+  // (unchanged since: PublishVersion returns that version again instead of a copy).
   int last_version = 0;
   std::string published_revision_id;
 

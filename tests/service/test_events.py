@@ -104,6 +104,36 @@ def test_retried_twice_by_default_then_a_dead_letter(svc, collector):
     assert json.loads(js.stdout)["events"][0]["request_id"] == rid
 
 
+def test_event_invoke_of_an_alias_runs_its_version(svc, collector):
+    """The queue keeps the qualifier: the alias picks its version at delivery, and the
+    destination record names the alias and the version that ran."""
+    sink = create_event_function(svc, collector, unique_name("sink"))
+    name = create_event_function(svc, collector)
+    svc.client.publish_version(FunctionName=name)
+    svc.client.update_function_configuration(FunctionName=name, Description="after v1")
+    svc.client.publish_version(FunctionName=name)
+    svc.client.create_alias(FunctionName=name, Name="live", FunctionVersion="1")
+    svc.client.put_function_event_invoke_config(
+        FunctionName=name, MaximumRetryAttempts=0,
+        DestinationConfig={"OnSuccess": {"Destination": function_arn(sink)}})
+    r = svc.invoke(name, {"n": 1}, invocation_type="Event", log_type=None, qualifier="live")
+    assert r.status == 202, r.describe()
+    r = svc.invoke(f"{name}:2", {"n": 2}, invocation_type="Event", log_type=None)
+    assert r.status == 202, r.describe()
+    collector.wait(lambda: len(collector.of("end", fn=sink)) == 2, 20, "two records at the sink")
+    by_payload = {json.dumps(x["event"]["requestPayload"]): x["event"]
+                  for x in collector.of("start", fn=sink)}
+    live = by_payload[json.dumps({"n": 1})]
+    assert live["requestContext"]["functionArn"] == function_arn(name) + ":live"
+    assert live["responseContext"]["executedVersion"] == "1"
+    v2 = by_payload[json.dumps({"n": 2})]
+    assert v2["requestContext"]["functionArn"] == function_arn(name) + ":2"
+    assert v2["responseContext"]["executedVersion"] == "2"
+    svc.client.delete_alias(FunctionName=name, Name="live")
+    r = svc.invoke(name, {"n": 4}, invocation_type="Event", log_type=None, qualifier="live")
+    assert r.status == 404, "an alias that is gone is refused at the 202 already"
+
+
 def test_retry_that_succeeds_leaves_no_dead_letter(svc, collector):
     name = create_event_function(svc, collector)
     rid = send_event(svc, name, {"fail_first": "a"})

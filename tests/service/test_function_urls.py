@@ -40,9 +40,12 @@ def handler(event, context):
 
 NODE_HTTP_STREAM = b"""const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 exports.handler = awslambda.streamifyResponse(async (event, responseStream, _context) => {
+  const status = Number((event.queryStringParameters || {}).status || 202);
   const out = awslambda.HttpResponseStream.from(responseStream, {
-    statusCode: 202, headers: {"content-type": "text/plain", "x-streamed": "yes"},
+    statusCode: status, headers: {"content-type": "text/plain", "x-streamed": "yes"},
     cookies: ["s=1"]});
+  // The prelude goes out before the first write: a 204 writes bytes too, which HTTP drops.
+  if (status === 204) { out.write("dropped"); out.end(); return; }
   for (let i = 0; i < 3; i++) {
     if (i > 0) await sleep(300);
     out.write(`part ${i}\\n`);
@@ -139,20 +142,22 @@ def test_answers_without_status_code_errors_and_limits(service):
     _, cfg = _python_url(service)
     url = cfg["FunctionUrl"]
     status, headers, body = _request(url, path="/?mode=string")
-    assert status == 200 and body == b'"Hello, world!"'
+    assert status == 200 and body == b"Hello, world!", "AWS answers a JSON string as its text"
     assert _header(headers, "Content-Type") == ["application/json"]
     status, _, body = _request(url, path="/?mode=dict")
     assert status == 200 and json.loads(body) == {"message": "Hello, world!"}
-    status, _, body = _request(url, path="/?mode=text")
+    status, headers, body = _request(url, path="/?mode=text")
     assert status == 200 and body == b"plain"
+    assert _header(headers, "Content-Type") == ["application/json"], "AWS's default"
     status, _, body = _request(url, path="/?mode=fail")
-    assert status == 502 and json.loads(body) == {"Message": "Internal Server Error"}
+    assert status == 502 and body == b"Internal Server Error"
     status, _, _ = _request(url, "POST", body=b"x" * (6 * 1024 * 1024 + 1),
                             headers={"Content-Type": "text/plain"})
     assert status == 413
     host, port, _ = _split(url)
-    status, _, _ = _request(f"http://{host}:{port}/lambda-url/{'0' * 32}/")
-    assert status == 404
+    status, headers, body = _request(f"http://{host}:{port}/lambda-url/{'0' * 32}/")
+    assert status == 403 and json.loads(body) == {"Message": None}
+    assert _header(headers, "x-amzn-ErrorType") == ["AccessDeniedException"]
 
 
 def test_a_cpp_function_behind_a_url_and_the_host_form(service):
@@ -224,13 +229,22 @@ def test_url_config_calls_and_an_alias_url(service):
                                                 AuthType="NONE"), "ResourceNotFoundException")
     listed = c.list_function_url_configs(FunctionName=name)["FunctionUrlConfigs"]
     assert sorted(x["FunctionArn"] for x in listed) == [arn, arn + ":live"]
+    assert client_error(lambda: c.get_function_url_config(FunctionName=unique_name("none")),
+                        "ResourceNotFoundException") == "The resource you requested does not exist."
+    assert client_error(lambda: c.create_function_url_config(FunctionName=unique_name("none"),
+                                                             AuthType="NONE"),
+                        "ResourceNotFoundException") == "Function does not exist"
 
     c.delete_function_url_config(FunctionName=name)
     assert client_error(lambda: c.get_function_url_config(FunctionName=name),
                   "ResourceNotFoundException") == "The resource you requested does not exist."
-    assert _request(cfg["FunctionUrl"])[0] == 404
+    assert _request(cfg["FunctionUrl"])[0] == 403, "AWS answers 403 for a URL that is gone"
+    c.delete_alias(FunctionName=name, Name="live")
+    status, _, body = _request(live["FunctionUrl"])
+    assert status == 403 and json.loads(body)["Message"].startswith("Forbidden."), \
+        "an alias's URL outlives the alias, refused"
     c.delete_function(FunctionName=name)
-    assert _request(live["FunctionUrl"])[0] == 404, "deleting the function deletes its URLs"
+    assert _request(live["FunctionUrl"])[0] == 403, "deleting the function deletes its URLs"
 
 
 def _timed_chunks(url: str, path: str = "/") -> tuple[int, list[tuple[str, str]], list[tuple[float, bytes]]]:
@@ -273,6 +287,24 @@ def test_response_stream_with_the_http_prelude_from_node(service):
     assert b"".join(d for _, d in chunks) == b"part 0\npart 1\npart 2\n"
     # The first part arrives before the last is written (300 ms apart).
     assert chunks[-1][0] - chunks[0][0] > 0.4, chunks
+    # A streamed 204 has no body, so no chunked framing: the connection's next answer is read
+    # right (a stray "0\r\n\r\n" would be taken for the start of it).
+    host, port, root = _split(cfg["FunctionUrl"])
+    conn = http.client.HTTPConnection(host, port, timeout=30)
+    try:
+        conn.request("GET", root + "?status=204")
+        r = conn.getresponse()
+        assert r.status == 204 and r.read() == b"" and r.getheader("Transfer-Encoding") is None
+        conn.request("GET", root)
+        r = conn.getresponse()
+        assert r.status == 202 and r.read() == b"part 0\npart 1\npart 2\n"
+        conn.request("HEAD", root)
+        r = conn.getresponse()
+        assert r.status == 202 and r.read() == b""
+        conn.request("GET", root)
+        assert conn.getresponse().read() == b"part 0\npart 1\npart 2\n", "after a HEAD"
+    finally:
+        conn.close()
 
 
 def test_url_config_with_the_aws_cli(service, cli):

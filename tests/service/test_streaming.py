@@ -263,3 +263,18 @@ def test_a_caller_that_leaves_mid_stream_harms_nothing(service):
     _, events = stream(service, name, {"chunks": 2})
     assert chunks(events) == b"chunk 0\nchunk 1\n" and complete(events) == {}
     assert len(service.invocations(name)) == 2 and not service.invocations(name)[1]["cold"]
+
+
+def test_an_empty_streamed_answer_with_content_length_0_ends_at_once(service):
+    """A runtime's streamed /response with `Content-Length: 0` (the probe peer, raw HTTP): the
+    body is over with its head, so the stream ends now, not at the function's timeout."""
+    name = service.create_peer("probe", timeout=10)
+    t0 = time.monotonic()
+    meta, events = stream(service, name, {"steps": [
+        {"op": "post", "kind": "response", "id": "current", "body": "",
+         "headers": {"Lambda-Runtime-Function-Response-Mode": "streaming",
+                     "Content-Type": "text/plain"}}]})
+    took = time.monotonic() - t0
+    assert chunks(events) == b""
+    assert complete(events) == {}, events
+    assert took < 5, f"the stream took {took:.1f}s: it waited for a body that never comes"

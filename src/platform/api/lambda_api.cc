@@ -62,6 +62,15 @@ lambda_api::lambda_api(store::function_store& functions, store::code_store& code
   qo.region = opt_.region;
   qo.account = opt_.account;
   qo.log = opt_.log;
+  qo.resolve = [this](const std::string& function,
+                      const std::string& qualifier) -> result<std::optional<function_config>> {
+    http::request r;
+    r.target = "?Qualifier=" + qualifier;
+    auto got = resolve(function, r, true);
+    if (got) return std::optional<function_config>(std::move(got->fn));
+    if (got.error().status == 404) return std::optional<function_config>();
+    return make_failure(std::make_error_code(std::errc::io_error), got.error().message);
+  };
   events_ = std::make_unique<events::event_queue>(
       pool.io(), event_store, functions,
       [this](const function_config& fn, env::invoke_request req,
@@ -199,6 +208,7 @@ std::optional<function_config> lambda_api::find(const std::string& name,
 api_result<function_config> lambda_api::store_revision(function_config c) {
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
+  c.runtime_revision = c.revision_id;
   if (auto p = functions_.put(c); !p) return service_failure(p.error().message());
   pool_.retire(c.name, "$LATEST");  // warm environments run the old revision: they go
   return c;
@@ -246,6 +256,7 @@ void lambda_api::finish_create(api_result<create_request> parsed,
   c.code_size = (*stored)->size;
   c.last_modified = timestamp_now();
   c.revision_id = new_revision_id();
+  c.runtime_revision = c.revision_id;
   if (auto p = functions_.put(c); !p)
     return respond(to_response(service_failure(p.error().message()), rid));
   if (req.publish) {  // CreateFunction with Publish answers version 1
@@ -426,6 +437,7 @@ api_result<lambda_api::prepared_invoke> lambda_api::prepare_invoke(const std::st
   std::string arn = function_arn(found->fn.name, opt_.region, opt_.account);
   prepared_invoke p;
   p.fn = std::move(found->fn);
+  p.qualifier = qualifier == "$LATEST" ? std::string() : qualifier;
 
   p.type = std::string(r.header("X-Amz-Invocation-Type").value_or("RequestResponse"));
   if (streaming && p.type != "RequestResponse" && p.type != "DryRun") {
@@ -436,11 +448,6 @@ api_result<lambda_api::prepared_invoke> lambda_api::prepare_invoke(const std::st
   if (p.type != "RequestResponse" && p.type != "Event" && p.type != "DryRun") {
     return invalid_parameter(
         "X-Amz-Invocation-Type must be RequestResponse, Event or DryRun, not " + p.type);
-  }
-  if (p.type == "Event" && !p.fn.latest()) {
-    return invalid_parameter(
-        "lambdakit serve queues Event invokes of $LATEST only, not of version or alias " +
-        qualifier + ": invoke it with RequestResponse, or invoke $LATEST");
   }
   const char* operation = streaming ? "InvokeWithResponseStream" : "InvokeFunction";
   if (p.type == "Event" && r.body.size() > max_async_payload) {
@@ -482,9 +489,9 @@ void lambda_api::invoke(const std::string& name_or_arn, http::request&& r,
   auto received = clock_type::now();
   auto prepared = prepare_invoke(name_or_arn, r, rid, false);
   if (!prepared) return respond(to_response(prepared.error(), rid));
-  auto& [fn, req, type, tail] = *prepared;
+  auto& [fn, req, type, qualifier, tail] = *prepared;
   if (type == "DryRun") return respond(no_content(rid));
-  if (type == "Event") return invoke_async(fn, std::move(req), respond, rid);
+  if (type == "Event") return invoke_async(fn, qualifier, std::move(req), respond, rid);
 
   bool accepted = run_invoke(
       fn, std::move(req), "RequestResponse", received,
@@ -511,7 +518,7 @@ void lambda_api::invoke_with_response_stream(const std::string& name_or_arn, htt
   auto received = clock_type::now();
   auto prepared = prepare_invoke(name_or_arn, r, rid, true);
   if (!prepared) return respond(to_response(prepared.error(), rid));
-  auto& [fn, req, type, tail] = *prepared;
+  auto& [fn, req, type, qualifier, tail] = *prepared;
   if (type == "DryRun") return respond(no_content(rid));
   // The relay answers: with the stream's head when the runtime starts its answer, or whole at
   // the end (a function that fails first, or a path that cannot stream).
@@ -588,11 +595,13 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
   return accepted;
 }
 
-void lambda_api::invoke_async(const function_config& fn, env::invoke_request req,
-                              const http::responder& respond, const std::string& rid) {
+void lambda_api::invoke_async(const function_config& fn, const std::string& qualifier,
+                              env::invoke_request req, const http::responder& respond,
+                              const std::string& rid) {
   events::event e;
   e.request_id = req.request_id;
   e.function = fn.name;
+  e.qualifier = qualifier;  // resolved again at each attempt: an alias may point elsewhere by then
   e.payload = std::move(req.payload);
   e.trace_id = std::move(req.trace_id);
   e.client_context = std::move(req.client_context);

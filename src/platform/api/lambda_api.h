@@ -75,7 +75,8 @@ class lambda_api {
   struct prepared_invoke {
     function_config fn;
     env::invoke_request req;
-    std::string type;  // RequestResponse, Event or DryRun
+    std::string type;       // RequestResponse, Event or DryRun
+    std::string qualifier;  // as named (a version or alias), or empty for $LATEST
     bool tail = false;
   };
   api_result<prepared_invoke> prepare_invoke(const std::string& name_or_arn, http::request& r,
@@ -87,8 +88,9 @@ class lambda_api {
   void invoke_with_response_stream(const std::string& name_or_arn, http::request&& r,
                                    const http::responder& respond, const std::string& rid);
   void throttled(const function_config& fn, const http::responder& respond, const std::string& rid);
-  void invoke_async(const function_config& fn, env::invoke_request req,
-                    const http::responder& respond, const std::string& rid);
+  void invoke_async(const function_config& fn, const std::string& qualifier,
+                    env::invoke_request req, const http::responder& respond,
+                    const std::string& rid);
   // /2019-09-25/functions/NAME/event-invoke-config[/list]: Put, Update, Get, Delete, List.
   void event_invoke_config(const std::string& name, bool list, const http::request& r,
                            const http::responder& respond, const std::string& rid);

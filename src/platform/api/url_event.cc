@@ -90,7 +90,7 @@ http::response bad_gateway() {
   http::response r;
   r.status = 502;
   r.set("Content-Type", "application/json");
-  r.body = R"({"Message":"Internal Server Error"})";
+  r.body = "Internal Server Error";
   return r;
 }
 
@@ -197,7 +197,8 @@ http::response url_response(const env::invoke_outcome& o, std::string& why) {
   if (!j.is_object() || !j.contains("statusCode")) {  // inferred: 200, JSON, the answer as is
     res.status = 200;
     res.set("Content-Type", "application/json");
-    res.body = o.body;
+    // A JSON string is its text (AWS answers "hello" as hello); other JSON as it was written.
+    res.body = j.is_string() ? j.get<std::string>() : o.body;
     return res;
   }
   const json& code = j["statusCode"];
@@ -207,6 +208,9 @@ http::response url_response(const env::invoke_outcome& o, std::string& why) {
   }
   res.status = static_cast<int>(code.get<long long>());
   add_headers(j, res);
+  bool typed = std::any_of(res.headers.begin(), res.headers.end(),
+                           [](const auto& h) { return lower(h.first) == "content-type"; });
+  if (!typed) res.set("Content-Type", "application/json");  // AWS's default
   std::string body;
   if (auto b = j.find("body"); b != j.end() && !b->is_null())
     body = b->is_string() ? b->get<std::string>() : b->dump();

@@ -30,6 +30,17 @@ service_error url_not_found() {
   return {404, "ResourceNotFoundException", "The resource you requested does not exist.", {}};
 }
 
+// What a URL that is not (or no longer) there answers: AWS's 403, as for a refused caller.
+http::response forbidden(const std::string& message_json, const std::string& rid) {
+  http::response r;
+  r.status = 403;
+  r.set("Content-Type", "application/json");
+  r.set("x-amzn-ErrorType", "AccessDeniedException");
+  r.set("x-amzn-RequestId", rid);
+  r.body = "{\"Message\":" + message_json + "}";
+  return r;
+}
+
 }  // namespace
 
 std::string lambda_api::url_of(const url_config& u, const http::request& r) const {
@@ -42,9 +53,14 @@ void lambda_api::function_urls(const std::string& name, bool list, const http::r
                                const http::responder& respond, const std::string& rid) {
   auto fail = [&](const service_error& e) { respond(to_response(e, rid)); };
   auto ref = parse_function_ref(name);
-  auto found = find(name, respond, rid);
-  if (!found) return;
-  const std::string fn = found->name;
+  auto found = ref ? functions_.get(ref->name)
+                   : result<std::optional<function_config>>(std::optional<function_config>());
+  if (!found) return fail(service_failure(found.error().message()));
+  if (!*found) {  // AWS's words differ by call here
+    if (!list && (r.method == "GET" || r.method == "DELETE")) return fail(url_not_found());
+    return fail({404, "ResourceNotFoundException", "Function does not exist", {}});
+  }
+  const std::string fn = (*found)->name;
   std::string arn = function_arn(fn, opt_.region, opt_.account);
   if (list) {
     if (r.method != "GET") return fail({405, "UnknownOperationException", "use GET", {}});
@@ -129,7 +145,7 @@ void lambda_api::serve_url(const std::string& url_id, std::string raw_path, http
   auto received = std::chrono::steady_clock::now();
   auto found = functions_.url_by_id(url_id);
   if (!found) return respond(plain(500, "lambdakit serve: " + found.error().message(), rid));
-  if (!*found) return respond(plain(404, "Not Found: no function URL " + url_id, rid));
+  if (!*found) return respond(forbidden("null", rid));
   url_config u = std::move(**found);
   if (auto pre = cors_preflight(u.cors, r)) {
     pre->set("x-amzn-RequestId", rid);
@@ -142,9 +158,13 @@ void lambda_api::serve_url(const std::string& url_id, std::string raw_path, http
   http::request qualified;
   if (!u.qualifier.empty()) qualified.target = "?Qualifier=" + u.qualifier;
   auto target = resolve(u.function, qualified, true);
-  if (!target) {
-    return respond(plain(target.error().status == 404 ? 404 : 500, target.error().message, rid));
+  if (!target && target.error().status == 404) {  // its alias was deleted: the URL stays, refused
+    return respond(
+        forbidden("\"Forbidden. For troubleshooting Function URL authorization issues, see: "
+                  "https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html\"",
+                  rid));
   }
+  if (!target) return respond(plain(500, target.error().message, rid));
   url_call call;
   call.url_id = url_id;
   call.region = opt_.region;

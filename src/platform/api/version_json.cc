@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <cstdio>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -50,7 +51,10 @@ api_result<std::map<std::string, double>> parse_routing(const json& routing) {
   std::string shown = "{";
   for (const auto& [version, weight] : w.items()) {
     if (shown.size() > 1) shown += ", ";
-    shown += version + "=" + weight.dump();
+    char number[32];
+    std::snprintf(number, sizeof number, "%.1f",
+                  weight.is_number() ? weight.get<double>() : 0.0);  // AWS shows 2 as 2.0
+    shown += version + "=" + (weight.is_number() ? std::string(number) : weight.dump());
   }
   shown += "}";
   for (const auto& [version, weight] : w.items()) {
@@ -64,15 +68,15 @@ api_result<std::map<std::string, double>> parse_routing(const json& routing) {
     if (!version_number(version)) {
       return validation("1 validation error detected: Value '" + shown +
                         "' at 'routingConfig.additionalVersionWeights' failed to satisfy "
-                        "constraint: Map keys must satisfy constraint: [Member must satisfy "
-                        "regular expression pattern: [0-9]+]");
+                        "constraint: Map keys must satisfy constraint: [Member must have length "
+                        "less than or equal to 1024, Member must have length greater than or "
+                        "equal to 1, Member must satisfy regular expression pattern: [0-9]+]");
     }
     weights[version] = weight.get<double>();
   }
   if (weights.size() > 1) {
     return invalid_parameter(
-        "Number of items in AdditionalVersionWeights cannot be greater than 1 (an alias routes "
-        "to at most two versions)");
+        "Number of items in AdditionalVersionWeights cannot be greater than 1");
   }
   return weights;
 }

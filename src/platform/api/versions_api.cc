@@ -82,7 +82,7 @@ api_result<lambda_api::resolved> lambda_api::resolve(const std::string& name_or_
 
 api_result<function_config> lambda_api::publish(function_config latest,
                                                 const std::optional<std::string>& description) {
-  if (latest.last_version > 0 && latest.published_revision_id == latest.revision_id) {
+  if (latest.last_version > 0 && latest.published_revision_id == latest.runtime_revision) {
     // Nothing changed since the last publish: AWS answers that version again.
     auto last = functions_.get_version(latest.name, latest.last_version);
     if (!last) return service_failure(last.error().message());
@@ -92,12 +92,15 @@ api_result<function_config> lambda_api::publish(function_config latest,
   v.version = std::to_string(latest.last_version + 1);
   if (description) v.description = *description;
   v.revision_id = new_revision_id();
+  v.runtime_revision = v.revision_id;
   v.last_modified = timestamp_now();
   v.last_version = 0;
   v.published_revision_id.clear();
   v.reserved_concurrency = -1;  // the function's, kept on $LATEST
   latest.last_version += 1;
-  latest.published_revision_id = latest.revision_id;
+  latest.published_revision_id = latest.runtime_revision;
+  // AWS gives $LATEST a new RevisionId on publish; its environments run on (runtime_revision).
+  latest.revision_id = new_revision_id();
   if (auto p = functions_.put_version(v, latest); !p) return service_failure(p.error().message());
   return v;
 }
@@ -122,7 +125,8 @@ void lambda_api::versions(const std::string& name, const http::request& r,
     if (req->code_sha256 && *req->code_sha256 != found->code_sha256_base64) {
       return fail(invalid_parameter("CodeSHA256 (" + *req->code_sha256 +
                                     ") is different from current CodeSHA256 in $LATEST (" +
-                                    found->code_sha256_base64 + "). Please try again."));
+                                    found->code_sha256_base64 +
+                                    "). Please try again with the CodeSHA256 in $LATEST."));
     }
     auto v = publish(std::move(*found), req->description);
     if (!v) return fail(v.error());
@@ -229,7 +233,12 @@ void lambda_api::aliases(const std::string& name, const std::string& alias, cons
   }
   auto existing = functions_.get_alias(fn, alias);
   if (!existing) return fail(service_failure(existing.error().message()));
-  if (!*existing) return fail(alias_not_found(alias_arn));
+  if (!*existing) {
+    if (m == "DELETE") return respond(no_content(rid));  // AWS: deleting none is done
+    if (m == "PUT")
+      return fail({404, "ResourceNotFoundException", "Alias not found: " + alias_arn, {}});
+    return fail(alias_not_found(alias_arn));
+  }
   alias_config a = std::move(**existing);
   if (m == "GET") return respond(json_response(200, alias_json(a, opt_.region, opt_.account), rid));
   if (m == "PUT") {  // UpdateAlias
@@ -256,13 +265,12 @@ void lambda_api::remove_version(const function_config& latest, const std::string
         invalid_parameter("$LATEST version cannot be deleted without deleting the function."));
   }
   auto n = version_number(qualifier);
-  if (!n) {
-    return fail(invalid_parameter("DeleteFunction takes a version as Qualifier, not " + qualifier +
-                                  ": delete an alias with DeleteAlias"));
+  if (!n) {  // AWS's words; DeleteAlias deletes an alias
+    return fail(invalid_parameter("Deletion of aliases is not currently supported."));
   }
   auto v = functions_.get_version(latest.name, *n);
   if (!v) return fail(service_failure(v.error().message()));
-  if (!*v) return fail(not_found(arn + ":" + qualifier));
+  if (!*v) return respond(no_content(rid));  // AWS: deleting a version that is not there is done
   std::vector<std::string> users;
   std::string marker;
   while (true) {

@@ -64,7 +64,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
   // Retire what is dead or of an older revision of this version, if idle.
   drop_if(list, [&](const std::shared_ptr<environment>& e) {
     return e->dead() || (!e->busy() && e->function().version == fn.version &&
-                         e->function().revision_id != fn.revision_id);
+                         e->function().runtime_revision != fn.runtime_revision);
   });
   int max = limit >= 0 ? limit : opt_.max_concurrency;
   // The limit counts running invokes: lowered (reserved concurrency 0, say), it holds even
@@ -75,7 +75,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
   }
   std::shared_ptr<environment> chosen;
   for (auto& e : list) {  // the most recently used idle one: warmest caches
-    if (!e->busy() && e->function().revision_id == fn.revision_id &&
+    if (!e->busy() && e->function().runtime_revision == fn.runtime_revision &&
         (!chosen || e->last_used() > chosen->last_used())) {
       chosen = e;
     }
@@ -97,7 +97,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     std::error_code ec;
     auto& spare = reset_tmp_[fn.name];
     auto same_code = std::find_if(spare.begin(), spare.end(), [&](const spare_tmp& t) {
-      return t.revision_id == fn.revision_id;
+      return t.runtime_revision == fn.runtime_revision;
     });
     if (same_code != spare.end()) {
       eo.tmp_dir = std::move(same_code->dir);
@@ -149,7 +149,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
             auto& l = envs_[name];
             std::erase(l, e);
             reset_tmp_[name].push_back(
-                {e->function().version, e->function().revision_id, e->tmp_dir(), os_.now()});
+                {e->function().version, e->function().runtime_revision, e->tmp_dir(), os_.now()});
           } else if (retiring_.count(e.get()) > 0) {
             // Its function was deleted or changed while it ran: it goes now.
             drop_if(envs_[name], [&](const std::shared_ptr<environment>& x) { return x == e; });
@@ -170,12 +170,13 @@ bool pool::has_room(const function_config& fn, int limit) const {
   bool idle_other = false;  // of another version: it would make way
   for (const auto& e : it->second) {
     const function_config& of = e->function();
-    if (e->dead() || (!e->busy() && of.version == fn.version && of.revision_id != fn.revision_id))
+    if (e->dead() ||
+        (!e->busy() && of.version == fn.version && of.runtime_revision != fn.runtime_revision))
       continue;
     ++kept;
     if (e->busy()) {
       ++busy;
-    } else if (of.revision_id == fn.revision_id) {
+    } else if (of.runtime_revision == fn.runtime_revision) {
       idle = true;
     } else {
       idle_other = true;

@@ -92,7 +92,7 @@ class pool {
   // keeps the sandbox and its /tmp, so the next environment of that function takes one over.
   struct spare_tmp {
     std::string version;
-    std::string revision_id;  // only an environment of the same code takes it over
+    std::string runtime_revision;  // only an environment of the same code takes it over
     std::filesystem::path dir;
     std::chrono::steady_clock::time_point since;  // unclaimed after idle_timeout: removed
   };

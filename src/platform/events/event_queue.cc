@@ -267,8 +267,9 @@ bool event_queue::deliver(std::int64_t id, waiting& w) {
     return true;
   }
   event e = std::move(**loaded);
-  auto fn = functions_.get(e.function);
-  if (fn && !*fn) {  // the function is gone: nothing can run it
+  auto fn = opt_.resolve && !e.qualifier.empty() ? opt_.resolve(e.function, e.qualifier)
+                                                 : functions_.get(e.function);
+  if (fn && !*fn) {  // the function (or its version or alias) is gone: nothing can run it
     auto r = store_.remove(id);
     if (!r) {
       store_trouble(r.error());
@@ -276,7 +277,10 @@ bool event_queue::deliver(std::int64_t id, waiting& w) {
     }
     unschedule(id);
     if (*r) --queued_;
-    log(e.function, "event " + e.request_id + " dropped: the function no longer exists");
+    log(e.function,
+        "event " + e.request_id + " dropped: the function" +
+            (e.qualifier.empty() ? std::string() : ", version or alias " + e.qualifier) +
+            " no longer exists");
     return true;
   }
   if (!fn) {
@@ -287,6 +291,8 @@ bool event_queue::deliver(std::int64_t id, waiting& w) {
   req.request_id = e.request_id;
   req.payload = e.payload;
   req.function_arn = arn_of(e.function, opt_);
+  if (!e.qualifier.empty()) req.function_arn += ":" + e.qualifier;
+  e.executed_version = (*fn)->version;
   req.trace_id = e.trace_id;
   req.client_context = e.client_context;
   std::int64_t next = e.next_ms;
@@ -347,8 +353,10 @@ void event_queue::conclude(const event& e, const std::string& reason, bool funct
   event next;
   std::string kept_why;
   if (!destination.empty()) {
-    record =
-        invocation_record(e, arn_of(e.function, opt_) + ":$LATEST", reason, function_error, now);
+    record = invocation_record(e,
+                               arn_of(e.function, opt_) + ":" +
+                                   (e.qualifier.empty() ? std::string("$LATEST") : e.qualifier),
+                               reason, function_error, now);
     std::string target = local_function(destination, opt_);
     auto exists = target.empty() ? result<std::optional<function_config>>(std::nullopt)
                                  : functions_.get(target);

@@ -13,6 +13,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -43,6 +44,12 @@ struct queue_options {
   std::string region = "us-east-1";
   std::string account = "000000000000";
   std::function<void(const std::string& function, const std::string& line)> log;
+  // What an event of `function` invoked with `qualifier` (a version or alias) runs now: an alias
+  // picks its version at each attempt. nullopt: the function, version or alias is gone. Unset:
+  // unqualified events only, read from the function store.
+  std::function<result<std::optional<function_config>>(const std::string& function,
+                                                       const std::string& qualifier)>
+      resolve;
 };
 
 // Runs one invoke of `fn` (START/END/REPORT and records included); false, without calling

@@ -9,7 +9,8 @@ CREATE TABLE IF NOT EXISTS events (
   request_id TEXT NOT NULL, function TEXT NOT NULL, payload TEXT NOT NULL,
   trace_id TEXT NOT NULL, client_context TEXT NOT NULL,
   accepted_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,
-  last_error TEXT NOT NULL, last_response TEXT NOT NULL, last_attempt_ms INTEGER NOT NULL);
+  last_error TEXT NOT NULL, last_response TEXT NOT NULL, last_attempt_ms INTEGER NOT NULL,
+  qualifier TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS events_by_function ON events (function);
 CREATE TABLE IF NOT EXISTS dead_letters (
   id INTEGER PRIMARY KEY,
@@ -17,7 +18,7 @@ CREATE TABLE IF NOT EXISTS dead_letters (
   trace_id TEXT NOT NULL, client_context TEXT NOT NULL,
   accepted_ms INTEGER NOT NULL, attempts INTEGER NOT NULL,
   last_error TEXT NOT NULL, last_response TEXT NOT NULL, last_attempt_ms INTEGER NOT NULL,
-  reason TEXT NOT NULL, buried_ms INTEGER NOT NULL);
+  reason TEXT NOT NULL, buried_ms INTEGER NOT NULL, qualifier TEXT NOT NULL DEFAULT '');
 CREATE INDEX IF NOT EXISTS dead_letters_by_function ON dead_letters (function);
 CREATE TABLE IF NOT EXISTS kept_records (
   id INTEGER PRIMARY KEY AUTOINCREMENT, function TEXT NOT NULL, destination TEXT NOT NULL,
@@ -27,9 +28,15 @@ CREATE TABLE IF NOT EXISTS invoke_configs (
   on_success TEXT NOT NULL, on_failure TEXT NOT NULL, last_modified_ms INTEGER NOT NULL);
 )sql";
 
+// Schema 1 to 2: events of a version or alias (the qualifier they were invoked with).
+constexpr std::string_view upgrade_1_to_2 = R"sql(
+ALTER TABLE events ADD COLUMN qualifier TEXT NOT NULL DEFAULT '';
+ALTER TABLE dead_letters ADD COLUMN qualifier TEXT NOT NULL DEFAULT '';
+)sql";
+
 constexpr std::string_view event_columns =
     "id, request_id, function, payload, trace_id, client_context, accepted_ms, next_ms, "
-    "attempts, last_error, last_response, last_attempt_ms";
+    "attempts, last_error, last_response, last_attempt_ms, qualifier";
 
 event read_event(const store::statement& s) {
   event e;
@@ -45,6 +52,7 @@ event read_event(const store::statement& s) {
   e.last_error = s.text(9);
   e.last_response = s.text(10);
   e.last_attempt_ms = s.integer(11);
+  e.qualifier = s.text(12);
   return e;
 }
 
@@ -99,7 +107,8 @@ result<event_store> event_store::open(const std::filesystem::path& file, bool fu
   }
   if (*version == schema_version) return event_store(std::move(db).value());
   if (auto r = db->exec("BEGIN IMMEDIATE"); !r) return unreadable(file, r.error());
-  auto created = db->exec(schema);
+  // A file of schema 1 gets its new columns; a new file gets the whole schema.
+  auto created = *version == 1 ? db->exec(upgrade_1_to_2) : db->exec(schema);
   if (created) created = db->exec("PRAGMA user_version = " + std::to_string(schema_version));
   if (created) created = db->exec("COMMIT");
   if (!created) {
@@ -122,8 +131,8 @@ void event_store::rollback() {
 result<std::int64_t> event_store::add(const event& e) {
   auto s = db_.prepare(
       "INSERT INTO events (request_id, function, payload, trace_id, client_context, accepted_ms, "
-      "next_ms, attempts, last_error, last_response, last_attempt_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+      "next_ms, attempts, last_error, last_response, last_attempt_ms, qualifier) "
+      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12)");
   if (!s) return std::move(s).error();
   s->bind(1, e.request_id)
       .bind(2, e.function)
@@ -135,7 +144,8 @@ result<std::int64_t> event_store::add(const event& e) {
       .bind(8, std::int64_t{e.attempts})
       .bind(9, e.last_error)
       .bind(10, e.last_response)
-      .bind(11, e.last_attempt_ms);
+      .bind(11, e.last_attempt_ms)
+      .bind(12, e.qualifier);
   if (auto r = s->run(); !r) return std::move(r).error();
   return db_.last_insert_rowid();
 }
@@ -198,8 +208,8 @@ result<bool> event_store::bury(const event& e, std::string_view reason, std::int
   if (!gone || !*gone) return gone;
   auto s = db_.prepare(
       "INSERT INTO dead_letters (id, request_id, function, payload, trace_id, client_context, "
-      "accepted_ms, attempts, last_error, last_response, last_attempt_ms, reason, buried_ms) "
-      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)");
+      "accepted_ms, attempts, last_error, last_response, last_attempt_ms, reason, buried_ms, "
+      "qualifier) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14)");
   if (!s) return std::move(s).error();
   s->bind(1, e.id)
       .bind(2, e.request_id)
@@ -213,7 +223,8 @@ result<bool> event_store::bury(const event& e, std::string_view reason, std::int
       .bind(10, e.last_response)
       .bind(11, e.last_attempt_ms)
       .bind(12, reason)
-      .bind(13, now_ms);
+      .bind(13, now_ms)
+      .bind(14, e.qualifier);
   if (auto r = s->run(); !r) return std::move(r).error();
   return true;
 }
@@ -276,7 +287,8 @@ result<std::vector<event>> event_store::queued(const std::string& function, int 
 result<std::vector<dead_letter>> event_store::dead_letters(const std::string& function, int limit) {
   auto s = db_.prepare(
       "SELECT id, request_id, function, payload, trace_id, client_context, accepted_ms, 0, "
-      "attempts, last_error, last_response, last_attempt_ms, reason, buried_ms FROM dead_letters "
+      "attempts, last_error, last_response, last_attempt_ms, qualifier, reason, buried_ms "
+      "FROM dead_letters "
       "WHERE ?1 = '' OR function = ?1 ORDER BY buried_ms, id LIMIT ?2");
   if (!s) return std::move(s).error();
   s->bind(1, function).bind(2, std::int64_t{limit});
@@ -285,7 +297,7 @@ result<std::vector<dead_letter>> event_store::dead_letters(const std::string& fu
     auto row = s->step();
     if (!row) return std::move(row).error();
     if (!*row) return out;
-    out.push_back({read_event(*s), s->text(12), s->integer(13)});
+    out.push_back({read_event(*s), s->text(13), s->integer(14)});
   }
 }
 

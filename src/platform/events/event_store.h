@@ -21,7 +21,8 @@ struct event {
   std::int64_t id = 0;  // the queue's key (assigned by add)
   std::string request_id;
   std::string function;
-  std::string payload;  // JSON text (may be empty: an empty event)
+  std::string qualifier;  // as invoked: empty ($LATEST), a version or an alias
+  std::string payload;    // JSON text (may be empty: an empty event)
   std::string trace_id;
   std::string client_context;
   std::int64_t accepted_ms = 0;  // when the 202 was given
@@ -30,6 +31,8 @@ struct event {
   std::string last_error;        // the last attempt's "errorType: errorMessage", or a reason
   std::string last_response;     // the last attempt's response body
   std::int64_t last_attempt_ms = 0;
+  // Not stored: the version the latest attempt ran (executedVersion in destination records).
+  std::string executed_version;
 };
 
 // An event that ran out of retries or age: kept, with why.
@@ -71,7 +74,7 @@ struct pending {
 
 class event_store {
  public:
-  static constexpr int schema_version = 1;
+  static constexpr int schema_version = 2;
 
   // Opens or creates the queue file. A file that is not a database, or was written by a newer
   // lambdakit, is refused with a message naming it and the fix, and left as it is.

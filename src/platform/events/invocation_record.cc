@@ -38,7 +38,9 @@ std::string invocation_record(const event& e, const std::string& function_arn,
                         {"approximateInvokeCount", e.attempts}}},
                       {"requestPayload", as_json(e.payload)}};
   if (e.attempts > 0) {
-    nlohmann::json rc = {{"statusCode", 200}, {"executedVersion", "$LATEST"}};
+    nlohmann::json rc = {
+        {"statusCode", 200},
+        {"executedVersion", e.executed_version.empty() ? "$LATEST" : e.executed_version}};
     if (function_error) rc["functionError"] = "Unhandled";
     j["responseContext"] = rc;
     j["responsePayload"] = as_json(e.last_response);

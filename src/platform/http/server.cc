@@ -119,7 +119,15 @@ class session : public std::enable_shared_from_this<session> {
       // The sink keeps its own limit (it may drop what is past it); the body is never held.
       if (sink_) parser_->body_limit(boost::none);
     }
-    if (sink_) return read_some();
+    if (sink_) {
+      // Beast is done at the head when there is no body (Content-Length: 0): a read now would
+      // wait for bytes that never come.
+      if (parser_->is_done()) {
+        sink_ = nullptr;
+        return on_request({});
+      }
+      return read_some();
+    }
     bhttp::async_read(
         stream_, buffer_, *parser_,
         [self = shared_from_this()](beast::error_code ec, std::size_t) { self->on_request(ec); });
@@ -169,6 +177,7 @@ class session : public std::enable_shared_from_this<session> {
     keep_alive_ = msg.keep_alive();
     request req = to_request(msg);
     req.peer = peer_;
+    head_request_ = req.method == "HEAD";
     // The responder keeps the session alive until it answers: an invoke answers later.
     auto answered = std::make_shared<bool>(false);
     (*handler_)(std::move(req), [self = shared_from_this(), answered](response r) {
@@ -181,9 +190,10 @@ class session : public std::enable_shared_from_this<session> {
   }
 
  public:
-  // The streamed body's side (chunk_writer calls these).
-  void stream_write(std::string_view bytes) {
-    if (closed_ || stream_done_ || bytes.empty()) return;
+  // The streamed body's side (chunk_writer calls these). `seq` names the response a writer was
+  // given with: a writer kept past its response's end does nothing to the connection's next one.
+  void stream_write(std::string_view bytes, std::uint64_t seq) {
+    if (closed_ || stream_done_ || seq != stream_seq_ || bytes.empty()) return;
     char size_line[24];
     int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", bytes.size());
     std::string chunk;
@@ -192,8 +202,8 @@ class session : public std::enable_shared_from_this<session> {
     enqueue(std::move(chunk));
   }
 
-  void stream_finish() {
-    if (stream_done_) return;
+  void stream_finish(std::uint64_t seq) {
+    if (stream_done_ || seq != stream_seq_) return;
     stream_done_ = true;
     if (closed_) return;
     enqueue("0\r\n\r\n");
@@ -201,11 +211,12 @@ class session : public std::enable_shared_from_this<session> {
 
   // The writer went away without finishing: the body can never be whole, so the connection
   // ends (the client sees a cut chunked body, not a hang).
-  void stream_dropped() {
-    if (!stream_done_) close();
+  void stream_dropped(std::uint64_t seq) {
+    if (!stream_done_ && seq == stream_seq_) close();
   }
 
   std::size_t stream_queued() const { return queued_; }
+  bool stream_over(std::uint64_t seq) const { return seq != stream_seq_ || stream_done_; }
 
  private:
   // The head, written by hand (Beast's serializer wants the body type up front), then the
@@ -216,12 +227,15 @@ class session : public std::enable_shared_from_this<session> {
         std::string(bhttp::obsolete_reason(bhttp::int_to_status(static_cast<unsigned>(r.status)))) +
         "\r\n";
     for (const auto& [k, v] : r.headers) head.append(k).append(": ").append(v).append("\r\n");
-    head += "Transfer-Encoding: chunked\r\n";
+    // An answer that has no body (HEAD, 1xx, 204, 304) is whole with its head: what the
+    // writer is given is dropped, and no chunked framing follows that a client would misread.
+    bool bodyless = head_request_ || r.status < 200 || r.status == 204 || r.status == 304;
+    if (!bodyless) head += "Transfer-Encoding: chunked\r\n";
     if (!keep_alive_) head += "Connection: close\r\n";
     head += "\r\n";
-    stream_done_ = false;
+    stream_done_ = bodyless;
     enqueue(std::move(head));
-    r.stream(std::make_shared<chunk_writer>(shared_from_this()));
+    r.stream(std::make_shared<chunk_writer>(shared_from_this(), ++stream_seq_));
   }
 
   void enqueue(std::string bytes) {
@@ -254,17 +268,19 @@ class session : public std::enable_shared_from_this<session> {
 
   class chunk_writer final : public body_writer {
    public:
-    explicit chunk_writer(std::shared_ptr<session> s) : s_(std::move(s)) {}
+    chunk_writer(std::shared_ptr<session> s, std::uint64_t seq) : s_(std::move(s)), seq_(seq) {}
     chunk_writer(const chunk_writer&) = delete;
     chunk_writer& operator=(const chunk_writer&) = delete;
-    ~chunk_writer() override { s_->stream_dropped(); }
-    void write(std::string bytes) override { s_->stream_write(bytes); }
-    void finish() override { s_->stream_finish(); }
+    ~chunk_writer() override { s_->stream_dropped(seq_); }
+    void write(std::string bytes) override { s_->stream_write(bytes, seq_); }
+    void finish() override { s_->stream_finish(seq_); }
     std::size_t queued() const override { return s_->stream_queued(); }
-    bool broken() const override { return s_->closed(); }
+    // Gone, or done with: this writer's response is over (a later one may be on the wire).
+    bool broken() const override { return s_->closed() || s_->stream_over(seq_); }
 
    private:
     std::shared_ptr<session> s_;
+    std::uint64_t seq_;
   };
 
   // 413, then a lingering close: the client may still be sending the body it announced, and
@@ -325,7 +341,9 @@ class session : public std::enable_shared_from_this<session> {
   std::shared_ptr<const handler> handler_;  // shared: a session may outlive its server
   std::shared_ptr<session_limits> limits_;
   std::size_t body_limit_;
-  std::string peer_;  // the client's address
+  std::string peer_;              // the client's address
+  bool head_request_ = false;     // the request being answered is a HEAD
+  std::uint64_t stream_seq_ = 0;  // the latest streamed response's number
   bool waiting_ = false;
   bool keep_alive_ = true;
   bool closed_ = false;

@@ -32,6 +32,7 @@ std::string to_record(const function_config& f) {
             {"code_size", f.code_size},
             {"last_modified", f.last_modified},
             {"revision_id", f.revision_id},
+            {"runtime_revision", f.runtime_revision},
             {"reserved_concurrency", f.reserved_concurrency},
             {"dead_letter_target", f.dead_letter_target},
             {"version", f.version},
@@ -61,6 +62,7 @@ result<function_config> function_from_record(const std::string& text) {
   f.code_size = j.value("code_size", std::int64_t{0});
   f.last_modified = j.value("last_modified", "");
   f.revision_id = j.value("revision_id", "");
+  f.runtime_revision = j.value("runtime_revision", f.revision_id);
   f.reserved_concurrency = j.value("reserved_concurrency", -1);
   f.dead_letter_target = j.value("dead_letter_target", "");
   f.version = j.value("version", "$LATEST");

@@ -92,7 +92,7 @@ TEST(UrlEvent, MapsTheAnswer) {
 
   r = url_response(answer(R"("Hello, world!")"), why);
   EXPECT_EQ(r.status, 200);
-  EXPECT_EQ(r.body, R"("Hello, world!")");
+  EXPECT_EQ(r.body, "Hello, world!");  // a JSON string is answered as its text, as on AWS
   EXPECT_EQ(values(r, "Content-Type"), std::vector<std::string>{"application/json"});
   r = url_response(answer(R"({"message":"hi"})"), why);
   EXPECT_EQ(r.body, R"({"message":"hi"})");
@@ -106,6 +106,9 @@ TEST(UrlEvent, MapsTheAnswer) {
   env::invoke_outcome failed = answer(R"({"errorMessage":"x"})");
   failed.status = env::invoke_status::function_error;
   EXPECT_EQ(url_response(failed, why).status, 502);
+  EXPECT_EQ(url_response(failed, why).body, "Internal Server Error");
+  r = url_response(answer(R"({"statusCode":200,"body":"b"})"), why);
+  EXPECT_EQ(values(r, "Content-Type"), std::vector<std::string>{"application/json"});
 }
 
 TEST(UrlEvent, StreamPrelude) {

@@ -32,6 +32,7 @@ struct pool_harness {
     f.name = "hello";
     f.runtime = "provided.al2023";
     f.revision_id = revision;
+    f.runtime_revision = revision;
     return f;
   }
   bool invoke(const std::string& id, const function_config& f, int limit = -1) {

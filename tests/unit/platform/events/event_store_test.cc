@@ -157,6 +157,52 @@ TEST_F(EventStore, AFileFromANewerVersionIsRefusedAndLeftAsItWas) {
   EXPECT_EQ(read(file()), before);
 }
 
+TEST_F(EventStore, AFileOfSchemaOneGetsTheQualifierColumnAndKeepsItsEvents) {
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open(file().c_str(), &db), SQLITE_OK);
+  const char* v1 =
+      "CREATE TABLE events (id INTEGER PRIMARY KEY AUTOINCREMENT, request_id TEXT NOT NULL, "
+      "function TEXT NOT NULL, payload TEXT NOT NULL, trace_id TEXT NOT NULL, client_context TEXT "
+      "NOT NULL, accepted_ms INTEGER NOT NULL, next_ms INTEGER NOT NULL, attempts INTEGER NOT "
+      "NULL, last_error TEXT NOT NULL, last_response TEXT NOT NULL, last_attempt_ms INTEGER NOT "
+      "NULL);"
+      "CREATE TABLE dead_letters (id INTEGER PRIMARY KEY, request_id TEXT NOT NULL, function TEXT "
+      "NOT NULL, payload TEXT NOT NULL, trace_id TEXT NOT NULL, client_context TEXT NOT NULL, "
+      "accepted_ms INTEGER NOT NULL, attempts INTEGER NOT NULL, last_error TEXT NOT NULL, "
+      "last_response TEXT NOT NULL, last_attempt_ms INTEGER NOT NULL, reason TEXT NOT NULL, "
+      "buried_ms INTEGER NOT NULL);"
+      "CREATE TABLE kept_records (id INTEGER PRIMARY KEY AUTOINCREMENT, function TEXT NOT NULL, "
+      "destination TEXT NOT NULL, condition TEXT NOT NULL, record TEXT NOT NULL, why TEXT NOT "
+      "NULL, created_ms INTEGER NOT NULL);"
+      "CREATE TABLE invoke_configs (function TEXT PRIMARY KEY, max_retry_attempts INTEGER, "
+      "max_event_age_s INTEGER, on_success TEXT NOT NULL, on_failure TEXT NOT NULL, "
+      "last_modified_ms INTEGER NOT NULL);"
+      "INSERT INTO events VALUES (1, 'r1', 'f', '{}', 't', '', 5, 5, 0, '', '', 0);"
+      "PRAGMA user_version = 1;";
+  ASSERT_EQ(sqlite3_exec(db, v1, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  auto s = event_store::open(file(), true);
+  ASSERT_TRUE(s) << s.error().detail;
+  auto old = s->get(1);
+  ASSERT_TRUE(old && *old);
+  EXPECT_EQ((*old)->request_id, "r1");
+  EXPECT_EQ((*old)->qualifier, "");
+  event e;
+  e.request_id = "r2";
+  e.function = "f";
+  e.qualifier = "live";
+  auto id = s->add(e);
+  ASSERT_TRUE(id);
+  EXPECT_EQ((*s->get(*id))->qualifier, "live");
+  ASSERT_TRUE(s->bury(**s->get(*id), "RetriesExhausted", 9));
+  auto dead = s->dead_letters("f", 10);
+  ASSERT_TRUE(dead);
+  ASSERT_EQ(dead->size(), 1U);
+  EXPECT_EQ((*dead)[0].e.qualifier, "live");
+  EXPECT_EQ((*dead)[0].reason, "RetriesExhausted");
+  EXPECT_EQ((*dead)[0].buried_ms, 9);
+}
+
 TEST_F(EventStore, AFileThatIsNotADatabaseIsRefusedAndLeftAsItWas) {
   std::ofstream(file(), std::ios::binary) << std::string(5000, 'z');
   std::string before = read(file());
