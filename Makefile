@@ -119,6 +119,8 @@ bench: build
 	@python3 bench/events/queue_bench.py build/bin
 	@echo
 	@python3 bench/stream/ttfb.py build/bin
+	@echo
+	@python3 bench/urls/latency.py build/bin
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

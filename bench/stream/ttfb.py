@@ -15,58 +15,17 @@ figures are the service's and not an SDK's."""
 from __future__ import annotations
 
 import argparse
-import base64
 import http.client
-import io
 import json
 import os
 import statistics
 import struct
-import subprocess
 import sys
-import tempfile
 import time
-import zipfile
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
-
-
-def make_zip(files: dict[str, bytes], executable: str | None = None) -> bytes:
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, data in files.items():
-            info = zipfile.ZipInfo(name)
-            info.create_system = 3
-            info.external_attr = (0o100755 if name == executable else 0o100644) << 16
-            z.writestr(info, data)
-    return buf.getvalue()
-
-
-class Serve:
-    def __init__(self, bin_dir: str):
-        self.state = tempfile.mkdtemp(prefix="lk-stream-bench-")
-        self.proc = subprocess.Popen(
-            [os.path.join(bin_dir, "lambdakit"), "serve", "--port", "0", "--state-dir", self.state,
-             "--log-level", "warn"],
-            stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        self.port = int(self.proc.stdout.readline().rsplit(":", 1)[1])
-
-    def create(self, name: str, runtime: str, handler: str, zip_bytes: bytes):
-        body = json.dumps({"FunctionName": name, "Runtime": runtime, "Handler": handler,
-                           "Role": "arn:aws:iam::000000000000:role/bench", "Timeout": 30,
-                           "Code": {"ZipFile": base64.b64encode(zip_bytes).decode()}})
-        c = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-        c.request("POST", "/2015-03-31/functions", body.encode())
-        r = c.getresponse()
-        data = r.read()
-        c.close()
-        if r.status != 201:
-            raise SystemExit(f"CreateFunction {name}: {r.status} {data[:300]!r}")
-
-    def close(self):
-        self.proc.terminate()
-        self.proc.wait(timeout=15)
-        subprocess.run(["rm", "-rf", self.state])
+sys.path.insert(0, os.path.join(REPO, "bench"))
+from serve_client import Serve, make_zip  # noqa: E402
 
 
 def event_type(message: bytes) -> str:
