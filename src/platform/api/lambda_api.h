@@ -105,7 +105,9 @@ class lambda_api {
     function_config fn;     // the configuration that runs
     std::string qualifier;  // as the caller named it: "", "$LATEST", "3" or an alias
   };
-  api_result<resolved> resolve(const std::string& name_or_arn, const http::request& r, bool route);
+  // `qualifier`: ?Qualifier, when the call has one (it must agree with a name:qualifier).
+  api_result<resolved> resolve(const std::string& name_or_arn,
+                               const std::optional<std::string>& qualifier, bool route);
   // POST /2015-03-31/functions/NAME/versions (PublishVersion), GET (ListVersionsByFunction).
   void versions(const std::string& name, const http::request& r, const http::responder& respond,
                 const std::string& rid);

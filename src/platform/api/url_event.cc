@@ -56,6 +56,14 @@ bool origin_allowed(const url_config::cors_config& cors, std::string_view origin
                      [&](const std::string& o) { return o == "*" || o == origin; });
 }
 
+// Access-Control-Allow-Origin for an allowed origin: "*" when any origin is allowed and
+// credentials are not (a wildcard cannot carry credentials), else the origin itself.
+std::string allowed_origin(const url_config::cors_config& cors, std::string_view origin) {
+  bool any = std::find(cors.allow_origins.begin(), cors.allow_origins.end(), "*") !=
+             cors.allow_origins.end();
+  return any && !cors.allow_credentials ? "*" : std::string(origin);
+}
+
 std::string joined(const std::vector<std::string>& v) {
   std::string out;
   for (const auto& s : v) out += (out.empty() ? "" : ",") + s;
@@ -248,10 +256,7 @@ std::optional<http::response> cors_preflight(const url_config::cors_config& cors
   http::response res;
   res.status = 200;
   if (!origin_allowed(cors, *origin)) return res;  // no CORS headers: the browser refuses
-  bool any = std::find(cors.allow_origins.begin(), cors.allow_origins.end(), "*") !=
-             cors.allow_origins.end();
-  res.set("Access-Control-Allow-Origin",
-          any && !cors.allow_credentials ? "*" : std::string(*origin));
+  res.set("Access-Control-Allow-Origin", allowed_origin(cors, *origin));
   if (!cors.allow_methods.empty())
     res.set("Access-Control-Allow-Methods", joined(cors.allow_methods));
   if (!cors.allow_headers.empty())
@@ -262,16 +267,12 @@ std::optional<http::response> cors_preflight(const url_config::cors_config& cors
   return res;
 }
 
-void apply_cors(const url_config::cors_config& cors, const http::request& r, http::response& res) {
+void apply_cors(const url_config::cors_config& cors, std::string_view origin, http::response& res) {
   if (!cors.set) return;
   std::erase_if(res.headers,
                 [](const auto& h) { return lower(h.first).rfind("access-control-", 0) == 0; });
-  auto origin = r.header("Origin");
-  if (!origin || !origin_allowed(cors, *origin)) return;
-  bool any = std::find(cors.allow_origins.begin(), cors.allow_origins.end(), "*") !=
-             cors.allow_origins.end();
-  res.set("Access-Control-Allow-Origin",
-          any && !cors.allow_credentials ? "*" : std::string(*origin));
+  if (origin.empty() || !origin_allowed(cors, origin)) return;
+  res.set("Access-Control-Allow-Origin", allowed_origin(cors, origin));
   if (cors.allow_credentials) res.set("Access-Control-Allow-Credentials", "true");
   if (!cors.expose_headers.empty())
     res.set("Access-Control-Expose-Headers", joined(cors.expose_headers));

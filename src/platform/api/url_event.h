@@ -45,6 +45,7 @@ http::response url_stream_head(std::string_view prelude);
 // function's own Access-Control-* headers are replaced.
 std::optional<http::response> cors_preflight(const url_config::cors_config& cors,
                                              const http::request& r);
-void apply_cors(const url_config::cors_config& cors, const http::request& r, http::response& res);
+// `origin`: the request's Origin header, or empty.
+void apply_cors(const url_config::cors_config& cors, std::string_view origin, http::response& res);
 
 }  // namespace lambdakit::platform::api

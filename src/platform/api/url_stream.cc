@@ -24,9 +24,7 @@ url_stream::url_stream(http::responder respond, std::string request_id,
       log_(std::move(log)) {}
 
 void url_stream::finish_cors(http::response& r) const {
-  http::request req;
-  if (!origin_.empty()) req.headers.emplace_back("Origin", origin_);
-  apply_cors(cors_, req, r);
+  apply_cors(cors_, origin_, r);
   r.set("x-amzn-RequestId", request_id_);
 }
 

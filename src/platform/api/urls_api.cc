@@ -155,9 +155,8 @@ void lambda_api::serve_url(const std::string& url_id, std::string raw_path, http
     return respond(
         plain(413, "Request must be smaller than 6291456 bytes for a function URL", rid));
   }
-  http::request qualified;
-  if (!u.qualifier.empty()) qualified.target = "?Qualifier=" + u.qualifier;
-  auto target = resolve(u.function, qualified, true);
+  auto target =
+      resolve(u.function, u.qualifier.empty() ? std::nullopt : std::optional(u.qualifier), true);
   if (!target && target.error().status == 404) {  // its alias was deleted: the URL stays, refused
     return respond(
         forbidden("\"Forbidden. For troubleshooting Function URL authorization issues, see: "

@@ -28,6 +28,9 @@ service_error alias_not_found(const std::string& alias_arn) {
   return {404, "ResourceNotFoundException", "Cannot find alias arn: " + alias_arn, {}};
 }
 
+// A function's aliases are few (one per stage or deployment): read whole, then filtered.
+constexpr int all_aliases = 1 << 30;
+
 // Whether alias `a` sends invokes to `version`.
 bool routes_to(const alias_config& a, const std::string& version) {
   return a.function_version == version || a.additional_weights.contains(version);
@@ -36,11 +39,12 @@ bool routes_to(const alias_config& a, const std::string& version) {
 }  // namespace
 
 api_result<lambda_api::resolved> lambda_api::resolve(const std::string& name_or_arn,
-                                                     const http::request& r, bool route) {
+                                                     const std::optional<std::string>& q,
+                                                     bool route) {
   auto ref = parse_function_ref(name_or_arn);
   if (!ref) return not_found(function_arn(name_or_arn, opt_.region, opt_.account));
   std::string qualifier = ref->qualifier;
-  if (auto q = http::query_param(r.query(), "Qualifier")) {
+  if (q) {
     if (!qualifier.empty() && *q != qualifier) {
       return invalid_parameter(
           "The derived qualifier from the function name does not match the specified "
@@ -205,23 +209,19 @@ void lambda_api::aliases(const std::string& name, const std::string& alias, cons
     if (!max) return fail(max.error());
     auto only = http::query_param(r.query(), "FunctionVersion");
     std::string marker = http::query_param(r.query(), "Marker").value_or("");
+    auto all = functions_.list_aliases(fn, marker, all_aliases);
+    if (!all) return fail(service_failure(all.error().message()));
     nlohmann::json list = nlohmann::json::array();
-    std::string last;
     bool more = false;
-    while (!more) {  // pages of the table until `max` aliases pass the filter, or none are left
-      auto page = functions_.list_aliases(fn, marker, 100);
-      if (!page) return fail(service_failure(page.error().message()));
-      for (const auto& a : *page) {
-        marker = a.name;
-        if (only && !routes_to(a, *only)) continue;
-        if (static_cast<int>(list.size()) == *max) {
-          more = true;
-          break;
-        }
-        list.push_back(nlohmann::json::parse(alias_json(a, opt_.region, opt_.account)));
-        last = a.name;
+    std::string last;
+    for (const auto& a : *all) {
+      if (only && !routes_to(a, *only)) continue;
+      if (static_cast<int>(list.size()) == *max) {
+        more = true;
+        break;
       }
-      if (page->size() < 100) break;
+      list.push_back(nlohmann::json::parse(alias_json(a, opt_.region, opt_.account)));
+      last = a.name;
     }
     nlohmann::json j = {{"Aliases", list}};
     if (more) j["NextMarker"] = last;
@@ -271,16 +271,11 @@ void lambda_api::remove_version(const function_config& latest, const std::string
   auto v = functions_.get_version(latest.name, *n);
   if (!v) return fail(service_failure(v.error().message()));
   if (!*v) return respond(no_content(rid));  // AWS: deleting a version that is not there is done
+  auto all = functions_.list_aliases(latest.name, "", all_aliases);
+  if (!all) return fail(service_failure(all.error().message()));
   std::vector<std::string> users;
-  std::string marker;
-  while (true) {
-    auto page = functions_.list_aliases(latest.name, marker, 100);
-    if (!page) return fail(service_failure(page.error().message()));
-    for (const auto& a : *page) {
-      if (routes_to(a, qualifier)) users.push_back(a.name);
-      marker = a.name;
-    }
-    if (page->size() < 100) break;
+  for (const auto& a : *all) {
+    if (routes_to(a, qualifier)) users.push_back(a.name);
   }
   if (!users.empty()) {
     std::string names;

@@ -140,10 +140,7 @@ TEST(UrlEvent, Cors) {
 
   http::response res;
   res.set("Access-Control-Allow-Origin", "https://evil");
-  http::request get;
-  get.method = "GET";
-  get.headers = {{"Origin", "https://b"}};
-  apply_cors(cors, get, res);
+  apply_cors(cors, "https://b", res);  // a GET's Origin
   EXPECT_EQ(values(res, "Access-Control-Allow-Origin"), std::vector<std::string>{"https://b"});
 }
 
