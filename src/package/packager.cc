@@ -67,6 +67,28 @@ std::error_code make_error_code(package_errc e) noexcept {
   return category.make(e);
 }
 
+result<void> write_atomically(const fs::path& output, const std::string& bytes) {
+  fs::path tmp = output;
+  tmp += ".tmp-" + std::to_string(::getpid());
+  {
+    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
+    if (!out || !out.write(bytes.data(), static_cast<std::streamsize>(bytes.size())) ||
+        !out.flush()) {
+      std::error_code ec;
+      fs::remove(tmp, ec);
+      return make_failure(package_errc::unwritable_output,
+                          output.string() + ": " + std::strerror(errno));
+    }
+  }
+  std::error_code ec;
+  fs::rename(tmp, output, ec);
+  if (ec) {
+    fs::remove(tmp, ec);
+    return make_failure(package_errc::unwritable_output, output.string() + ": " + ec.message());
+  }
+  return {};
+}
+
 result<package_report> package_function(const package_options& o) {
   const target* t = find_target(o.runtime);
   if (t == nullptr) {
@@ -140,6 +162,7 @@ result<package_report> package_function(const package_options& o) {
     libraries = std::move(b->libraries);
     for (const auto& l : libraries) bundled.insert(l.name.substr(4));  // "lib/" prefix
   }
+  bundled.insert(o.from_layers.begin(), o.from_layers.end());
   std::vector<std::string> problems;
   if (module) {
     problems = check_python_module(*elf, parse_module_file(entry), *t, o.arch);
@@ -191,23 +214,7 @@ result<package_report> package_function(const package_options& o) {
         "the zip is " + std::to_string(zip.size()) +
             " bytes; Lambda takes at most 52428800 (upload larger code through S3)");
   }
-  fs::path tmp = o.output;
-  tmp += ".tmp-" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out || !out.write(zip.data(), static_cast<std::streamsize>(zip.size())) || !out.flush()) {
-      std::error_code ec;
-      fs::remove(tmp, ec);
-      return make_failure(package_errc::unwritable_output,
-                          o.output.string() + ": " + std::strerror(errno));
-    }
-  }
-  std::error_code ec;
-  fs::rename(tmp, o.output, ec);
-  if (ec) {
-    fs::remove(tmp, ec);
-    return make_failure(package_errc::unwritable_output, o.output.string() + ": " + ec.message());
-  }
+  if (auto w = write_atomically(o.output, zip); !w) return std::move(w).error();
   report.zip = o.output;
   report.zip_bytes = zip.size();
   return report;

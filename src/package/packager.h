@@ -32,6 +32,9 @@ struct package_options {
   // The `bundle` strategy: ship the shared libraries and loader the binary uses on this machine
   // in lib/, and point the binary at them (see bundle.h).
   bool bundle_libraries = false;
+  // Shared libraries a layer brings (at /opt/lib): the binary may need them although the
+  // runtime's OS does not have them (their own checks were `lambdakit package --layer lib`'s).
+  std::vector<std::string> from_layers;
 };
 
 struct package_report {
@@ -46,6 +49,9 @@ struct package_report {
 // Writes the zip atomically (a temporary file beside it, renamed at the end): on any failure
 // nothing is left at `output`. Errors list every problem found, each with its fix.
 result<package_report> package_function(const package_options& options);
+
+// Writes `bytes` to `output` through a temporary file beside it, renamed at the end.
+result<void> write_atomically(const std::filesystem::path& output, const std::string& bytes);
 
 }  // namespace lambdakit::package
 

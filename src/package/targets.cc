@@ -68,7 +68,9 @@ std::vector<std::string> check_binary(const elf_info& bin, const std::string& na
     if (!t.libraries.contains(lib) && !bundled.contains(lib)) {
       problems.push_back(
           name + " needs " + lib + ", which " + t.os + " (" + t.runtime +
-          ") does not have and the package does not carry: link it statically or bundle it");
+          ") does not have and the package does not carry: link it statically, bundle it "
+          "(--bundle-libraries), or ship it in a layer and say so (--from-layer " +
+          lib + ")");
     }
   }
   for (const auto& [file, versions] : bin.versions) {

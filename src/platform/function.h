@@ -8,6 +8,32 @@
 
 namespace lambdakit::platform {
 
+// A layer version a function uses (its Layers, in order): the ARN it was named by and the
+// stored code it is, kept with the function so that deleting the layer version does not take
+// it from functions that already use it (as on Lambda).
+struct layer_ref {
+  std::string arn;             // arn:aws:lambda:REGION:ACCOUNT:layer:NAME:VERSION
+  std::int64_t code_size = 0;  // the layer zip's bytes
+  std::string code_sha256;     // hex; the code store's key
+  std::uint64_t unzipped_bytes = 0;
+};
+
+// A published layer version (PublishLayerVersion): immutable, numbered per layer name from 1,
+// numbers never used twice.
+struct layer_version {
+  std::string name;
+  int version = 0;
+  std::string description;
+  std::vector<std::string> compatible_runtimes;
+  std::vector<std::string> compatible_architectures;
+  std::string license_info;
+  std::string created_date;  // 2024-01-02T03:04:05.000+0000
+  std::string code_sha256;   // hex; the code store's key
+  std::string code_sha256_base64;
+  std::int64_t code_size = 0;
+  std::uint64_t unzipped_bytes = 0;
+};
+
 struct function_config {
   std::string name;
   std::string runtime;  // provided.al2023, provided.al2, provided, python3.x, nodejs*, or empty
@@ -31,6 +57,7 @@ struct function_config {
   std::string runtime_revision;
   int reserved_concurrency = -1;   // PutFunctionConcurrency; -1: unset
   std::string dead_letter_target;  // DeadLetterConfig.TargetArn (SQS or SNS), or empty
+  std::vector<layer_ref> layers;   // Layers: unpacked in this order into the sandbox's /opt
 
   // Versions (PublishVersion): "$LATEST", the one that changes, or "1", "2", ..., snapshots of
   // it that never change. Each has its own revision_id and its own environments.

@@ -24,6 +24,8 @@
 #include "platform/http/server.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
+#include "platform/store/layer_store.h"
+#include "platform/store/layer_trees.h"
 
 namespace lambdakit::platform {
 namespace fs = std::filesystem;
@@ -54,6 +56,24 @@ std::pair<std::size_t, std::size_t> connection_cap(std::size_t wanted) {
   return {std::min(wanted, room), limit};
 }
 
+// The /opt trees (layer_trees keys) of every function and version.
+result<std::set<std::string>> used_layer_trees(store::function_store& functions) {
+  std::set<std::string> keys;
+  std::string marker;
+  while (true) {
+    auto page = functions.list(marker, 500);
+    if (!page) return std::move(page).error();
+    for (const auto& f : *page) {
+      keys.insert(store::layer_trees::key(f.layers));
+      auto versions = functions.list_versions(f.name, 0, 1 << 30);
+      if (!versions) return std::move(versions).error();
+      for (const auto& v : *versions) keys.insert(store::layer_trees::key(v.layers));
+      marker = f.name;
+    }
+    if (page->size() < 500) return keys;
+  }
+}
+
 }  // namespace
 
 int serve(const service_options& o) {
@@ -75,17 +95,31 @@ int serve(const service_options& o) {
     std::fprintf(stderr, "lambdakit serve: %s\n", queue_store.error().detail.c_str());
     return 1;
   }
+  auto layers = store::layer_store::open(functions->db());
+  if (!layers) {
+    std::fprintf(stderr, "lambdakit serve: %s\n", layers.error().message().c_str());
+    return 1;
+  }
   store::code_store code(state);
+  store::layer_trees trees(state, code);
   {
-    // Code no function uses any more (deleted, replaced) and uploads cut short by a crash.
+    // Code no function or layer uses any more (deleted, replaced), /opt trees of layer lists
+    // no function has now, and uploads cut short by a crash.
     auto used = functions->used_code();
-    if (!used) {
-      std::fprintf(stderr, "lambdakit serve: %s\n", used.error().message().c_str());
+    auto layer_code = layers->used_code();
+    auto opt_trees = used_layer_trees(*functions);
+    for (const auto* failed :
+         {used ? nullptr : &used.error(), layer_code ? nullptr : &layer_code.error(),
+          opt_trees ? nullptr : &opt_trees.error()}) {
+      if (failed == nullptr) continue;
+      std::fprintf(stderr, "lambdakit serve: %s\n", failed->message().c_str());
       return 1;
     }
-    if (auto n = code.collect(*used); n > 0 && o.level <= log_level::info)
+    used->insert(layer_code->begin(), layer_code->end());
+    std::size_t n = code.collect(*used) + trees.collect(*opt_trees);
+    if (n > 0 && o.level <= log_level::info)
       std::cerr << "lambdakit serve: removed " << n
-                << " unused code tree(s) and upload leftovers\n";
+                << " unused code or /opt tree(s) and upload leftovers\n";
   }
   fs::path tmp_root = state / "tmp";
   env::unmount_all_below(tmp_root);  // volumes of an earlier run that ended abruptly
@@ -152,7 +186,7 @@ int serve(const service_options& o) {
   ao.events.time_scale = o.event_time_scale;
   ao.events.max_queued = o.event_queue_limit;
   ao.stream.bytes_per_second = static_cast<std::size_t>(o.stream_bytes_per_second);
-  api::lambda_api lambda(*functions, code, pool, *queue_store, ao);
+  api::lambda_api lambda(*functions, *layers, code, trees, pool, *queue_store, ao);
   if (auto started = lambda.start_events(); !started) {
     std::fprintf(stderr, "lambdakit serve: cannot read the event queue: %s\n",
                  started.error().message().c_str());

@@ -11,10 +11,11 @@ struct code_collector::retry {
 };
 
 code_collector::code_collector(store::code_store& code, store::function_store& functions,
-                               env::pool& pool,
+                               store::layer_store& layers, env::pool& pool,
                                std::function<void(std::filesystem::path)> remove_later)
     : code_(code),
       functions_(functions),
+      layers_(layers),
       pool_(pool),
       remove_later_(std::move(remove_later)),
       retry_(std::make_unique<retry>(pool.io())) {}
@@ -43,6 +44,7 @@ void code_collector::collect() {
   bool waiting = false;
   for (auto it = candidates_.begin(); it != candidates_.end();) {
     auto used = functions_.uses_code(*it);
+    if (used && !*used) used = layers_.uses_code(*it);
     if (!used) {  // the database cannot say: try again later rather than guess
       waiting = true;
       ++it;

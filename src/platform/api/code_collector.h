@@ -12,13 +12,14 @@
 #include "platform/env/pool.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
+#include "platform/store/layer_store.h"
 
 namespace lambdakit::platform::api {
 
 // Everything runs on the service's thread. A tree goes only when all three hold:
 //   - no upload is being extracted (an upload of the same zip finds the tree already stored,
 //     and its function will point at it: the tree must still be there when it lands);
-//   - no function in the store uses it;
+//   - no function in the store uses it (as its code or as a layer), nor a layer version;
 //   - no environment in the pool runs it (a busy environment of a deleted function finishes
 //     its invoke first; its runtime may still be reading its code).
 // It is renamed aside at once (a new upload of the same code then extracts afresh) and removed
@@ -26,7 +27,8 @@ namespace lambdakit::platform::api {
 // (code_store::collect) finishes.
 class code_collector {
  public:
-  code_collector(store::code_store& code, store::function_store& functions, env::pool& pool,
+  code_collector(store::code_store& code, store::function_store& functions,
+                 store::layer_store& layers, env::pool& pool,
                  std::function<void(std::filesystem::path)> remove_later);
   ~code_collector();
 
@@ -44,6 +46,7 @@ class code_collector {
 
   store::code_store& code_;
   store::function_store& functions_;
+  store::layer_store& layers_;
   env::pool& pool_;
   std::function<void(std::filesystem::path)> remove_later_;
   std::set<std::string> candidates_;

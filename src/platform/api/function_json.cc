@@ -127,6 +127,37 @@ bool in_range(const json& v, long long lo, long long hi) {
   return v.get<long long>() >= lo && v.get<long long>() <= hi;
 }
 
+// Layers: version ARNs, checked as AWS's model checks them (the count and whether each exists
+// are checked by the caller, which knows the layers).
+api_result<std::optional<std::vector<std::string>>> parse_layers(const json& j) {
+  if (!j.contains("Layers")) return std::optional<std::vector<std::string>>();
+  const json& l = j["Layers"];
+  if (!l.is_array()) return invalid_content("Field Layers must be an array of layer version ARNs");
+  static const std::regex arn(
+      R"(^arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+$)");
+  std::vector<std::string> out;
+  bool ok = true;
+  for (const auto& a : l) {
+    if (!a.is_string())
+      return invalid_content("Field Layers must be an array of layer version ARNs");
+    const auto& s = a.get_ref<const std::string&>();
+    ok = ok && !s.empty() && s.size() <= 140 && std::regex_match(s, arn);
+    out.push_back(s);
+  }
+  if (!ok) {
+    std::string shown;
+    for (const auto& s : out) shown += (shown.empty() ? "" : ", ") + s;
+    return validation(
+        "1 validation error detected: Value '[" + shown +
+        "]' at 'layers' failed to satisfy constraint: Member must satisfy constraint: [Member "
+        "must have length less than or equal to 140, Member must have length greater than or "
+        "equal to 1, Member must satisfy regular expression pattern: "
+        "arn:[a-zA-Z0-9-]+:lambda:[a-zA-Z0-9-]+:\\d{12}:layer:[a-zA-Z0-9-_]+:[0-9]+, Member must "
+        "not be null]");
+  }
+  return std::optional<std::vector<std::string>>(std::move(out));
+}
+
 api_result<void> apply_common(const json& j, function_config& c) {
   if (j.contains("Role")) {
     c.role = j["Role"];
@@ -395,6 +426,9 @@ api_result<create_request> parse_create(const std::string& body) {
   if (!zip) return std::move(zip).error();
   r.zip = std::move(zip).value();
   r.publish = j.value("Publish", false);
+  auto layers = parse_layers(j);
+  if (!layers) return std::move(layers).error();
+  r.layers = std::move(layers).value();
   return r;
 }
 
@@ -412,17 +446,20 @@ api_result<code_update> parse_code_update(const std::string& body) {
   return u;
 }
 
-api_result<void> apply_configuration(const std::string& body, function_config& config) {
+api_result<std::optional<std::vector<std::string>>> apply_configuration(const std::string& body,
+                                                                        function_config& config) {
   auto parsed = parse_object(body, configuration_fields(), "UpdateFunctionConfiguration");
   if (!parsed) return std::move(parsed).error();
   json& j = *parsed;
-  if (auto r = check_types(j); !r) return r;
+  if (auto r = check_types(j); !r) return std::move(r).error();
   if (j.contains("RevisionId") && j["RevisionId"] != config.revision_id)
     return precondition_failed();
+  auto layers = parse_layers(j);
+  if (!layers) return std::move(layers).error();
   function_config changed = config;  // all or nothing: a later field's error changes nothing
-  if (auto r = apply_common(j, changed); !r) return r;
+  if (auto r = apply_common(j, changed); !r) return std::move(r).error();
   config = std::move(changed);
-  return {};
+  return std::move(layers).value();
 }
 
 api_result<int> parse_concurrency(const std::string& body) {
@@ -466,6 +503,11 @@ std::string configuration_json(const function_config& f, const std::string& regi
   if (!f.runtime.empty()) j["Runtime"] = f.runtime;
   if (!f.environment.empty()) j["Environment"] = {{"Variables", f.environment}};
   if (!f.dead_letter_target.empty()) j["DeadLetterConfig"] = {{"TargetArn", f.dead_letter_target}};
+  if (!f.layers.empty()) {
+    json layers = json::array();
+    for (const auto& l : f.layers) layers.push_back({{"Arn", l.arn}, {"CodeSize", l.code_size}});
+    j["Layers"] = std::move(layers);
+  }
   return j.dump();
 }
 

@@ -4,6 +4,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "platform/api/errors.h"
 #include "platform/function.h"
@@ -14,6 +15,8 @@ struct create_request {
   function_config config;  // code fields not yet filled
   std::string zip;         // decoded Code.ZipFile
   bool publish = false;    // Publish: a version of it is published too
+  // Layers: the version ARNs named, in order (checked for form only; see layers_api.cc).
+  std::optional<std::vector<std::string>> layers;
 };
 
 struct code_update {
@@ -25,8 +28,10 @@ struct code_update {
 // Each returns the parsed request or the service error to answer with.
 api_result<create_request> parse_create(const std::string& body);
 api_result<code_update> parse_code_update(const std::string& body);
-// Applies an UpdateFunctionConfiguration body to `config` (unchanged on error).
-api_result<void> apply_configuration(const std::string& body, function_config& config);
+// Applies an UpdateFunctionConfiguration body to `config` (unchanged on error). Returns the
+// Layers it names, when it names them, for the caller to resolve into config.layers.
+api_result<std::optional<std::vector<std::string>>> apply_configuration(const std::string& body,
+                                                                        function_config& config);
 // ReservedConcurrentExecutions of PutFunctionConcurrency.
 api_result<int> parse_concurrency(const std::string& body);
 

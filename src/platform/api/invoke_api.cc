@@ -138,6 +138,12 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
   auto chosen = clock_type::now();
   std::string rid = req.request_id;
   auto task_root = code_.task_root(fn.code_sha256);
+  // Built when the function got its layers; rebuilt here only if a disk problem took it.
+  auto opt_root = trees_.ensure(fn.layers);
+  if (!opt_root && opt_.log) {
+    opt_.log(fn.name, "lambdakit: " + req.request_id +
+                          " runs without its layers in /opt: " + opt_root.error().message());
+  }
   std::string name = fn.name;
   int memory = fn.memory_mb;
   auto log = opt_.log;
@@ -149,7 +155,7 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
   std::string version = fn.version;
   if (log) log(name, logs::start_line(rid, version));
   bool accepted = pool_.invoke(
-      fn, task_root, std::move(req),
+      fn, task_root, opt_root ? *opt_root : std::filesystem::path(), std::move(req),
       [then = std::move(then), rid, name, version, memory, log, recs, queue, received, started_unix,
        chosen, type](env::invoke_outcome o) {
         logs::report rep;

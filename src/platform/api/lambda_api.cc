@@ -43,9 +43,15 @@ std::string new_request_id() {
   return base::random_uuid();
 }
 
-lambda_api::lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,
+lambda_api::lambda_api(store::function_store& functions, store::layer_store& layers,
+                       store::code_store& code, store::layer_trees& trees, env::pool& pool,
                        events::event_store& event_store, api_options options)
-    : functions_(functions), code_(code), pool_(pool), opt_(std::move(options)) {
+    : functions_(functions),
+      layers_(layers),
+      code_(code),
+      trees_(trees),
+      pool_(pool),
+      opt_(std::move(options)) {
   events::queue_options qo = opt_.events;
   qo.region = opt_.region;
   qo.account = opt_.account;
@@ -65,7 +71,7 @@ lambda_api::lambda_api(store::function_store& functions, store::code_store& code
                           std::move(then));
       },
       std::move(qo));
-  collector_ = std::make_unique<code_collector>(code, functions, pool, opt_.remove_later);
+  collector_ = std::make_unique<code_collector>(code, functions, layers, pool, opt_.remove_later);
   workers_ = std::make_unique<workers>();
 }
 
@@ -75,6 +81,10 @@ struct lambda_api::workers {
 
 lambda_api::~lambda_api() {
   workers_->threads.join();  // a running extraction finishes; its answer is dropped
+}
+
+void lambda_api::on_worker(std::function<void()> work) {
+  boost::asio::post(workers_->threads, std::move(work));
 }
 
 result<void> lambda_api::start_events() {
@@ -120,6 +130,8 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
           return update_configuration(parts[2], r, respond, rid);
         if (parts[3] == "configuration" && m == "GET") return get(parts[2], r, true, respond, rid);
       }
+    } else if (parts.size() >= 2 && parts[0] == "2018-10-31" && parts[1] == "layers") {
+      return layers(parts, std::move(r), respond, rid);
     } else if (parts.size() == 4 && parts[0] == "2021-11-15" && parts[1] == "functions" &&
                parts[3] == "response-streaming-invocations" && m == "POST") {
       return invoke_with_response_stream(parts[2], std::move(r), respond, rid);
@@ -159,9 +171,6 @@ void lambda_api::handle(http::request&& r, http::responder respond) {
   }
 }
 
-namespace {
-
-// A code store failure as AWS answers it.
 service_error code_error(const failure& f, const std::string& operation) {
   if (f.code == store::code_errc::zip_too_large) {
     return too_large("Request must be smaller than 52428800 bytes for the " + operation +
@@ -172,8 +181,6 @@ service_error code_error(const failure& f, const std::string& operation) {
       "Could not unzip uploaded file. Please check your file, then try to upload again. (" +
       f.message() + ")");
 }
-
-}  // namespace
 
 std::optional<function_config> lambda_api::find(const std::string& name,
                                                 const http::responder& respond,
@@ -237,6 +244,11 @@ void lambda_api::finish_create(api_result<create_request> parsed,
   }
   if (!*stored) return respond(to_response(code_error(stored->error(), "CreateFunction"), rid));
   function_config& c = req.config;
+  if (req.layers) {
+    auto layers = resolve_layers(*req.layers, c, (*stored)->unzipped_bytes);
+    if (!layers) return respond(to_response(layers.error(), rid));
+    c.layers = std::move(layers).value();
+  }
   c.code_sha256 = (*stored)->sha256_hex;
   c.code_sha256_base64 = (*stored)->sha256_base64;
   c.code_size = (*stored)->size;
@@ -351,6 +363,8 @@ void lambda_api::update_code(const std::string& name, http::request&& r,
             function_config c = std::move(*found);
             if (!revision.empty() && revision != c.revision_id)
               return respond(to_response(precondition_failed(), rid));
+            if (auto fits = check_unzipped_total(c.layers, (*stored)->unzipped_bytes); !fits)
+              return respond(to_response(fits.error(), rid));
             old_sha = c.code_sha256;
             c.code_sha256 = (*stored)->sha256_hex;
             c.code_sha256_base64 = (*stored)->sha256_base64;
@@ -376,7 +390,14 @@ void lambda_api::update_configuration(const std::string& name, const http::reque
   auto found = find(name, respond, rid);
   if (!found) return;
   function_config c = std::move(*found);
-  if (auto a = apply_configuration(r.body, c); !a) return respond(to_response(a.error(), rid));
+  auto applied = apply_configuration(r.body, c);
+  if (!applied) return respond(to_response(applied.error(), rid));
+  if (*applied) {  // Layers named: resolved against what the function has now
+    auto layers =
+        resolve_layers(**applied, c, (*applied)->empty() ? 0 : code_.unzipped_size(c.code_sha256));
+    if (!layers) return respond(to_response(layers.error(), rid));
+    c.layers = std::move(layers).value();
+  }
   save_revision(std::move(c), respond, rid);
 }
 

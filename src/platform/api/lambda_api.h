@@ -1,14 +1,16 @@
 // The Lambda API of the local service: management calls (create, get, list, update, delete,
-// concurrency, versions and aliases), Invoke, InvokeWithResponseStream, and lambdakit's own
+// concurrency, versions and aliases, layers), Invoke, InvokeWithResponseStream, and lambdakit's own
 // /lambdakit/v1 endpoints (health, invocation records).
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "platform/api/code_collector.h"
 #include "platform/api/function_json.h"
@@ -19,6 +21,8 @@
 #include "platform/http/message.h"
 #include "platform/store/code_store.h"
 #include "platform/store/function_store.h"
+#include "platform/store/layer_store.h"
+#include "platform/store/layer_trees.h"
 
 namespace lambdakit::platform::api {
 
@@ -37,8 +41,9 @@ struct api_options {
 class lambda_api {
  public:
   // All references must outlive the api.
-  lambda_api(store::function_store& functions, store::code_store& code, env::pool& pool,
-             events::event_store& event_store, api_options options);
+  lambda_api(store::function_store& functions, store::layer_store& layers, store::code_store& code,
+             store::layer_trees& trees, env::pool& pool, events::event_store& event_store,
+             api_options options);
   ~lambda_api();
 
   void handle(http::request&& request, http::responder respond);
@@ -133,6 +138,32 @@ class lambda_api {
   // FunctionUrl: http://<the Host the call was sent to>/lambda-url/<url id>/
   std::string url_of(const url_config& u, const http::request& r) const;
 
+  // Layers (layers_api.cc): /2018-10-31/layers[/NAME/versions[/N]] and ?find=LayerVersion.
+  void layers(const std::vector<std::string>& parts, http::request&& r,
+              const http::responder& respond, const std::string& rid);
+  void publish_layer(const std::string& name, http::request&& r, const http::responder& respond,
+                     const std::string& rid);
+  void get_layer_version(const std::string& name, int version, const http::responder& respond,
+                         const std::string& rid);
+  void layer_version_by_arn(const std::string& arn, const http::responder& respond,
+                            const std::string& rid);
+  void list_layer_versions(const std::string& name, const http::request& r,
+                           const http::responder& respond, const std::string& rid);
+  void list_layers(const http::request& r, const http::responder& respond, const std::string& rid);
+  void delete_layer_version(const std::string& name, int version, const http::responder& respond,
+                            const std::string& rid);
+  // A function's Layers (version ARNs, in order) as stored layer code, with AWS's checks: at
+  // most 5, one version per layer, this region, each existing (or already `fn`'s), and the
+  // code (`code_unzipped` bytes) and layers within 250 MB unzipped. Their /opt tree is built.
+  api_result<std::vector<layer_ref>> resolve_layers(const std::vector<std::string>& arns,
+                                                    const function_config& fn,
+                                                    std::uint64_t code_unzipped);
+  api_result<void> check_unzipped_total(const std::vector<layer_ref>& layers,
+                                        std::uint64_t code_unzipped);
+
+  // Runs `work` on the worker thread (zips are decoded and extracted there).
+  void on_worker(std::function<void()> work);
+
   // The function `name` (a name or ARN) names; nullopt once it has answered 404 or 500.
   std::optional<function_config> find(const std::string& name, const http::responder& respond,
                                       const std::string& rid);
@@ -142,7 +173,9 @@ class lambda_api {
   void save_revision(function_config c, const http::responder& respond, const std::string& rid);
 
   store::function_store& functions_;
+  store::layer_store& layers_;
   store::code_store& code_;
+  store::layer_trees& trees_;
   env::pool& pool_;
   records records_;
   api_options opt_;
@@ -151,6 +184,9 @@ class lambda_api {
   struct workers;
   std::unique_ptr<workers> workers_;  // last: joined first, while everything it uses lives
 };
+
+// A code store failure as AWS answers it (`operation`: CreateFunction, ...).
+service_error code_error(const failure& f, const std::string& operation);
 
 std::string new_request_id();  // a UUID v4
 // An X-Amzn-Trace-Id for a call that brought none: Root=1-<time>-<24 hex>;Parent=...;Sampled=0

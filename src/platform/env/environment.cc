@@ -112,7 +112,9 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     fs::path visible_tmp = boxed ? fs::path(lambda_tmp) : opt_.tmp_dir;
     const runtime_hosts& hosts = opt_.hosts ? *opt_.hosts : no_hosts;
     fs::path visible_builtin = boxed ? fs::path(lambda_runtime_dir) : hosts.builtin;
-    auto cmd = runtime_command(opt_.fn, opt_.task_root, visible_root, visible_builtin, hosts);
+    fs::path visible_opt = boxed || opt_.opt_root.empty() ? fs::path(lambda_opt) : opt_.opt_root;
+    auto cmd =
+        runtime_command(opt_.fn, opt_.task_root, visible_root, visible_builtin, hosts, visible_opt);
     if (!cmd) {
       bool entry = cmd.error().code == runtime_errc::invalid_entrypoint;
       std::string type = entry ? "Runtime.InvalidEntrypoint" : "Runtime.Unsupported";
@@ -137,11 +139,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     spec.cwd = opt_.task_root;
     if (log_stream_.empty()) log_stream_ = new_log_stream_name(opt_.fn.version);
     l.env.insert(l.env.end(), channel_vars->begin(), channel_vars->end());
-    spec.env =
-        lambda_variables({&opt_.fn, opt_.region, visible_root, visible_tmp, log_stream_, l.env});
+    spec.env = lambda_variables(
+        {&opt_.fn, opt_.region, visible_root, visible_tmp, log_stream_, l.env, visible_opt});
     if (boxed) {
       // lambdakit-launcher builds the sandbox, then execs the runtime.
-      spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts, spec.argv);
+      spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts, spec.argv,
+                                 opt_.opt_root);
     }
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);

@@ -27,6 +27,7 @@ struct environment_options {
   std::string id;  // unique, for logs
   function_config fn;
   std::filesystem::path task_root;  // the extracted code, read-only for the runtime
+  std::filesystem::path opt_root;   // its layers (store::layer_trees), read-only at /opt
   std::filesystem::path tmp_dir;    // this environment's /tmp (TMPDIR)
   std::string region = "us-east-1";
   std::string account = "000000000000";

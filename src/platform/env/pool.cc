@@ -59,7 +59,8 @@ void pool::drop_if(std::vector<std::shared_ptr<environment>>& list, Pred pred) {
 }
 
 bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root,
-                  invoke_request request, environment::done_fn done, int limit) {
+                  const std::filesystem::path& opt_root, invoke_request request,
+                  environment::done_fn done, int limit) {
   auto& list = envs_[fn.name];
   // Retire what is dead or of an older revision of this version, if idle.
   drop_if(list, [&](const std::shared_ptr<environment>& e) {
@@ -94,6 +95,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
     eo.id = fn.name + "-" + std::to_string(next_id_++);
     eo.fn = fn;
     eo.task_root = task_root;
+    eo.opt_root = opt_root;
     std::error_code ec;
     auto& spare = reset_tmp_[fn.name];
     auto same_code = std::find_if(spare.begin(), spare.end(), [&](const spare_tmp& t) {

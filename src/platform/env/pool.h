@@ -54,11 +54,13 @@ class pool {
   pool(boost::asio::io_context& io, pool_options options);
   ~pool();
 
-  // Runs `request` on an environment of `fn` whose code is in `task_root`. Returns false, and
+  // Runs `request` on an environment of `fn` whose code is in `task_root` and its layers in
+  // `opt_root` (empty: none). Returns false, and
   // does not call `done`, when the function already has its limit of busy environments
   // (`limit` overrides the pool's when >= 0: reserved concurrency).
   bool invoke(const function_config& fn, const std::filesystem::path& task_root,
-              invoke_request request, environment::done_fn done, int limit = -1);
+              const std::filesystem::path& opt_root, invoke_request request,
+              environment::done_fn done, int limit = -1);
 
   // Whether invoke() would take a request of `fn` now (an idle environment, or room for one).
   bool has_room(const function_config& fn, int limit = -1) const;

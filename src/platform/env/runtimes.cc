@@ -247,7 +247,7 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
 
 result<launch> runtime_command(const function_config& fn, const fs::path& task_root,
                                const fs::path& visible_root, const fs::path& visible_builtin,
-                               const runtime_hosts& hosts) {
+                               const runtime_hosts& hosts, const fs::path& visible_opt) {
   const std::string& r = fn.runtime;
   const runtimes::runtime_info* row = row_of(r);
   if (row == nullptr || !served(row->kind)) {
@@ -312,7 +312,17 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
     l.argv = host.ric ? std::vector<std::string>{host.path, "-m", "awslambdaric", fn.handler}
                       : std::vector<std::string>{
                             host.path, (visible_builtin / "python_bootstrap.py").string()};
-    l.env = {{"PYTHONPATH", visible_root.string()}, {"PYTHONUNBUFFERED", "1"}};
+    // Lambda's Python puts the layers' python/lib/python3.x/site-packages and python/ after
+    // the task root.
+    std::string path = visible_root.string();
+    if (!visible_opt.empty()) {
+      path += ":" +
+              (visible_opt / "python/lib" / ("python" + std::string(row->name.substr(6))) /
+               "site-packages")
+                  .string() +
+              ":" + (visible_opt / "python").string();
+    }
+    l.env = {{"PYTHONPATH", path}, {"PYTHONUNBUFFERED", "1"}};
     return l;
   }
   if (row->kind == runtimes::family::nodejs) {
@@ -324,7 +334,15 @@ result<launch> runtime_command(const function_config& fn, const fs::path& task_r
                  ? std::vector<std::string>{hosts.node,
                                             (visible_builtin / "node_bootstrap.mjs").string()}
                  : std::vector<std::string>{hosts.node, hosts.node_ric, fn.handler};
-    l.env = {{"NODE_PATH", visible_root.string()}};
+    // Lambda's NODE_PATH: the layers' nodejs/nodeNN/node_modules and nodejs/node_modules, then
+    // the task root.
+    std::string path;
+    if (!visible_opt.empty()) {
+      std::string major(row->name.substr(6, row->name.find('.') - 6));  // nodejs22.x: 22
+      path = (visible_opt / "nodejs" / ("node" + major) / "node_modules").string() + ":" +
+             (visible_opt / "nodejs/node_modules").string() + ":";
+    }
+    l.env = {{"NODE_PATH", path + visible_root.string()}};
     return l;
   }
   return make_failure(runtime_errc::unsupported_runtime,

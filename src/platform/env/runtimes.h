@@ -61,10 +61,13 @@ struct launch {
 // (hosts.builtin) at `visible_builtin`. Custom runtimes
 // (provided.al2023, provided.al2, provided, or none) run <visible_root>/bootstrap; a missing,
 // non-regular or non-executable one is runtime_errc::invalid_entrypoint with Lambda's message.
+// `visible_opt` (/opt in a sandbox; empty: none) is where the function's layers are: Python
+// and Node.js find modules there as on Lambda.
 result<launch> runtime_command(const function_config& fn, const std::filesystem::path& task_root,
                                const std::filesystem::path& visible_root,
                                const std::filesystem::path& visible_builtin,
-                               const runtime_hosts& hosts);
+                               const runtime_hosts& hosts,
+                               const std::filesystem::path& visible_opt = {});
 
 // True for the runtime names CreateFunction accepts: the registry's rows whose family the
 // service starts (an empty name: a zip with a bootstrap, as provided.al2023).

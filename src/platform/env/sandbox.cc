@@ -174,9 +174,9 @@ result<sandbox> choose_sandbox(std::string_view requested, const fs::path& launc
   if (auto why = why_no_namespaces(s.staging, requested == "hermetic"); !why.empty()) {
     return fall_back(why);
   }
-  // Mount points for the code and the bootstraps, in this machine's tree (empty folders, made
-  // once).
-  for (const char* dir : {lambda_task_root, lambda_runtime_dir}) {
+  // Mount points for the code, the bootstraps and the layers, in this machine's tree (empty
+  // folders, made once).
+  for (const char* dir : {lambda_task_root, lambda_runtime_dir, lambda_opt}) {
     if (!fs::is_directory(dir, ec)) {
       fs::create_directories(dir, ec);
       if (ec) return fall_back(std::string("cannot create ") + dir + ": " + ec.message());
@@ -208,12 +208,13 @@ result<sandbox> choose_sandbox(std::string_view requested, const fs::path& launc
 
 std::vector<std::string> sandboxed_argv(const sandbox& s, sandbox_mode m, const fs::path& task_root,
                                         const fs::path& tmp_dir, const runtime_hosts& hosts,
-                                        std::vector<std::string> argv) {
+                                        std::vector<std::string> argv, const fs::path& opt_root) {
   std::vector<std::string> out = {
       "--sandbox=" + std::string(name(m)), task_root.string(), tmp_dir.string(),
       hosts.builtin.empty() ? std::string("-") : hosts.builtin.string(), s.staging.string()};
   if (m == sandbox_mode::namespaces && !s.state_dir.empty())
     out.push_back("--hide=" + s.state_dir.string());
+  if (!opt_root.empty()) out.push_back("--bind=" + opt_root.string() + ":" + lambda_opt);
   if (s.drop_user)
     out.push_back("--user=" + std::to_string(sandbox_uid) + ":" + std::to_string(sandbox_gid));
   if (m == sandbox_mode::namespaces && !hosts.node_ric.empty()) {

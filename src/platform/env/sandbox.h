@@ -14,8 +14,9 @@ namespace lambdakit::platform::env {
 
 enum class sandbox_mode {
   none,        // a plain process; the code's own path is LAMBDA_TASK_ROOT
-  namespaces,  // mount/IPC/UTS namespaces: the code read-only at /var/task, a private /tmp
-  hermetic,    // as namespaces, on an empty root: only /var/task, /tmp, /proc and /dev exist
+  namespaces,  // mount/IPC/UTS namespaces: the code read-only at /var/task, layers at /opt,
+               // a private /tmp
+  hermetic,    // as namespaces, on an empty root: only /var/task, /opt, /tmp, /proc, /dev
 };
 std::string_view name(sandbox_mode m);
 
@@ -23,6 +24,7 @@ std::string_view name(sandbox_mode m);
 inline constexpr const char* lambda_task_root = "/var/task";
 inline constexpr const char* lambda_tmp = "/tmp";
 inline constexpr const char* lambda_runtime_dir = "/var/runtime";  // managed runtimes' own code
+inline constexpr const char* lambda_opt = "/opt";                  // the function's layers
 
 // The uid and gid runtimes run as when the service is root: Lambda's own (sbx_user1051).
 inline constexpr unsigned sandbox_uid = 993;
@@ -54,10 +56,12 @@ result<sandbox> choose_sandbox(std::string_view requested, const std::filesystem
 // environment's /tmp at `tmp_dir` (host paths). lambdakit's bootstraps (hosts.builtin) appear
 // at /var/runtime, and aws-lambda-ric with its dependencies at /var/runtime/node_modules, where
 // Lambda keeps them (their real folders may lie below this machine's /tmp, which the sandbox
-// replaces); `argv` is rewritten to match.
+// replaces); `argv` is rewritten to match. `opt_root`, when not empty, is the function's
+// layers, read-only at /opt.
 std::vector<std::string> sandboxed_argv(const sandbox& s, sandbox_mode m,
                                         const std::filesystem::path& task_root,
                                         const std::filesystem::path& tmp_dir,
-                                        const runtime_hosts& hosts, std::vector<std::string> argv);
+                                        const runtime_hosts& hosts, std::vector<std::string> argv,
+                                        const std::filesystem::path& opt_root = {});
 
 }  // namespace lambdakit::platform::env

@@ -39,9 +39,11 @@ std::vector<std::string> lambda_variables(const variable_inputs& in) {
   put("TZ", ":UTC");
   put("TMPDIR", in.tmp_dir.string());
   const char* host_path = std::getenv("PATH");
-  put("PATH", std::string("/usr/local/bin:/usr/bin/:/bin:/opt/bin") +
+  std::string opt = in.opt_dir.empty() ? std::string("/opt") : in.opt_dir.string();
+  put("PATH", "/usr/local/bin:/usr/bin/:/bin:" + opt + "/bin" +
                   (host_path ? std::string(":") + host_path : ""));
-  put("LD_LIBRARY_PATH", in.task_root.string() + ":" + in.task_root.string() + "/lib");
+  put("LD_LIBRARY_PATH",
+      in.task_root.string() + ":" + in.task_root.string() + "/lib:" + opt + "/lib");
   for (const auto& [k, v] : in.host) vars[k] = v;
   for (const auto& [k, v] : f.environment) vars[k] = v;
   std::vector<std::string> out;

@@ -19,6 +19,9 @@ struct variable_inputs {
   std::string log_stream;  // AWS_LAMBDA_LOG_STREAM_NAME
   // What the runtime host and the runtime channel add (PYTHONPATH, AWS_LAMBDA_RUNTIME_API...).
   std::vector<std::pair<std::string, std::string>> host;
+  // Where the runtime sees the function's layers (/opt in a sandbox; empty: none): its bin/ on
+  // PATH, its lib/ on LD_LIBRARY_PATH.
+  std::filesystem::path opt_dir;
 };
 
 // "NAME=value" for every variable: Lambda's own, then the host's, then the function's (which

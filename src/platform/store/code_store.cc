@@ -99,6 +99,11 @@ struct archive_closer {
 
 }  // namespace
 
+std::string sha256_hex_of(std::string_view data) {
+  std::string raw;
+  return sha256_hex(data, raw);
+}
+
 std::error_code make_error_code(code_errc e) noexcept {
   static const base::enum_category<code_errc> category("lambdakit.code", describe);
   return category.make(e);
@@ -242,6 +247,16 @@ fs::path code_store::set_aside(const std::string& sha256_hex) {
   return ec ? fs::path() : aside;
 }
 
+std::uint64_t code_store::unzipped_size(const std::string& sha256_hex) const {
+  std::uint64_t total = 0;
+  std::error_code ec;
+  for (fs::recursive_directory_iterator it(task_root(sha256_hex), ec), end; !ec && it != end;
+       it.increment(ec)) {
+    if (it->is_regular_file(ec) && !it->is_symlink(ec)) total += it->file_size(ec);
+  }
+  return total;
+}
+
 bool code_store::contains(const std::string& sha256_hex) const {
   std::error_code ec;
   return fs::is_directory(task_root(sha256_hex), ec);
@@ -259,7 +274,10 @@ result<stored_code> code_store::add(std::string_view zip) {
   out.sha256_hex = sha256_hex(zip, raw);
   out.sha256_base64 = wire::base64::encode(raw);
   out.size = static_cast<std::int64_t>(zip.size());
-  if (contains(out.sha256_hex)) return out;
+  if (contains(out.sha256_hex)) {
+    out.unzipped_bytes = unzipped_size(out.sha256_hex);
+    return out;
+  }
 
   std::error_code ec;
   fs::create_directories(dir_, ec);
@@ -269,6 +287,7 @@ result<stored_code> code_store::add(std::string_view zip) {
     fs::remove_all(staging, ec);
     return std::move(extracted).error();
   }
+  out.unzipped_bytes = *extracted;
   fs::rename(staging, task_root(out.sha256_hex), ec);
   if (ec) {
     fs::remove_all(staging, ec);

@@ -30,6 +30,7 @@ struct stored_code {
   std::string sha256_hex;
   std::string sha256_base64;  // what AWS reports as CodeSha256
   std::int64_t size = 0;      // zip bytes
+  std::uint64_t unzipped_bytes = 0;
 };
 
 class code_store {
@@ -44,6 +45,8 @@ class code_store {
   // The extracted tree of stored code (the environment's LAMBDA_TASK_ROOT).
   std::filesystem::path task_root(const std::string& sha256_hex) const;
   bool contains(const std::string& sha256_hex) const;
+  // The bytes of the regular files in the extracted tree of `sha256_hex` (0 when not stored).
+  std::uint64_t unzipped_size(const std::string& sha256_hex) const;
 
   // At start, before any environment runs: removes what an interrupted upload left
   // (.staging-*) and the code of functions that no longer exist (every tree not in `keep`).
@@ -57,6 +60,9 @@ class code_store {
  private:
   std::filesystem::path dir_;
 };
+
+// The SHA-256 of `data` in lowercase hex.
+std::string sha256_hex_of(std::string_view data);
 
 // Extracts `zip` into `dest` (which must not exist yet) with every check above.
 result<std::uint64_t> extract_zip(std::string_view zip, const std::filesystem::path& dest);

@@ -38,6 +38,14 @@ std::string to_record(const function_config& f) {
             {"version", f.version},
             {"last_version", f.last_version},
             {"published_revision_id", f.published_revision_id}};
+  json layers = json::array();
+  for (const auto& l : f.layers) {
+    layers.push_back({{"arn", l.arn},
+                      {"code_size", l.code_size},
+                      {"code_sha256", l.code_sha256},
+                      {"unzipped_bytes", l.unzipped_bytes}});
+  }
+  j["layers"] = std::move(layers);
   return j.dump();
 }
 
@@ -68,6 +76,13 @@ result<function_config> function_from_record(const std::string& text) {
   f.version = j.value("version", "$LATEST");
   f.last_version = j.value("last_version", 0);
   f.published_revision_id = j.value("published_revision_id", "");
+  if (auto it = j.find("layers"); it != j.end() && it->is_array()) {
+    for (const auto& l : *it) {
+      if (!l.is_object()) return not_json("function layer");
+      f.layers.push_back({l.value("arn", ""), l.value("code_size", std::int64_t{0}),
+                          l.value("code_sha256", ""), l.value("unzipped_bytes", std::uint64_t{0})});
+    }
+  }
   return f;
 }
 
@@ -133,6 +148,39 @@ result<url_config> url_from_record(const std::string& text) {
     u.cors.max_age = c->value("max_age", -1);
   }
   return u;
+}
+
+std::string to_record(const layer_version& v) {
+  json j = {{"name", v.name},
+            {"version", v.version},
+            {"description", v.description},
+            {"compatible_runtimes", v.compatible_runtimes},
+            {"compatible_architectures", v.compatible_architectures},
+            {"license_info", v.license_info},
+            {"created_date", v.created_date},
+            {"code_sha256", v.code_sha256},
+            {"code_sha256_base64", v.code_sha256_base64},
+            {"code_size", v.code_size},
+            {"unzipped_bytes", v.unzipped_bytes}};
+  return j.dump();
+}
+
+result<layer_version> layer_from_record(const std::string& text) {
+  json j = json::parse(text, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return not_json("layer version");
+  layer_version v;
+  v.name = j.value("name", "");
+  v.version = j.value("version", 0);
+  v.description = j.value("description", "");
+  v.compatible_runtimes = j.value("compatible_runtimes", std::vector<std::string>{});
+  v.compatible_architectures = j.value("compatible_architectures", std::vector<std::string>{});
+  v.license_info = j.value("license_info", "");
+  v.created_date = j.value("created_date", "");
+  v.code_sha256 = j.value("code_sha256", "");
+  v.code_sha256_base64 = j.value("code_sha256_base64", "");
+  v.code_size = j.value("code_size", std::int64_t{0});
+  v.unzipped_bytes = j.value("unzipped_bytes", std::uint64_t{0});
+  return v;
 }
 
 }  // namespace lambdakit::platform::store

@@ -1,5 +1,5 @@
-// How a function_config or alias_config is kept in the database: a JSON record, read back
-// with defaults for members an older lambdakit did not write.
+// How a function_config, alias_config, url_config or layer_version is kept in the database: a JSON
+// record, read back with defaults for members an older lambdakit did not write.
 #pragma once
 
 #include <string>
@@ -17,5 +17,8 @@ result<alias_config> alias_from_record(const std::string& text);
 
 std::string to_record(const url_config& u);
 result<url_config> url_from_record(const std::string& text);
+
+std::string to_record(const layer_version& v);
+result<layer_version> layer_from_record(const std::string& text);
 
 }  // namespace lambdakit::platform::store

@@ -104,7 +104,11 @@ result<bool> function_store::remove(const std::string& name) {
 result<bool> function_store::uses_code(const std::string& sha256_hex) {
   auto s = db_.prepare(
       "SELECT 1 FROM functions WHERE json_extract(config, '$.code_sha256') = ?1 UNION ALL "
-      "SELECT 1 FROM versions WHERE json_extract(config, '$.code_sha256') = ?1 LIMIT 1");
+      "SELECT 1 FROM versions WHERE json_extract(config, '$.code_sha256') = ?1 UNION ALL "
+      "SELECT 1 FROM functions, json_each(functions.config, '$.layers') "
+      "WHERE json_extract(json_each.value, '$.code_sha256') = ?1 UNION ALL "
+      "SELECT 1 FROM versions, json_each(versions.config, '$.layers') "
+      "WHERE json_extract(json_each.value, '$.code_sha256') = ?1 LIMIT 1");
   if (!s) return std::move(s).error();
   s->bind(1, sha256_hex);
   auto row = s->step();
@@ -115,7 +119,11 @@ result<bool> function_store::uses_code(const std::string& sha256_hex) {
 result<std::set<std::string>> function_store::used_code() {
   auto s = db_.prepare(
       "SELECT json_extract(config, '$.code_sha256') FROM functions UNION "
-      "SELECT json_extract(config, '$.code_sha256') FROM versions");
+      "SELECT json_extract(config, '$.code_sha256') FROM versions UNION "
+      "SELECT json_extract(json_each.value, '$.code_sha256') "
+      "FROM functions, json_each(functions.config, '$.layers') UNION "
+      "SELECT json_extract(json_each.value, '$.code_sha256') "
+      "FROM versions, json_each(versions.config, '$.layers')");
   if (!s) return std::move(s).error();
   std::set<std::string> used;
   while (true) {

@@ -26,9 +26,10 @@ class function_store {
   result<std::vector<function_config>> list(const std::string& marker, int max);
   // The function with its versions and aliases; false when there was none.
   result<bool> remove(const std::string& name);
-  // Whether any function or version's code is the stored code `sha256_hex`.
+  // Whether any function or version's code, or a layer it uses, is the stored code
+  // `sha256_hex`.
   result<bool> uses_code(const std::string& sha256_hex);
-  // The code of every function and version.
+  // The code of every function and version, and of the layers they use.
   result<std::set<std::string>> used_code();
 
   // Published versions (f.version is a number). put_version stores the version and $LATEST
@@ -55,6 +56,9 @@ class function_store {
   // `function`'s URLs in qualifier order (one per alias at most, so few).
   result<std::vector<url_config>> list_urls(const std::string& function);
   result<bool> remove_url(const std::string& function, const std::string& qualifier);
+
+  // The database, for the stores that keep their tables beside these (layer_store).
+  database& db() { return db_; }
 
  private:
   explicit function_store(database db) : db_(std::move(db)) {}

@@ -23,11 +23,11 @@
  * with OPTION one of --bind=SRC:DST, --hide=DIR, --reveal=CLOSED:DIR, --user=UID:GID.
  * namespaces: new mount, IPC and UTS namespaces; TASK_ROOT read-only at /var/task, TMP_DIR at
  *   /tmp, RUNTIME_DIR (unless "-") read-only at /var/runtime, each SRC read-only at DST (an
- *   existing folder, typically below /var/runtime), an empty read-only folder over each DIR
- *   (the service's state: code store, database, other environments' /tmp), private /dev/shm
- *   and /var/tmp, the rest of the file system as it is.
- * hermetic: the same, but the root is a fresh tmpfs holding only /var/task, /tmp, /proc and
- *   /dev: nothing of this machine's libraries is visible (what a zip needs, it must carry).
+ *   existing folder: the layers at /opt, Node's client below /var/runtime), an empty read-only
+ * folder over each DIR (the service's state: code store, database, other environments' /tmp),
+ * private /dev/shm and /var/tmp, the rest of the file system as it is. hermetic: the same, but the
+ * root is a fresh tmpfs holding only /var/task, /tmp, /proc, /dev and each DST of a --bind: nothing
+ * of this machine's libraries is visible (what a zip needs, it must carry).
  * --reveal: an empty folder over CLOSED (a folder others cannot search, root's home say) with
  *   DIR, below it, back in place read-only: the program the runtime runs (a Python there) stays
  *   reachable for --user, nothing else of CLOSED does.
@@ -321,6 +321,15 @@ static void enter_sandbox(const char* mode, const char* task_root, const char* t
     bind("/proc", p, 0);
     at(p, sizeof p, staging, "dev");
     bind("/dev", p, 0);
+    for (int i = 0; i < nbinds; ++i) { /* the layers at /opt, say */
+      char* spec = binds[i] + 7;
+      char* colon = strrchr(spec, ':');
+      if (colon == NULL || colon[1] != '/') fail("malformed --bind");
+      *colon = '\0';
+      at(p, sizeof p, staging, colon + 2);
+      make_path(p);
+      bind(spec, p, 1);
+    }
     at(p, sizeof p, staging, ".old");
     if (syscall(SYS_pivot_root, staging, p) != 0) fail_errno("cannot pivot_root to", staging);
     if (chdir("/") != 0) fail_errno("cannot enter", "/");

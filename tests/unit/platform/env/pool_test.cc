@@ -39,7 +39,7 @@ struct pool_harness {
     invoke_request r;
     r.request_id = id;
     return p->invoke(
-        f, dir / "task", std::move(r),
+        f, dir / "task", {}, std::move(r),
         [this](invoke_outcome o) { outcomes.push_back(std::move(o)); }, limit);
   }
   // Runs the newest environment's runtime through Init and answers its event.

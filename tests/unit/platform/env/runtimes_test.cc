@@ -98,6 +98,26 @@ TEST_F(runtimes_test, PythonAndNodeSpeakTheRuntimeApi) {
   EXPECT_EQ(js->channel, channel_kind::runtime_api);
 }
 
+TEST_F(runtimes_test, PythonAndNodeFindModulesInLayersAsOnLambda) {
+  hosts.python = "/usr/bin/python3";
+  hosts.node = "/usr/bin/node";
+  auto env_of = [](const launch& l, const std::string& k) {
+    for (const auto& [name, value] : l.env)
+      if (name == k) return value;
+    return std::string("(unset)");
+  };
+  auto py = runtime_command(function_of("python3.12", "app.handler"), dir / "task", "/var/task",
+                            "/var/runtime", hosts, "/opt");
+  ASSERT_TRUE(py) << py.error().message();
+  EXPECT_EQ(env_of(*py, "PYTHONPATH"),
+            "/var/task:/opt/python/lib/python3.12/site-packages:/opt/python");
+  auto js = runtime_command(function_of("nodejs22.x", "index.handler"), dir / "task", "/var/task",
+                            "/var/runtime", hosts, "/opt");
+  ASSERT_TRUE(js) << js.error().message();
+  EXPECT_EQ(env_of(*js, "NODE_PATH"),
+            "/opt/nodejs/node22/node_modules:/opt/nodejs/node_modules:/var/task");
+}
+
 TEST_F(runtimes_test, EveryRegistryRuntimeIsServed) {
   EXPECT_TRUE(known_runtime("go1.x"));
   EXPECT_TRUE(known_runtime("provided"));

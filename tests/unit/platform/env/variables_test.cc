@@ -72,7 +72,7 @@ TEST(LambdaVariables, AreLambdasOwn) {
       {"TZ", ":UTC"},
       {"TMPDIR", "/tmp"},
       {"PATH", "/usr/local/bin:/usr/bin/:/bin:/opt/bin"},
-      {"LD_LIBRARY_PATH", "/var/task:/var/task/lib"},
+      {"LD_LIBRARY_PATH", "/var/task:/var/task/lib:/opt/lib"},
   };
   for (const auto& [k, v] : want) {
     ASSERT_TRUE(m.contains(k)) << k;
@@ -103,7 +103,14 @@ TEST(LambdaVariables, FollowTheInputs) {
   EXPECT_EQ(m["AWS_LAMBDA_LOG_GROUP_NAME"], "/aws/lambda/other_fn");
   EXPECT_EQ(m["LAMBDA_TASK_ROOT"], "/srv/functions/other_fn/code");
   EXPECT_EQ(m["TMPDIR"], "/srv/functions/other_fn/tmp");
-  EXPECT_EQ(m["LD_LIBRARY_PATH"], "/srv/functions/other_fn/code:/srv/functions/other_fn/code/lib");
+  EXPECT_EQ(m["LD_LIBRARY_PATH"],
+            "/srv/functions/other_fn/code:/srv/functions/other_fn/code/lib:/opt/lib");
+  // Layers outside a sandbox: their real folder's lib/ and bin/ instead of /opt's.
+  in.opt_dir = "/srv/opt/abc";
+  m = as_map(lambda_variables(in));
+  EXPECT_EQ(m["LD_LIBRARY_PATH"],
+            "/srv/functions/other_fn/code:/srv/functions/other_fn/code/lib:/srv/opt/abc/lib");
+  EXPECT_EQ(m["PATH"].rfind("/usr/local/bin:/usr/bin/:/bin:/srv/opt/abc/bin", 0), 0u) << m["PATH"];
 }
 
 TEST(LambdaVariables, ExecutionEnvNamesAManagedRuntime) {
