@@ -154,10 +154,21 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
                           .count();
   std::string version = fn.version;
   if (log) log(name, logs::start_line(rid, version));
+  // With extensions the caller may have its answer before the invoke is over (the REPORT,
+  // written when it is, then counts their time too): `then` runs once, whichever comes first.
+  auto answer = std::make_shared<std::function<void(env::invoke_outcome)>>(std::move(then));
+  req.answered = [answer, rid, version](const env::invoke_outcome& early) {
+    if (!*answer) return;
+    env::invoke_outcome o = early;
+    o.log = logs::start_line(rid, version) + "\n" + o.log;
+    auto f = std::move(*answer);
+    *answer = nullptr;
+    f(std::move(o));
+  };
   bool accepted = pool_.invoke(
       fn, task_root, opt_root ? *opt_root : std::filesystem::path(), std::move(req),
-      [then = std::move(then), rid, name, version, memory, log, recs, queue, received, started_unix,
-       chosen, type](env::invoke_outcome o) {
+      [answer, rid, name, version, memory, log, recs, queue, received, started_unix, chosen,
+       type](env::invoke_outcome o) {
         logs::report rep;
         rep.request_id = rid;
         rep.duration_ms = o.invoke_ms;
@@ -190,7 +201,11 @@ bool lambda_api::run_invoke(const function_config& fn, env::invoke_request req, 
         rec.started_unix_us = started_unix;
         recs->add(std::move(rec));
         o.log = logs::start_line(rid, version) + "\n" + o.log + end + "\n" + report + "\n";
-        then(std::move(o));
+        if (*answer) {
+          auto f = std::move(*answer);
+          *answer = nullptr;
+          f(std::move(o));
+        }
         queue->environment_freed(name);
       },
       fn.reserved_concurrency);

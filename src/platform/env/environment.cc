@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cmath>
 #include <ctime>
 
@@ -21,6 +22,14 @@ namespace {
 constexpr std::size_t console_budget = std::size_t{1} << 20;  // bytes a second, per environment
 constexpr std::size_t max_log_capture =
     std::size_t{256} * 1024;  // per invoke; older output is dropped first
+// The SHUTDOWN phase with external extensions (lambda-runtime-environment.md): 2,000 ms.
+constexpr std::chrono::milliseconds shutdown_budget{2000};
+
+std::int64_t epoch_ms() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
 
 double ms_between(clock_type::time_point a, clock_type::time_point b) {
   return std::chrono::duration<double, std::milli>(b - a).count();
@@ -85,6 +94,15 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   clock_type::time_point spawned_at_, last_used_;
   std::string line_;
   std::string log_stream_ = "";
+  // The runtime answered, extensions still work on the invoke: the caller has its answer, the
+  // invoke ends (Duration, freeze) once they are back in /event/next.
+  struct settling {
+    invoke_status status;
+    std::string body, content_type;
+  };
+  std::optional<settling> settling_;
+  bool shutting_down_ = false;                // SHUTDOWN sent, the budget running
+  std::vector<std::function<void()>> gone_;  // retire()'s callers, told when it is over
 
   // --- lifecycle ----------------------------------------------------------------------------
 
@@ -146,6 +164,22 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       spec.argv = sandboxed_argv(*opt_.box, box, opt_.task_root, opt_.tmp_dir, hosts, spec.argv,
                                  opt_.opt_root);
     }
+    // External extensions start first, through lambdakit-extensions-init, in the sandbox.
+    extension_setup ext{external_extensions(), opt_.fn.name, opt_.fn.version, opt_.fn.handler,
+                        opt_.account};
+    if (!ext.external.empty() && !hosts.extensions_init) {
+      log_line("lambdakit: /opt/extensions is not started: " + std::string(extensions_init_name) +
+               " is missing beside the lambdakit binary");
+      ext.external.clear();
+    }
+    if (!ext.external.empty()) {
+      std::vector<std::string> helper = {(visible_builtin / extensions_init_name).string(),
+                                         (visible_opt / "extensions").string(), "--"};
+      auto at = spec.argv.begin();
+      if (boxed) at = std::find(spec.argv.begin(), spec.argv.end(), "--") + 1;
+      spec.argv.insert(at, helper.begin(), helper.end());
+    }
+    channel_->prepare_extensions(std::move(ext));
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);
     };
@@ -180,6 +214,19 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     return true;
   }
 
+  // The regular files in /opt/extensions, by name: the external extensions.
+  std::vector<std::string> external_extensions() const {
+    std::vector<std::string> out;
+    if (opt_.opt_root.empty()) return out;
+    std::error_code ec;
+    for (fs::directory_iterator it(opt_.opt_root / "extensions", ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->is_regular_file(ec)) out.push_back(it->path().filename().string());
+    }
+    std::sort(out.begin(), out.end());
+    return out;
+  }
+
   void arm_timer(std::chrono::milliseconds d, std::function<void()> fire) {
     timer_->start(d, std::move(fire));  // the timer is ours: it cannot outlive `this`
   }
@@ -206,10 +253,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   void on_exit(int status, const std::string& launch_error) {
     std::string how = describe_exit(status);
+    if (shutting_down_) return finish_shutdown();  // the runtime and its extensions are done
     if (phase_ == phase::dead) return;
     if (!current_) {  // died while idle: the next invoke starts a new one
       log_line("lambdakit: runtime exited while idle: " + how);
-      become_dead();
+      become_dead("failure");
       return;
     }
     if (phase_ == phase::initializing) {
@@ -252,6 +300,10 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     });
     ev.init_error =
         with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
+    ev.settled = with([](impl& self) { self.on_settled(); });
+    ev.extension_failed = with([](impl& self, std::string type, std::string message) {
+      self.on_extension_failed(std::move(type), std::move(message));
+    });
     if (opt_.box != nullptr && opt_.box->mode != sandbox_mode::none && opt_.box->pid_namespace) {
       ev.admit = [weak](int fd) {
         auto self = weak.lock();
@@ -273,6 +325,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   void on_ready() {
     if (phase_ != phase::initializing) return;
+    for (const auto& line : channel_->extension_log_lines()) log_line(line);
     if (current_) current_->outcome.init_ms = ms_between(spawned_at_, os_.now());
     timer_->cancel();
     phase_ = phase::ready;
@@ -284,6 +337,23 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     current_->delivered_at = os_.now();
     if (!init_retried_)
       arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
+  }
+
+  // Every extension is back in /event/next.
+  void on_settled() {
+    if (shutting_down_) return finish_shutdown();
+    if (!current_ || !settling_) return;
+    settling s = std::move(*settling_);
+    settling_.reset();
+    finish(s.status, std::move(s.body), std::move(s.content_type), false);
+  }
+
+  void on_extension_failed(std::string type, std::string message) {
+    if (shutting_down_ || phase_ == phase::dead) return;
+    log_line("lambdakit: " + message);
+    if (!current_) return become_dead("failure");
+    finish_error(phase_ == phase::initializing ? invoke_status::init_error : invoke_status::crash,
+                 type, "RequestId: " + current_->req.request_id + " Error: " + message, true);
   }
 
   void on_idle() {
@@ -352,6 +422,12 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
 
   void finish(invoke_status s, std::string body, std::string content_type, bool reset) {
     if (!current_) return;
+    if (!reset && !settling_ && channel_ && channel_->extensions_busy()) {
+      answer_early(s, body, content_type);
+      settling_ = settling{s, std::move(body), std::move(content_type)};
+      return;  // the function timeout still runs: it covers the extensions too
+    }
+    settling_.reset();
     timer_->cancel();
     pending_call c = std::move(*current_);
     current_.reset();
@@ -378,11 +454,23 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     c.outcome.reset = reset;
     if (channel_) channel_->abandon();  // after an answer: nothing in flight any more
-    if (reset) become_dead();
+    if (reset) become_dead(s == invoke_status::timeout ? "timeout" : "failure");
     last_used_ = os_.now();
     os_.post([done = std::move(c.done), outcome = std::move(c.outcome)]() mutable {
       done(std::move(outcome));
     });
+  }
+
+  // The caller's answer before the extensions are done (invoke_request::answered).
+  void answer_early(invoke_status s, const std::string& body, const std::string& content_type) {
+    if (!current_->req.answered) return;
+    invoke_outcome o = current_->outcome;
+    o.status = s;
+    o.body = body;
+    o.content_type = content_type;
+    if (current_->delivered) o.invoke_ms = ms_between(current_->delivered_at, os_.now());
+    o.max_memory_mb = last_peak_mb_;
+    os_.post([f = current_->req.answered, o = std::move(o)] { f(o); });
   }
 
   void kill_runtime() {
@@ -392,9 +480,52 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
   }
 
-  void become_dead() {
-    kill_runtime();
+  // Ends the environment: the SHUTDOWN phase when an extension subscribed to it (`reason`:
+  // spindown, timeout or failure), else at once.
+  void become_dead(const char* reason) {
     phase_ = phase::dead;
+    if (start_shutdown(reason)) return;
+    kill_runtime();
+    if (channel_) channel_->close();
+  }
+
+  // SHUTDOWN to the subscribed extensions and SIGTERM to the runtime, everything killed when
+  // they are back in /event/next, gone, or the budget is spent. False: nothing to wait for.
+  bool start_shutdown(const char* reason) {
+    if (shutting_down_) return true;
+    if (!proc_ || !proc_->running() || !channel_) return false;
+    if (frozen_) {
+      proc_->thaw();
+      frozen_ = false;
+    }
+    if (!channel_->shutdown_extensions(reason, epoch_ms() + shutdown_budget.count())) return false;
+    shutting_down_ = true;
+    proc_->terminate();  // lambdakit-extensions-init passes it on to the runtime
+    arm_timer(shutdown_budget, [this] { finish_shutdown(); });
+    return true;
+  }
+
+  void finish_shutdown() {
+    shutting_down_ = false;
+    timer_->cancel();
+    kill_runtime();
+    if (channel_) channel_->close();
+    for (auto& g : gone_) os_.post(std::move(g));
+    gone_.clear();
+  }
+
+  void retire(std::function<void()> gone) {
+    gone_.push_back(std::move(gone));
+    if (phase_ != phase::dead) become_dead("spindown");
+    if (!shutting_down_) finish_shutdown();
+  }
+
+  void abort() {
+    timer_->cancel();
+    shutting_down_ = false;
+    gone_.clear();
+    phase_ = phase::dead;
+    kill_runtime();
     if (channel_) channel_->close();
   }
 };
@@ -404,10 +535,17 @@ environment::environment(boost::asio::io_context& io, environment_options option
 
 environment::~environment() {
   try {
-    impl_->timer_->cancel();
-    impl_->become_dead();
+    impl_->abort();
   } catch (...) {  // the runtime is killed in any case by the process object's destructor
   }
+}
+
+void environment::retire(std::function<void()> gone) {
+  impl_->retire(std::move(gone));
+}
+
+void environment::abort() {
+  impl_->abort();
 }
 
 void environment::invoke(invoke_request request, done_fn done) {

@@ -58,6 +58,14 @@ class environment {
   // exactly once, asynchronously. One invoke at a time.
   void invoke(invoke_request request, done_fn done);
 
+  // Ends the environment as Lambda does (the SHUTDOWN phase): with extensions subscribed to
+  // SHUTDOWN, the runtime is sent SIGTERM and they SHUTDOWN (`reason` spindown) with a budget of
+  // 2,000 ms, then everything is killed; without, at once. `gone` is called (asynchronously)
+  // once no process of it is left. A reset environment (dead) may still be shutting down.
+  void retire(std::function<void()> gone);
+  // Kills everything now (the service stops).
+  void abort();
+
   bool busy() const;
   bool dead() const;  // must not be used again
   const function_config& function() const;

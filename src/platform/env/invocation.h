@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -25,6 +26,8 @@ class response_stream {
   virtual bool begun() const = 0;
 };
 
+struct invoke_outcome;
+
 // A streamed answer over 200 MiB is cut there: Function.ResponseSizeTooLarge.
 inline constexpr std::size_t max_streamed_response = std::size_t{200} * 1024 * 1024;
 
@@ -38,6 +41,10 @@ struct invoke_request {
   // Set for InvokeWithResponseStream: the answer goes there as it is written. Channels that
   // cannot stream (go1.x) leave it alone; the caller then streams the whole body at the end.
   std::shared_ptr<response_stream> stream;
+  // Called once, on the service's thread, when the runtime has answered but an extension is
+  // still at work on the invoke: the caller may have its answer now, as on Lambda. The outcome
+  // (`done`) follows once the extensions are back in /event/next; its Duration includes them.
+  std::function<void(const invoke_outcome&)> answered;
 };
 
 enum class invoke_status {

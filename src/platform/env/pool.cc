@@ -49,13 +49,22 @@ void pool::drop_if(std::vector<std::shared_ptr<environment>>& list, Pred pred) {
       continue;
     }
     retiring_.erase(it->get());
-    // Its /tmp is given up on the next turn, once the environment (and with it every process
-    // that could still write there) is gone: a caller up the stack may still hold it.
-    os_.post([this, alive = std::weak_ptr<bool>(alive_), dir = (*it)->tmp_dir()] {
-      if (!alive.expired() && !dir.empty()) remove_tmp(dir);
-    });
+    drain(*it, true);
     it = list.erase(it);
   }
+}
+
+void pool::drain(const std::shared_ptr<environment>& e, bool give_up_tmp) {
+  // It stays here until its SHUTDOWN phase is over; its /tmp is given up then, once every
+  // process that could still write there is gone.
+  environment* raw = e.get();
+  draining_[raw] = e;
+  e->retire([this, alive = std::weak_ptr<bool>(alive_), raw,
+             dir = give_up_tmp ? e->tmp_dir() : std::filesystem::path()] {
+    if (alive.expired()) return;
+    draining_.erase(raw);
+    if (!dir.empty()) remove_tmp(dir);
+  });
 }
 
 bool pool::invoke(const function_config& fn, const std::filesystem::path& task_root,
@@ -150,6 +159,7 @@ bool pool::invoke(const function_config& fn, const std::filesystem::path& task_r
             retiring_.erase(e.get());
             auto& l = envs_[name];
             std::erase(l, e);
+            drain(e, false);  // its /tmp goes to the next environment of this code
             reset_tmp_[name].push_back(
                 {e->function().version, e->function().runtime_revision, e->tmp_dir(), os_.now()});
           } else if (retiring_.count(e.get()) > 0) {
@@ -193,6 +203,9 @@ bool pool::runs_code(const std::filesystem::path& task_root) const {
       if (e->task_root() == task_root) return true;
     }
   }
+  for (const auto& [raw, e] : draining_) {
+    if (e->task_root() == task_root) return true;
+  }
   return false;
 }
 
@@ -225,6 +238,8 @@ void pool::shutdown() {
     for (const auto& e : list) dirs.push_back(e->tmp_dir());
   for (const auto& [name, spare] : reset_tmp_)
     for (const auto& t : spare) dirs.push_back(t.dir);
+  for (const auto& [raw, e] : draining_) e->abort();
+  draining_.clear();
   envs_.clear();  // each environment kills its runtime
   reset_tmp_.clear();
   // Volumes are detached now; plain folders stay for the next start to remove (it does so

@@ -105,6 +105,9 @@ class pool {
   std::uint64_t next_id_ = 1;
   std::uint64_t next_trash_ = 1;
   std::set<const environment*> retiring_;  // busy when their function was retired
+  // Environments out of the pool whose SHUTDOWN phase is not over (extensions at work).
+  std::map<const environment*, std::shared_ptr<environment>> draining_;
+  void drain(const std::shared_ptr<environment>& e, bool give_up_tmp);
   std::shared_ptr<bool> alive_ = std::make_shared<bool>(true);  // for calls posted for later
   bool shut_ = false;
 };

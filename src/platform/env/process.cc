@@ -66,6 +66,9 @@ class process_impl final : public process {
     ::kill(-pid_, SIGKILL);
     ::kill(-pid_, SIGCONT);
   }
+  void terminate() override {
+    if (running_) ::kill(pid_, SIGTERM);
+  }
   void freeze() override {
     if (running_) ::kill(-pid_, SIGSTOP);
   }

@@ -42,7 +42,14 @@ class runtime_api_channel final : public runtime_channel,
                                   public std::enable_shared_from_this<runtime_api_channel> {
  public:
   runtime_api_channel(boost::asio::io_context& io, channel_events events)
-      : io_(io), events_(std::move(events)) {}
+      : io_(io),
+        events_(std::move(events)),
+        hub_({.changed = [this] { on_extensions_changed(); },
+              .failed =
+                  [this](std::string type, std::string message) {
+                    if (events_.extension_failed)
+                      events_.extension_failed(std::move(type), std::move(message));
+                  }}) {}
   ~runtime_api_channel() override { close(); }
 
   result<std::vector<std::pair<std::string, std::string>>> open() override {
@@ -106,13 +113,22 @@ class runtime_api_channel final : public runtime_channel,
     if (server_) server_->close();
   }
 
+  void prepare_extensions(extension_setup setup) override { hub_.reset(std::move(setup)); }
+  bool extensions_busy() const override { return !hub_.all_waiting(); }
+  bool shutdown_extensions(const std::string& reason, std::int64_t deadline_ms) override {
+    return hub_.shutdown(reason, deadline_ms);
+  }
+  std::vector<std::string> extension_log_lines() const override { return hub_.log_lines(); }
+
  private:
   void on_request(http::request&& r, http::responder respond) {
+    if (hub_.handle(r, respond)) return;
     std::string_view path = r.path();
     constexpr std::string_view base = "/2018-06-01/runtime/";
     if (path.substr(0, base.size()) != base) {
-      return respond(
-          api_error(404, "NotFound", "lambdakit serves the Runtime API (2018-06-01) only"));
+      return respond(api_error(
+          404, "NotFound",
+          "lambdakit serves the Runtime API (2018-06-01) and the Extensions API (2020-01-01)"));
     }
     std::string_view rest = path.substr(base.size());
     if (rest == "invocation/next") {
@@ -140,18 +156,38 @@ class runtime_api_channel final : public runtime_channel,
   void on_next(http::responder respond) {
     next_since_answer_ = true;
     parked_next_ = std::move(respond);
-    if (!ready_) {
-      ready_ = true;
-      if (events_.ready) events_.ready();
-    }
+    hub_.close_registration();  // the runtime's first /next closes it (later ones change nothing)
+    maybe_ready();
+    if (!ready_) return;  // an extension is still in its Init
     if (pending_) return send();
     // Lambda freezes an environment once its runtime waits in /next with nothing to do, not
-    // when the response is posted: work between /response and /next still runs.
-    if (events_.idle) events_.idle();
+    // when the response is posted: work between /response and /next still runs. So does an
+    // extension's, until it is back in /event/next.
+    if (hub_.all_waiting() && events_.idle) events_.idle();
+  }
+
+  // Init is over when the runtime and every extension wait for their first event.
+  void maybe_ready() {
+    if (ready_ || !parked_next_ || !hub_.all_waiting()) return;
+    ready_ = true;
+    if (events_.ready) events_.ready();
+  }
+
+  void on_extensions_changed() {
+    if (closed_) return;
+    if (!ready_) {
+      maybe_ready();
+      if (ready_ && pending_) send();
+      return;
+    }
+    if (!hub_.all_waiting()) return;
+    if (events_.settled) events_.settled();
+    if (!closed_ && parked_next_ && !pending_ && in_flight_.empty() && events_.idle)
+      events_.idle();
   }
 
   void send() {
-    if (!pending_ || !parked_next_ || closed_) return;
+    if (!pending_ || !parked_next_ || closed_ || !ready_) return;
     auto respond = std::move(*parked_next_);
     parked_next_.reset();
     invoke_request req = std::move(*pending_);
@@ -161,12 +197,14 @@ class runtime_api_channel final : public runtime_channel,
     http::response r;
     r.set("Content-Type", "application/json");
     r.set("Lambda-Runtime-Aws-Request-Id", req.request_id);
-    r.set("Lambda-Runtime-Deadline-Ms", std::to_string(epoch_ms() + timeout_.count()));
+    std::int64_t deadline = epoch_ms() + timeout_.count();
+    r.set("Lambda-Runtime-Deadline-Ms", std::to_string(deadline));
     r.set("Lambda-Runtime-Invoked-Function-Arn", req.function_arn);
     if (!req.trace_id.empty()) r.set("Lambda-Runtime-Trace-Id", req.trace_id);
     if (!req.client_context.empty()) r.set("Lambda-Runtime-Client-Context", req.client_context);
     if (!req.cognito_identity.empty())
       r.set("Lambda-Runtime-Cognito-Identity", req.cognito_identity);
+    hub_.invoke(req, deadline);  // the extensions' INVOKE goes with the runtime's event
     r.body = std::move(req.payload);
     if (events_.delivered) events_.delivered();
     respond(std::move(r));
@@ -311,6 +349,7 @@ class runtime_api_channel final : public runtime_channel,
   std::string streamed_id_;                  // the request whose /response body is being streamed
   std::size_t streamed_bytes_ = 0;
   bool oversized_ = false;  // past max_streamed_response: the rest is dropped
+  extension_hub hub_;       // the Extensions API, on the same server
 };
 
 }  // namespace

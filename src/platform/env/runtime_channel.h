@@ -10,12 +10,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "base/result.h"
+#include "platform/env/extensions_api.h"
 #include "platform/env/invocation.h"
 
 namespace lambdakit::platform::env {
@@ -42,6 +44,12 @@ struct channel_events {
   std::function<void()> idle;       // the runtime waits for work and has none (freeze point)
   std::function<void(runtime_answer)> answered;      // the in-flight invoke's answer
   std::function<void(std::string body)> init_error;  // the runtime reported a failed Init
+  // Every extension is back in /event/next: an invoke answered earlier is over for them too,
+  // or a shutdown's extensions are done.
+  std::function<void()> settled;
+  // An extension failed (Extension.InitError, Extension.ExitError, Extension.Crash,
+  // Extension.LaunchError): the environment is reset.
+  std::function<void(std::string type, std::string message)> extension_failed;
   // Whether a connection (its socket) comes from this environment's own processes; empty: any
   // is taken. A channel that listens refuses, unanswered, the ones it rejects.
   std::function<bool(int fd)> admit;
@@ -70,6 +78,18 @@ class runtime_channel {
 
   // Stops listening; no events are sent afterwards.
   virtual void close() = 0;
+
+  // Extensions (a channel without the Extensions API keeps the defaults: none). The extensions
+  // the next runtime start brings; called before runtime_started().
+  virtual void prepare_extensions(extension_setup /*setup*/) {}
+  // Whether an extension has an event it has not come back from.
+  virtual bool extensions_busy() const { return false; }
+  // Sends SHUTDOWN to the extensions that subscribed to it; false when none did.
+  virtual bool shutdown_extensions(const std::string& /*reason*/, std::int64_t /*deadline_ms*/) {
+    return false;
+  }
+  // Lambda's EXTENSION log lines for the extensions that registered.
+  virtual std::vector<std::string> extension_log_lines() const { return {}; }
 };
 
 }  // namespace lambdakit::platform::env

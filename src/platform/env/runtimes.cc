@@ -242,6 +242,14 @@ runtime_hosts discover_runtime_hosts(const fs::path& state_dir, bool builtin_onl
   fs::create_directories(h.builtin / "node_modules", ec);  // a mount point in a sandbox
   std::ofstream(h.builtin / "python_bootstrap.py") << python_bootstrap_source;
   std::ofstream(h.builtin / "node_bootstrap.mjs") << node_bootstrap_source;
+  // The extensions helper, beside the lambdakit binary: a copy in `builtin` (which sandboxes
+  // see at /var/runtime).
+  fs::path helper = fs::canonical("/proc/self/exe", ec).parent_path() / extensions_init_name;
+  if (!ec && fs::is_regular_file(helper, ec)) {
+    fs::copy_file(helper, h.builtin / extensions_init_name, fs::copy_options::overwrite_existing,
+                  ec);
+    h.extensions_init = !ec;
+  }
   return h;
 }
 

@@ -26,6 +26,8 @@ struct python_host {
 };
 
 // What this machine offers for managed runtimes, found once when the service starts.
+inline constexpr const char* extensions_init_name = "lambdakit-extensions-init";
+
 struct runtime_hosts {
   std::string python;       // absolute path of python3, or empty
   bool python_ric = false;  // `import awslambdaric` works there
@@ -36,6 +38,9 @@ struct runtime_hosts {
   std::string node;               // absolute path of node, or empty
   std::string node_ric;           // aws-lambda-ric's bin/index.mjs, or empty
   std::filesystem::path builtin;  // lambdakit's own bootstraps, written here
+  // Whether lambdakit-extensions-init (which starts a function's external extensions before its
+  // runtime) was copied into `builtin`; without it, /opt/extensions is not started.
+  bool extensions_init = false;
   // arm64 functions on an x86_64 machine run under qemu-user with the aarch64 libraries of
   // Debian's libc6-arm64-cross as their root (empty: not available; on aarch64: not needed).
   std::string arm64_emulator;

@@ -313,6 +313,11 @@ static void enter_sandbox(const char* mode, const char* task_root, const char* t
     make_dir(staging, "proc");
     make_dir(staging, "dev");
     make_dir(staging, ".old");
+    if (strcmp(runtime_dir, "-") != 0) { /* lambdakit's helpers (the extensions' starter) */
+      make_dir(staging, "var/runtime");
+      at(p, sizeof p, staging, "var/runtime");
+      bind(runtime_dir, p, 1);
+    }
     at(p, sizeof p, staging, "var/task");
     bind(task_root, p, 1);
     at(p, sizeof p, staging, "tmp");

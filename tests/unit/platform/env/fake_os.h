@@ -26,7 +26,7 @@ struct fake_runtime {
   pid_t pid = 0;
   bool running = true;
   bool destroyed = false;  // the environment let go of it
-  int kills = 0, freezes = 0, thaws = 0;
+  int kills = 0, freezes = 0, thaws = 0, terminates = 0;
   std::int64_t rss_kib = 3 * 1024;
   process::output_fn on_output;
   process::exit_fn on_exit;
@@ -49,6 +49,7 @@ class fake_process final : public process {
   pid_t pid() const override { return r_->pid; }
   bool running() const override { return r_->running; }
   void kill() override { ++r_->kills; }
+  void terminate() override { ++r_->terminates; }
   void freeze() override { ++r_->freezes; }
   void thaw() override { ++r_->thaws; }
   std::int64_t peak_rss_kib() const override { return r_->rss_kib; }
