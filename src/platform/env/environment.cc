@@ -101,7 +101,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     std::string body, content_type;
   };
   std::optional<settling> settling_;
-  bool shutting_down_ = false;                // SHUTDOWN sent, the budget running
+  bool shutting_down_ = false;               // SHUTDOWN sent, the budget running
   std::vector<std::function<void()>> gone_;  // retire()'s callers, told when it is over
 
   // --- lifecycle ----------------------------------------------------------------------------
@@ -179,7 +179,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
       if (boxed) at = std::find(spec.argv.begin(), spec.argv.end(), "--") + 1;
       spec.argv.insert(at, helper.begin(), helper.end());
     }
-    channel_->prepare_extensions(std::move(ext));
+    channel_->prepare_extensions(ext);
     auto on_output = [weak](std::string_view bytes) {
       if (auto self = weak.lock()) self->on_output(bytes);
     };
@@ -301,8 +301,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     ev.init_error =
         with([](impl& self, std::string body) { self.init_error_body_ = std::move(body); });
     ev.settled = with([](impl& self) { self.on_settled(); });
-    ev.extension_failed = with([](impl& self, std::string type, std::string message) {
-      self.on_extension_failed(std::move(type), std::move(message));
+    ev.extension_failed = with([](impl& self, const std::string& type, const std::string& message) {
+      self.on_extension_failed(type, message);
     });
     if (opt_.box != nullptr && opt_.box->mode != sandbox_mode::none && opt_.box->pid_namespace) {
       ev.admit = [weak](int fd) {
@@ -348,7 +348,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     finish(s.status, std::move(s.body), std::move(s.content_type), false);
   }
 
-  void on_extension_failed(std::string type, std::string message) {
+  void on_extension_failed(const std::string& type, const std::string& message) {
     if (shutting_down_ || phase_ == phase::dead) return;
     log_line("lambdakit: " + message);
     if (!current_) return become_dead("failure");

@@ -44,8 +44,8 @@ struct extension {
   std::string name;
   std::string id;
   bool external = false;
-  bool invoke = false;    // subscribed to INVOKE
-  bool shutdown = false;  // subscribed to SHUTDOWN
+  bool invoke = false;                    // subscribed to INVOKE
+  bool shutdown = false;                  // subscribed to SHUTDOWN
   std::optional<http::responder> parked;  // its /event/next, waiting
   std::optional<std::string> pending;     // an event it has not asked for yet
   bool busy = true;                       // not back in /next since it registered or was sent one
@@ -57,7 +57,7 @@ struct extension_hub::impl {
   extension_events events;
   extension_setup setup;
   std::vector<extension> list;
-  bool closed = false;  // registration
+  bool closed = false;                    // registration
   std::optional<http::responder> helper;  // the helper's wait for every registration
 
   extension* by_id(std::string_view id) {
@@ -113,8 +113,8 @@ struct extension_hub::impl {
     }
     extension e;
     e.name = name;
-    e.external = std::find(setup.external.begin(), setup.external.end(), name) !=
-                 setup.external.end();
+    e.external =
+        std::find(setup.external.begin(), setup.external.end(), name) != setup.external.end();
     for (const auto& ev : body.value("events", json::array())) {
       std::string t = ev.is_string() ? ev.get<std::string>() : ev.dump();
       if (t == "INVOKE") {
@@ -122,12 +122,12 @@ struct extension_hub::impl {
       } else if (t == "SHUTDOWN" && e.external) {
         e.shutdown = true;
       } else {
-        return respond(api_error(
-            403, "Extension.InvalidEventType",
-            t == "SHUTDOWN" ? "Internal extension " + name +
-                                  " cannot subscribe to SHUTDOWN (only the files in "
-                                  "/opt/extensions are external extensions)"
-                            : "Unknown event type " + t + " (INVOKE and SHUTDOWN are)"));
+        return respond(api_error(403, "Extension.InvalidEventType",
+                                 t == "SHUTDOWN"
+                                     ? "Internal extension " + name +
+                                           " cannot subscribe to SHUTDOWN (only the files in "
+                                           "/opt/extensions are external extensions)"
+                                     : "Unknown event type " + t + " (INVOKE and SHUTDOWN are)"));
       }
     }
     if (closed) {
@@ -269,8 +269,8 @@ bool extension_hub::handle(const http::request& r, const http::responder& respon
   } else if ((what == "init/error" || what == "exit/error") && r.method == "POST") {
     impl_->on_error(r, respond, what == "init/error");
   } else {
-    respond(api_error(404, "NotFound", "no such Extensions API call: " + r.method + " " +
-                                           std::string(path)));
+    respond(api_error(404, "NotFound",
+                      "no such Extensions API call: " + r.method + " " + std::string(path)));
   }
   return true;
 }
@@ -335,7 +335,12 @@ std::string extension_hub::busy_names() const {
 
 std::vector<std::string> extension_hub::log_lines() const {
   std::vector<std::string> out;
-  for (const auto& e : impl_->list) {
+  std::vector<const extension*> by_name;
+  for (const auto& e : impl_->list) by_name.push_back(&e);
+  std::sort(by_name.begin(), by_name.end(),
+            [](const extension* a, const extension* b) { return a->name < b->name; });
+  for (const auto* p : by_name) {
+    const extension& e = *p;
     std::string events;
     if (e.invoke) events = "INVOKE";
     if (e.shutdown) events += events.empty() ? "SHUTDOWN" : ", SHUTDOWN";

@@ -56,10 +56,10 @@ class process {
   virtual ~process() = default;  // kills the group if still running
   virtual pid_t pid() const = 0;
   virtual bool running() const = 0;
-  virtual void kill() = 0;    // SIGKILL to the process group (and SIGCONT, so a frozen one dies)
+  virtual void kill() = 0;       // SIGKILL to the process group (and SIGCONT, so a frozen one dies)
   virtual void terminate() = 0;  // SIGTERM to the process itself (a shutdown's first step)
-  virtual void freeze() = 0;  // SIGSTOP to the group: no CPU between invokes
-  virtual void thaw() = 0;    // SIGCONT to the group
+  virtual void freeze() = 0;     // SIGSTOP to the group: no CPU between invokes
+  virtual void thaw() = 0;       // SIGCONT to the group
   // Peak resident memory in KiB: VmHWM while it runs, ru_maxrss once it ended.
   virtual std::int64_t peak_rss_kib() const = 0;
   // Delivers whatever output is in the pipe right now (non-blocking).

@@ -113,7 +113,7 @@ class runtime_api_channel final : public runtime_channel,
     if (server_) server_->close();
   }
 
-  void prepare_extensions(extension_setup setup) override { hub_.reset(std::move(setup)); }
+  void prepare_extensions(const extension_setup& setup) override { hub_.reset(setup); }
   bool extensions_busy() const override { return !hub_.all_waiting(); }
   bool shutdown_extensions(const std::string& reason, std::int64_t deadline_ms) override {
     return hub_.shutdown(reason, deadline_ms);
@@ -182,8 +182,7 @@ class runtime_api_channel final : public runtime_channel,
     }
     if (!hub_.all_waiting()) return;
     if (events_.settled) events_.settled();
-    if (!closed_ && parked_next_ && !pending_ && in_flight_.empty() && events_.idle)
-      events_.idle();
+    if (!closed_ && parked_next_ && !pending_ && in_flight_.empty() && events_.idle) events_.idle();
   }
 
   void send() {

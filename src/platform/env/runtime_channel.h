@@ -81,7 +81,7 @@ class runtime_channel {
 
   // Extensions (a channel without the Extensions API keeps the defaults: none). The extensions
   // the next runtime start brings; called before runtime_started().
-  virtual void prepare_extensions(extension_setup /*setup*/) {}
+  virtual void prepare_extensions(const extension_setup& /*setup*/) {}
   // Whether an extension has an event it has not come back from.
   virtual bool extensions_busy() const { return false; }
   // Sends SHUTDOWN to the extensions that subscribed to it; false when none did.

@@ -35,7 +35,7 @@ namespace {
 
 volatile sig_atomic_t runtime_pid = 0;
 volatile sig_atomic_t terminating = 0;  // SIGTERM came: the environment shuts down
-int child_pipe[2] = {-1, -1};  // written on SIGCHLD: the wait loop wakes up
+int child_pipe[2] = {-1, -1};           // written on SIGCHLD: the wait loop wakes up
 
 void on_term(int) {
   terminating = 1;
@@ -114,8 +114,8 @@ std::string json_string(const std::string& s) {
 void report_failure(const std::string& type, const std::string& message) {
   int fd = connect_api();
   if (fd < 0) return;
-  std::string body = "{\"errorType\":" + json_string(type) +
-                     ",\"errorMessage\":" + json_string(message) + "}";
+  std::string body =
+      "{\"errorType\":" + json_string(type) + ",\"errorMessage\":" + json_string(message) + "}";
   if (send_all(fd, request("POST", "/lambdakit/v1/extensions/failed", body))) {
     char buf[512];
     while (::read(fd, buf, sizeof buf) > 0) {
@@ -150,7 +150,7 @@ bool reap(std::map<pid_t, started>& extensions, int& runtime_status) {
     }
     auto it = extensions.find(pid);
     if (it == extensions.end()) continue;  // a grandchild reparented here
-    if (terminating) {  // an extension done with its SHUTDOWN
+    if (terminating) {                     // an extension done with its SHUTDOWN
       extensions.erase(it);
       continue;
     }

@@ -98,9 +98,22 @@ static void fail_errno(const char* what, const char* path) {
 
 /* Pid 1 of the environment's PID namespace: reaps every process there; when `runtime` ends,
  * reports its wait status and exits, which kills the rest of the namespace. */
+static pid_t init_child = 0;
+
+/* A shutdown's SIGTERM is the runtime's: pid 1 gets it only because it has a handler. */
+static void forward_term(int sig) {
+  (void)sig;
+  if (init_child > 0) kill(init_child, SIGTERM);
+}
+
 static void run_init(pid_t runtime) {
   for (int fd = 0; fd < 1024; ++fd)
     if (fd != status_fd) close(fd);
+  init_child = runtime;
+  struct sigaction term;
+  memset(&term, 0, sizeof term);
+  term.sa_handler = forward_term;
+  sigaction(SIGTERM, &term, NULL);
   for (;;) {
     int status = 0;
     pid_t p = wait(&status);

@@ -12,6 +12,7 @@ under /usr/bin/python3 inside the sandbox). What it does depends on its file nam
   crash*        registers, exits with status 3 on its first INVOKE
   initerror*    registers, then reports /init/error
   twice*        registers, then registers again and prints the error it gets
+  stubborn*     as counter, but never finishes its SHUTDOWN (prints "<name>: ignoring SHUTDOWN")
 """
 import json
 import os
@@ -23,7 +24,7 @@ import urllib.request
 API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
 NAME = os.path.basename(sys.argv[0])
 KIND = next((k for k in ("counter", "slow", "idle", "noregister", "hang", "crash", "initerror",
-                         "twice") if NAME.startswith(k)), "counter")
+                         "twice", "stubborn") if NAME.startswith(k)), "counter")
 
 
 def say(text):
@@ -63,6 +64,9 @@ def main():
     count = 0
     while True:
         _, event = call("GET", "/event/next", headers={"Lambda-Extension-Identifier": ident})
+        if event["eventType"] == "SHUTDOWN" and KIND == "stubborn":
+            say("ignoring SHUTDOWN")
+            time.sleep(3600)
         if event["eventType"] == "SHUTDOWN":
             left = event["deadlineMs"] - int(time.time() * 1000)
             say(f"SHUTDOWN {event['shutdownReason']} after {count} (deadline in {left} ms)")
