@@ -121,6 +121,8 @@ bench: build
 	@python3 bench/stream/ttfb.py build/bin
 	@echo
 	@python3 bench/urls/latency.py build/bin
+	@echo
+	@python3 bench/extensions/overhead.py build/bin
 
 format:
 	@git ls-files --cached --others --exclude-standard '*.cc' '*.h' '*.c' | xargs clang-format -i

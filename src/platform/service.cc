@@ -116,10 +116,13 @@ int serve(const service_options& o) {
       return 1;
     }
     used->insert(layer_code->begin(), layer_code->end());
-    std::size_t n = code.collect(*used) + trees.collect(*opt_trees);
+    std::size_t n = code.collect(*used);
+    std::size_t opt = trees.collect(*opt_trees);
     if (n > 0 && o.level <= log_level::info)
       std::cerr << "lambdakit serve: removed " << n
-                << " unused code or /opt tree(s) and upload leftovers\n";
+                << " unused code tree(s) and upload leftovers\n";
+    if (opt > 0 && o.level <= log_level::info)
+      std::cerr << "lambdakit serve: removed " << opt << " unused /opt tree(s) of layers\n";
   }
   fs::path tmp_root = state / "tmp";
   env::unmount_all_below(tmp_root);  // volumes of an earlier run that ended abruptly
