@@ -13,10 +13,13 @@ static int connect_api(const char* api) {
   const char* colon = strrchr(api, ':');
   char host[64] = {0};
   if (colon == NULL) return -1;
-  memcpy(host, api, (size_t)(colon - api) < sizeof host - 1 ? (size_t)(colon - api) : sizeof host - 1);
-  struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons((unsigned short)atoi(colon + 1))};
+  memcpy(host, api,
+         (size_t)(colon - api) < sizeof host - 1 ? (size_t)(colon - api) : sizeof host - 1);
+  struct sockaddr_in a = {.sin_family = AF_INET,
+                          .sin_port = htons((unsigned short)atoi(colon + 1))};
   int fd = socket(AF_INET, SOCK_STREAM, 0);
-  if (inet_pton(AF_INET, host, &a.sin_addr) != 1 || connect(fd, (struct sockaddr*)&a, sizeof a) != 0)
+  if (inet_pton(AF_INET, host, &a.sin_addr) != 1 ||
+      connect(fd, (struct sockaddr*)&a, sizeof a) != 0)
     return -1;
   return fd;
 }
@@ -57,7 +60,8 @@ int main(int argc, char** argv) {
   memcpy(id, h + 29, 36);
   n = snprintf(req, sizeof req,
                "GET /2020-01-01/extension/event/next HTTP/1.1\r\nHost: x\r\n"
-               "Lambda-Extension-Identifier: %s\r\n\r\n", id);
+               "Lambda-Extension-Identifier: %s\r\n\r\n",
+               id);
   for (;;) {
     if (write(fd, req, (size_t)n) != n || read_answer(fd, buf, sizeof buf) < 0) return 1;
     if (strstr(buf, "\"SHUTDOWN\"") != NULL) return 0;

@@ -267,3 +267,38 @@ def test_extensions_run_without_a_sandbox_too(start_service):
     service.wait_for_log(rf"\[{name}\] counter: INVOKE 2 ")
     service.client.delete_function(FunctionName=name)
     service.wait_for_log(rf"\[{name}\] counter: SHUTDOWN spindown after 2", timeout=10)
+
+
+def test_a_telemetry_subscriber_gets_platform_events_and_function_logs(service):
+    layer = _extension_layer(service, "telemetry")
+    source = ("def handler(event, context):\n"
+              "    print('hello-from-handler', flush=True)\n"
+              "    return 'ok'\n")
+    name = _function(service, layer, zip_bytes=_python_zip(source), runtime="python3.12",
+                     handler="app.handler", timeout=10)
+    first = service.invoke(name, {}, timeout=60)
+    assert first.function_error is None and first.json() == "ok", first.describe()
+    refused = service.wait_for_log(rf"\[{name}\] telemetry: subscription refused: 400 (.*)$",
+                                   timeout=10)
+    assert json.loads(refused.group(1))["errorType"] == "ValidationError", refused.group(0)
+    service.wait_for_log(rf"\[{name}\] telemetry: subscribed: 200 OK", timeout=10)
+    # Init's events (kept until the subscriber came) and the first invoke's. A frozen
+    # environment takes its POSTs only while it runs, as on Lambda: later invokes carry them.
+    rid = first.request_id
+    wanted = [rf"got platform.{e}$" for e in ("initStart", "extension", "initRuntimeDone",
+                                              "initReport")]
+    wanted += [rf"got platform.{e} {rid}$" for e in ("start", "runtimeDone", "report")]
+    wanted += [r"got function line$"]
+
+    def missing():
+        log = service.read_log()
+        return [w for w in wanted
+                if not re.search(rf"\[{name}\] telemetry: " + w, log, re.MULTILINE)]
+
+    for _ in range(40):
+        if not missing():
+            break
+        r = service.invoke(name, {}, timeout=60)
+        assert r.function_error is None, r.describe()
+        time.sleep(0.05)
+    assert not missing(), (missing(), service.read_log()[-4000:])

@@ -58,7 +58,8 @@ def test_hermetic_root_holds_only_the_task_root_proc_dev_and_tmp(start_service):
     service = start_service(extra_args=["--sandbox", "hermetic"])
     assert "sandbox: hermetic" in service.read_log()
     seen = _inspect(service)
-    assert seen["root"] == ["dev", "proc", "tmp", "var"], seen
+    # /opt: the function's layers (empty without), /var/runtime: lambdakit's helpers.
+    assert seen["root"] == ["dev", "opt", "proc", "tmp", "var"], seen
     assert seen["cwd"] == "/var/task" and seen["task_root"] == "/var/task"
     assert seen["task_root_write_errno"] == errno.EROFS
     assert seen["tmp_write_errno"] == 0

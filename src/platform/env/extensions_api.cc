@@ -349,4 +349,21 @@ std::vector<std::string> extension_hub::log_lines() const {
   return out;
 }
 
+std::optional<std::string> extension_hub::name_of(std::string_view id) const {
+  for (const auto& e : impl_->list)
+    if (e.id == id) return e.name;
+  return std::nullopt;
+}
+
+std::vector<std::string> extension_hub::telemetry_records() const {
+  std::vector<std::string> out;
+  for (const auto& e : impl_->list) {
+    json events = json::array();
+    if (e.invoke) events.push_back("INVOKE");
+    if (e.shutdown) events.push_back("SHUTDOWN");
+    out.push_back(json{{"name", e.name}, {"state", "Ready"}, {"events", events}}.dump());
+  }
+  return out;
+}
+
 }  // namespace lambdakit::platform::env

@@ -16,6 +16,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "platform/env/invocation.h"
@@ -69,6 +70,10 @@ class extension_hub {
   bool wants_shutdown() const;
   // The extensions that have an event they have not come back from, "a, b" (for messages).
   std::string busy_names() const;
+  // The name of the extension registered as `id`.
+  std::optional<std::string> name_of(std::string_view id) const;
+  // {"name","state":"Ready","events":[...]} for each, as the Telemetry API's platform.extension.
+  std::vector<std::string> telemetry_records() const;
   // "EXTENSION\tName: X\tState: Ready\tEvents: [INVOKE, SHUTDOWN]" for each, as Lambda logs them.
   std::vector<std::string> log_lines() const;
 

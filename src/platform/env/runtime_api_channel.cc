@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "platform/env/telemetry.h"
 #include "platform/http/server.h"
 #include "wire/base64.h"
 #include "wire/json.h"
@@ -44,6 +45,7 @@ class runtime_api_channel final : public runtime_channel,
   runtime_api_channel(boost::asio::io_context& io, channel_events events)
       : io_(io),
         events_(std::move(events)),
+        telemetry_(io),
         hub_({.changed = [this] { on_extensions_changed(); },
               .failed =
                   [this](std::string type, std::string message) {
@@ -113,7 +115,13 @@ class runtime_api_channel final : public runtime_channel,
     if (server_) server_->close();
   }
 
-  void prepare_extensions(const extension_setup& setup) override { hub_.reset(setup); }
+  void prepare_extensions(const extension_setup& setup) override {
+    hub_.reset(setup);
+    telemetry_.reset();
+  }
+  void telemetry(const std::string& type, const std::string& record_json) override {
+    telemetry_.emit(type, record_json);
+  }
   bool extensions_busy() const override { return !hub_.all_waiting(); }
   bool shutdown_extensions(const std::string& reason, std::int64_t deadline_ms) override {
     return hub_.shutdown(reason, deadline_ms);
@@ -124,11 +132,26 @@ class runtime_api_channel final : public runtime_channel,
   void on_request(http::request&& r, http::responder respond) {
     if (hub_.handle(r, respond)) return;
     std::string_view path = r.path();
+    if (path == "/2022-07-01/telemetry") {
+      if (r.method != "PUT") return respond(api_error(405, "MethodNotAllowed", "use PUT"));
+      auto id = r.header("Lambda-Extension-Identifier");
+      if (!id) {
+        return respond(api_error(403, "Extension.MissingExtensionIdentifier",
+                                 "Missing Lambda-Extension-Identifier header"));
+      }
+      auto name = hub_.name_of(*id);
+      if (!name) {
+        return respond(api_error(403, "Extension.UnknownExtensionIdentifier",
+                                 "Unknown extension " + std::string(*id)));
+      }
+      return respond(telemetry_.subscribe(*name, r.body));
+    }
     constexpr std::string_view base = "/2018-06-01/runtime/";
     if (path.substr(0, base.size()) != base) {
       return respond(api_error(
           404, "NotFound",
-          "lambdakit serves the Runtime API (2018-06-01) and the Extensions API (2020-01-01)"));
+          "lambdakit serves the Runtime API (2018-06-01), the Extensions API (2020-01-01) and the "
+          "Telemetry API (2022-07-01)"));
     }
     std::string_view rest = path.substr(base.size());
     if (rest == "invocation/next") {
@@ -170,7 +193,9 @@ class runtime_api_channel final : public runtime_channel,
   void maybe_ready() {
     if (ready_ || !parked_next_ || !hub_.all_waiting()) return;
     ready_ = true;
+    for (auto& record : hub_.telemetry_records()) telemetry_.emit("platform.extension", record);
     if (events_.ready) events_.ready();
+    telemetry_.init_over();
   }
 
   void on_extensions_changed() {
@@ -347,8 +372,9 @@ class runtime_api_channel final : public runtime_channel,
   std::shared_ptr<response_stream> stream_;  // the in-flight invoke's caller, when it streams
   std::string streamed_id_;                  // the request whose /response body is being streamed
   std::size_t streamed_bytes_ = 0;
-  bool oversized_ = false;  // past max_streamed_response: the rest is dropped
-  extension_hub hub_;       // the Extensions API, on the same server
+  bool oversized_ = false;   // past max_streamed_response: the rest is dropped
+  telemetry_hub telemetry_;  // the Telemetry API's subscribers
+  extension_hub hub_;        // the Extensions API, on the same server
 };
 
 }  // namespace

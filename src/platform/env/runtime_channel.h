@@ -90,6 +90,9 @@ class runtime_channel {
   }
   // Lambda's EXTENSION log lines for the extensions that registered.
   virtual std::vector<std::string> extension_log_lines() const { return {}; }
+  // An event for the Telemetry API's subscribers (telemetry.h): "function" with a log line as a
+  // JSON string, or "platform.*" with a JSON object.
+  virtual void telemetry(const std::string& /*type*/, const std::string& /*record_json*/) {}
 };
 
 }  // namespace lambdakit::platform::env

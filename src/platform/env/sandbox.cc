@@ -188,7 +188,7 @@ result<sandbox> choose_sandbox(std::string_view requested, const fs::path& launc
   std::string ns = s.pid_namespace ? "PID/mount/IPC/UTS namespaces" : "mount/IPC/UTS namespaces";
   s.note = s.mode == sandbox_mode::hermetic
                ? "sandbox: hermetic, " + ns +
-                     " (provided runtimes see only /var/task, /tmp, /proc, /dev; managed "
+                     " (provided runtimes see only /var/task, /opt, /tmp, /proc, /dev; managed "
                      "runtimes get namespaces)"
                : "sandbox: " + ns +
                      ", code read-only at /var/task, private /tmp, the state directory hidden";

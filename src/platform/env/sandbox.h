@@ -16,7 +16,8 @@ enum class sandbox_mode {
   none,        // a plain process; the code's own path is LAMBDA_TASK_ROOT
   namespaces,  // mount/IPC/UTS namespaces: the code read-only at /var/task, layers at /opt,
                // a private /tmp
-  hermetic,    // as namespaces, on an empty root: only /var/task, /opt, /tmp, /proc, /dev
+  hermetic,    // as namespaces, on an empty root: only /var/task, /var/runtime, /opt, /tmp,
+               // /proc, /dev
 };
 std::string_view name(sandbox_mode m);
 

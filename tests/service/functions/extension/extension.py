@@ -13,10 +13,16 @@ under /usr/bin/python3 inside the sandbox). What it does depends on its file nam
   initerror*    registers, then reports /init/error
   twice*        registers, then registers again and prints the error it gets
   stubborn*     as counter, but never finishes its SHUTDOWN (prints "<name>: ignoring SHUTDOWN")
+  telemetry*    as counter, and subscribes a listener of its own to the Telemetry API (platform
+                events and function logs): prints "<name>: got <type> <requestId>" for platform
+                events and "<name>: got function line" for a log line holding "hello-from-handler"
+                (first it tries a subscription with a bad schemaVersion and prints the answer)
 """
+import http.server
 import json
 import os
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -24,7 +30,7 @@ import urllib.request
 API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
 NAME = os.path.basename(sys.argv[0])
 KIND = next((k for k in ("counter", "slow", "idle", "noregister", "hang", "crash", "initerror",
-                         "twice", "stubborn") if NAME.startswith(k)), "counter")
+                         "twice", "stubborn", "telemetry") if NAME.startswith(k)), "counter")
 
 
 def say(text):
@@ -45,12 +51,49 @@ def register(events):
     return headers["Lambda-Extension-Identifier"]
 
 
+class Listener(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        items = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        for item in items:
+            if item["type"].startswith("platform."):
+                record = item["record"]
+                say(f"got {item['type']} {record.get('requestId', '')}".rstrip())
+            elif item["type"] == "function" and "hello-from-handler" in item["record"]:
+                say("got function line")
+        self.send_response(200)
+        self.send_header("Content-Length", "0")
+        self.end_headers()
+
+    def log_message(self, *args):
+        pass
+
+
+def subscribe(ident):
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Listener)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    api = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2022-07-01/telemetry"
+    for schema in ("1999-01-01", "2022-12-13"):
+        body = {"schemaVersion": schema, "types": ["platform", "function"],
+                "destination": {"protocol": "HTTP",
+                                "URI": f"http://sandbox.localdomain:{server.server_port}"},
+                "buffering": {"timeoutMs": 25}}
+        req = urllib.request.Request(api, data=json.dumps(body).encode(), method="PUT",
+                                     headers={"Lambda-Extension-Identifier": ident})
+        try:
+            with urllib.request.urlopen(req) as r:
+                say(f"subscribed: {r.status} {r.read().decode()}")
+        except urllib.error.HTTPError as e:
+            say(f"subscription refused: {e.code} {e.read().decode()}")
+
+
 def main():
     if KIND == "noregister":
         time.sleep(3600)
     events = [] if KIND == "idle" else ["INVOKE"] if KIND in ("hang", "crash") else [
         "INVOKE", "SHUTDOWN"]
     ident = register(events)
+    if KIND == "telemetry":
+        subscribe(ident)
     if KIND == "twice":
         try:
             register(events)
