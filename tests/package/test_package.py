@@ -136,3 +136,35 @@ def test_bundle_names_a_library_missing_on_this_machine(tmp_path):
     assert r.returncode == 1
     assert "libanswer-lambdakit-test.so" in r.stderr and "not on this machine" in r.stderr, r.stderr
     assert not out.exists()
+
+
+def test_layer_of_an_extension_puts_it_in_extensions_and_checks_it(tmp_path):
+    out = tmp_path / "ext.zip"
+    ext = binary("bench_idle_extension")  # static C: passes every runtime's check
+    r = lambdakit("package", "--layer", "extension", ext, "--output", out)
+    assert r.returncode == 0, r.stderr
+    with zipfile.ZipFile(out) as z:
+        infos = z.infolist()
+        assert [i.filename for i in infos] == ["extensions/bench_idle_extension"]
+        assert (infos[0].external_attr >> 16) & 0o777 == 0o755
+        assert z.read(infos[0].filename) == ext.read_bytes()
+    # A script may be an extension; a library may not; an unknown kind names the two there are.
+    script = tmp_path / "agent.sh"
+    script.write_text("#!/bin/sh\nexec sleep 1\n")
+    assert lambdakit("package", "--layer", "extension", script, "--output", out).returncode == 0
+    lib = BIN.resolve().parent / "layer" / "libgreeting.so"
+    r = lambdakit("package", "--layer", "extension", lib, "--output", tmp_path / "no.zip")
+    assert r.returncode != 0 and "--layer lib" in r.stderr, r.stderr
+    assert not (tmp_path / "no.zip").exists()
+    r = lambdakit("package", "--layer", "plugin", ext, "--output", tmp_path / "no.zip")
+    assert r.returncode != 0 and "lib or extension" in r.stderr, r.stderr
+
+
+def test_a_function_needing_a_layers_library_says_so_with_from_layer(tmp_path):
+    fn = binary("layer")  # linked against libgreeting.so
+    r = lambdakit("package", fn, "--runtime", "provided.al2023", "--output", tmp_path / "f.zip")
+    assert r.returncode != 0, r.stderr
+    assert "--from-layer libgreeting.so" in r.stderr, r.stderr  # the fix, named
+    r = lambdakit("package", fn, "--from-layer", "libgreeting.so", "--output", tmp_path / "f.zip")
+    # Whatever else this machine's glibc makes it say, the library is no longer missing.
+    assert "needs libgreeting.so" not in r.stderr, r.stderr
