@@ -302,3 +302,16 @@ def test_a_telemetry_subscriber_gets_platform_events_and_function_logs(service):
         assert r.function_error is None, r.describe()
         time.sleep(0.05)
     assert not missing(), (missing(), service.read_log()[-4000:])
+
+
+def test_after_a_retried_init_the_invoke_still_times_out(start_service):
+    # Init overruns its 1 s limit (the extension registers after 1.5 s), so it is retried inside
+    # the invoke under the function timeout; that timeout still ends the invoke when the
+    # extension then never comes back from its INVOKE.
+    service = start_service(extra_args=["--init-timeout", "1"])
+    layer = _extension_layer(service, "latehang")
+    name = _function(service, layer, timeout=4)
+    r = service.invoke(name, {})
+    assert r.status == 200 and r.function_error is None, r.describe()
+    report = service.wait_for_log(rf"\[{name}\] REPORT RequestId: {r.request_id}\t.*", timeout=15)
+    assert "Status: timeout" in report.group(0), report.group(0)

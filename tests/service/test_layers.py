@@ -11,6 +11,7 @@ Run: python3 -m pytest -q tests/service/test_layers.py   (needs `make build`)
 import io
 import json
 import subprocess
+import time
 import zipfile
 
 import pytest
@@ -397,3 +398,22 @@ def test_lambdakit_package_layer_makes_the_zip_the_service_runs(service, tmp_pat
                               "-o", str(tmp_path / "no.zip")], capture_output=True, text=True)
     assert refused.returncode != 0 and "--layer extension" in refused.stderr, refused.stderr
     assert not (tmp_path / "no.zip").exists()
+
+
+def test_layer_code_goes_once_nothing_uses_it(service):
+    c = service.client
+    layer = c.publish_layer_version(LayerName=unique_name("gc"), Content={"ZipFile": make_zip(
+        {"lib/only-here.txt": unique_name("content").encode()})})
+    code_dir = service.state_dir / "code"
+
+    def stored() -> bool:
+        return any((d / "lib" / "only-here.txt").exists() for d in code_dir.iterdir())
+
+    name = _layer_function(service, [layer["LayerVersionArn"]])
+    c.delete_layer_version(LayerName=layer["LayerArn"].split(":")[-1], VersionNumber=1)
+    assert stored()  # the function still has it
+    c.update_function_configuration(FunctionName=name, Layers=[])
+    deadline = time.monotonic() + 10
+    while stored() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not stored(), "the layer's code outlived its last user"

@@ -320,9 +320,13 @@ void lambda_api::remove(const std::string& name, const http::request& r,
   if (ref) {
     auto f = functions_.get(ref->name);
     if (f && *f && !qualifier.empty()) return remove_version(**f, qualifier, respond, rid);
-    if (f && *f) shas.push_back((*f)->code_sha256);
+    auto keep = [&](const function_config& c) {  // its code and its layers' code
+      shas.push_back(c.code_sha256);
+      for (const auto& l : c.layers) shas.push_back(l.code_sha256);
+    };
+    if (f && *f) keep(**f);
     if (auto vs = functions_.list_versions(ref->name, 0, 1 << 30); vs) {
-      for (const auto& v : *vs) shas.push_back(v.code_sha256);
+      for (const auto& v : *vs) keep(v);
     }
   }
   auto removed = ref ? functions_.remove(ref->name) : result<bool>(false);
@@ -392,13 +396,16 @@ void lambda_api::update_configuration(const std::string& name, const http::reque
   function_config c = std::move(*found);
   auto applied = apply_configuration(r.body, c);
   if (!applied) return respond(to_response(applied.error(), rid));
+  std::vector<layer_ref> dropped;
   if (*applied) {  // Layers named: resolved against what the function has now
     auto layers =
         resolve_layers(**applied, c, (*applied)->empty() ? 0 : code_.unzipped_size(c.code_sha256));
     if (!layers) return respond(to_response(layers.error(), rid));
+    dropped = std::move(c.layers);
     c.layers = std::move(layers).value();
   }
   save_revision(std::move(c), respond, rid);
+  for (const auto& l : dropped) collector_->maybe_unused(l.code_sha256);  // still used: kept
 }
 
 void lambda_api::concurrency(const std::string& name, const http::request& r,

@@ -287,6 +287,7 @@ void lambda_api::remove_version(const function_config& latest, const std::string
     return fail(service_failure(d.error().message()));
   pool_.retire(latest.name, qualifier);
   collector_->maybe_unused((*v)->code_sha256);
+  for (const auto& l : (*v)->layers) collector_->maybe_unused(l.code_sha256);
   respond(no_content(rid));
 }
 

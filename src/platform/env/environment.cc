@@ -193,6 +193,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     // External extensions start first, through lambdakit-extensions-init, in the sandbox.
     extension_setup ext{external_extensions(), opt_.fn.name, opt_.fn.version, opt_.fn.handler,
                         opt_.account};
+    if (!ext.external.empty() && l.channel != channel_kind::runtime_api) {
+      log_line("lambdakit: /opt/extensions is not started: " + opt_.fn.runtime +
+               " runtimes do not speak the Runtime API, so they have no Extensions API");
+      ext.external.clear();
+    }
     if (!ext.external.empty() && !hosts.extensions_init) {
       log_line("lambdakit: /opt/extensions is not started: " + std::string(extensions_init_name) +
                " is missing beside the lambdakit binary");
@@ -367,7 +372,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
                         R"({"initializationType":"on-demand","phase":"init","status":"success",)"
                         R"("metrics":{"durationMs":)" +
                             fixed3(init_ms) + "}}");
-    timer_->cancel();
+    // The Init limit ends here; a retried Init runs under the invoke's timeout, which goes on.
+    if (!init_retried_) timer_->cancel();
     phase_ = phase::ready;
   }
 
@@ -472,6 +478,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     settling_.reset();
     timer_->cancel();
+    init_retried_ = false;  // later invokes arm their own timeout when delivered
     pending_call c = std::move(*current_);
     current_.reset();
     if (proc_) {

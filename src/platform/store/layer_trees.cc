@@ -38,6 +38,8 @@ result<void> overlay(const fs::path& from, const fs::path& to) {
     }
     if (ec) return io_failure("placing " + target.string(), ec);
   }
+  // A failed step (construction, increment) ends the loop with `ec` set: not a whole tree.
+  if (ec) return io_failure("reading " + from.string(), ec);
   return {};
 }
 

@@ -182,6 +182,14 @@ std::vector<char*> extension_environment() {
   return out;
 }
 
+// Gone with the helper when it gives up before the runtime runs (nothing else would end them
+// without a PID namespace).
+int give_up(std::map<pid_t, started>& extensions) {
+  for (const auto& [pid, info] : extensions) ::kill(pid, SIGKILL);
+  for (const auto& [pid, info] : extensions) ::waitpid(pid, nullptr, 0);
+  return 1;
+}
+
 [[noreturn]] void end_as(int status) {
   if (WIFSIGNALED(status)) {
     ::signal(WTERMSIG(status), SIG_DFL);
@@ -239,7 +247,7 @@ int main(int argc, char** argv) {
   int fd = connect_api();
   if (fd < 0 || !send_all(fd, request("GET", "/lambdakit/v1/extensions/registered", ""))) {
     say("cannot reach the Extensions API at AWS_LAMBDA_RUNTIME_API");
-    return 1;
+    return give_up(extensions);
   }
   std::string answer;
   int unused = 0;
@@ -247,7 +255,7 @@ int main(int argc, char** argv) {
     pollfd fds[2] = {{fd, POLLIN, 0}, {child_pipe[0], POLLIN, 0}};
     if (::poll(fds, 2, -1) < 0) {
       if (errno == EINTR) continue;
-      return 1;
+      return give_up(extensions);
     }
     if (fds[1].revents != 0) {
       char buf[64];
@@ -255,7 +263,7 @@ int main(int argc, char** argv) {
       }
       std::size_t before = extensions.size();
       reap(extensions, unused);
-      if (extensions.size() < before) return 1;  // reported: the Init fails
+      if (extensions.size() < before) return give_up(extensions);  // reported: the Init fails
     }
     if (fds[0].revents != 0) {
       char buf[1024];
@@ -271,7 +279,7 @@ int main(int argc, char** argv) {
   if (answer.rfind("HTTP/1.1 200", 0) != 0) {
     say("extensions did not all register before the runtime's Init: " +
         answer.substr(0, answer.find("\r\n")));
-    return 1;
+    return give_up(extensions);
   }
 
   pid_t pid = ::fork();
@@ -282,7 +290,7 @@ int main(int argc, char** argv) {
     say(std::string("cannot start ") + argv[3] + ": " + std::strerror(errno));
     ::_exit(127);
   }
-  if (pid < 0) return 1;
+  if (pid < 0) return give_up(extensions);
   runtime_pid = pid;
   int runtime_status = 0;
   while (true) {

@@ -13,6 +13,8 @@ under /usr/bin/python3 inside the sandbox). What it does depends on its file nam
   initerror*    registers, then reports /init/error
   twice*        registers, then registers again and prints the error it gets
   stubborn*     as counter, but never finishes its SHUTDOWN (prints "<name>: ignoring SHUTDOWN")
+  latehang*     takes 1.5 s before it registers (past a 1 s Init limit), then hangs on its first
+                INVOKE as hang does
   telemetry*    as counter, and subscribes a listener of its own to the Telemetry API (platform
                 events and function logs): prints "<name>: got <type> <requestId>" for platform
                 events and "<name>: got function line" for a log line holding "hello-from-handler"
@@ -30,7 +32,7 @@ import urllib.request
 API = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2020-01-01/extension"
 NAME = os.path.basename(sys.argv[0])
 KIND = next((k for k in ("counter", "slow", "idle", "noregister", "hang", "crash", "initerror",
-                         "twice", "stubborn", "telemetry") if NAME.startswith(k)), "counter")
+                         "twice", "stubborn", "telemetry", "latehang") if NAME.startswith(k)), "counter")
 
 
 def say(text):
@@ -89,7 +91,9 @@ def subscribe(ident):
 def main():
     if KIND == "noregister":
         time.sleep(3600)
-    events = [] if KIND == "idle" else ["INVOKE"] if KIND in ("hang", "crash") else [
+    if KIND == "latehang":
+        time.sleep(1.5)
+    events = [] if KIND == "idle" else ["INVOKE"] if KIND in ("hang", "crash", "latehang") else [
         "INVOKE", "SHUTDOWN"]
     ident = register(events)
     if KIND == "telemetry":
@@ -116,7 +120,7 @@ def main():
             return
         count += 1
         say(f"INVOKE {count} {event['requestId']} {event['invokedFunctionArn']}")
-        if KIND == "hang":
+        if KIND in ("hang", "latehang"):
             time.sleep(3600)
         if KIND == "crash":
             sys.exit(3)
