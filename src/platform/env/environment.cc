@@ -10,6 +10,7 @@
 #include "platform/env/process.h"
 #include "platform/env/runtimes.h"
 #include "platform/env/sandbox.h"
+#include "platform/env/telemetry_records.h"
 #include "platform/env/variables.h"
 #include "wire/json.h"
 
@@ -24,32 +25,6 @@ constexpr std::size_t max_log_capture =
     std::size_t{256} * 1024;  // per invoke; older output is dropped first
 // The SHUTDOWN phase with external extensions (lambda-runtime-environment.md): 2,000 ms.
 constexpr std::chrono::milliseconds shutdown_budget{2000};
-
-std::string json_text(std::string_view s) {
-  std::string out;
-  wire::json::append_string(out, s);
-  return out;
-}
-
-std::string fixed3(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.3f", v);
-  return buf;
-}
-
-// The Telemetry API's status of an invoke (telemetry-schema-reference.md).
-const char* telemetry_status(invoke_status s) {
-  switch (s) {
-    case invoke_status::success:
-      return "success";
-    case invoke_status::function_error:
-      return "error";
-    case invoke_status::timeout:
-      return "timeout";
-    default:
-      return "failure";
-  }
-}
 
 std::int64_t epoch_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
@@ -236,13 +211,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     current_->outcome.spawn_ms += ms_between(t0, os_.now());
     phase_ = phase::initializing;
     channel_->runtime_started();
-    channel_->telemetry(
-        "platform.initStart",
-        R"({"initializationType":"on-demand","phase":")" +
-            std::string(init_retried_ ? "invoke" : "init") + R"(","runtimeVersion":)" +
-            json_text(opt_.fn.runtime.empty() ? "provided.al2023" : opt_.fn.runtime) +
-            R"(,"functionName":)" + json_text(opt_.fn.name) + R"(,"functionVersion":)" +
-            json_text(opt_.fn.version) + "}");
+    channel_->telemetry("platform.initStart",
+                        telemetry_records::init_start(opt_.fn, init_retried_));
     channel_->deliver(current_->req, std::chrono::seconds(opt_.fn.timeout_s));
     if (!init_retried_) {
       arm_timer(opt_.init_limit, [this] { on_init_timeout(); });
@@ -366,12 +336,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     for (const auto& line : channel_->extension_log_lines()) log_line(line);
     if (current_) current_->outcome.init_ms = ms_between(spawned_at_, os_.now());
     double init_ms = current_ ? current_->outcome.init_ms : ms_between(spawned_at_, os_.now());
-    channel_->telemetry("platform.initRuntimeDone",
-                        R"({"initializationType":"on-demand","phase":"init","status":"success"})");
-    channel_->telemetry("platform.initReport",
-                        R"({"initializationType":"on-demand","phase":"init","status":"success",)"
-                        R"("metrics":{"durationMs":)" +
-                            fixed3(init_ms) + "}}");
+    channel_->telemetry("platform.initRuntimeDone", telemetry_records::init_runtime_done());
+    channel_->telemetry("platform.initReport", telemetry_records::init_report(init_ms));
     // The Init limit ends here; a retried Init runs under the invoke's timeout, which goes on.
     if (!init_retried_) timer_->cancel();
     phase_ = phase::ready;
@@ -381,8 +347,8 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     if (!current_) return;
     current_->delivered = true;
     current_->delivered_at = os_.now();
-    channel_->telemetry("platform.start", R"({"requestId":)" + json_text(current_->req.request_id) +
-                                              R"(,"version":)" + json_text(opt_.fn.version) + "}");
+    channel_->telemetry("platform.start",
+                        telemetry_records::start(current_->req.request_id, opt_.fn.version));
     if (!init_retried_)
       arm_timer(std::chrono::seconds(opt_.fn.timeout_s), [this] { on_invoke_timeout(); });
   }
@@ -416,7 +382,7 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
   void on_output(std::string_view bytes) {
     for (char c : bytes) {
       if (c == '\n') {
-        if (channel_) channel_->telemetry("function", json_text(line_));
+        if (channel_) channel_->telemetry("function", telemetry_records::log_line(line_));
         log_line(line_);
         line_.clear();
       } else if (line_.size() <
@@ -504,21 +470,11 @@ struct environment::impl : std::enable_shared_from_this<environment::impl> {
     }
     c.outcome.reset = reset;
     if (channel_ && c.delivered) {
-      std::string rid = json_text(c.req.request_id);
-      const char* status = telemetry_status(s);
-      channel_->telemetry("platform.runtimeDone", R"({"requestId":)" + rid + R"(,"status":")" +
-                                                      status + R"(","metrics":{"durationMs":)" +
-                                                      fixed3(c.outcome.invoke_ms) + "}}");
-      std::string init = c.outcome.cold && c.outcome.init_ms > 0
-                             ? R"(,"initDurationMs":)" + fixed3(c.outcome.init_ms)
-                             : std::string();
+      channel_->telemetry("platform.runtimeDone", telemetry_records::runtime_done(
+                                                      c.req.request_id, s, c.outcome.invoke_ms));
       channel_->telemetry(
           "platform.report",
-          R"({"requestId":)" + rid + R"(,"status":")" + status + R"(","metrics":{"durationMs":)" +
-              fixed3(c.outcome.invoke_ms) + R"(,"billedDurationMs":)" +
-              std::to_string(static_cast<std::int64_t>(std::ceil(c.outcome.invoke_ms))) +
-              R"(,"memorySizeMB":)" + std::to_string(opt_.fn.memory_mb) + R"(,"maxMemoryUsedMB":)" +
-              std::to_string(c.outcome.max_memory_mb) + init + "}}");
+          telemetry_records::report(c.req.request_id, s, c.outcome, opt_.fn.memory_mb));
     }
     if (channel_) channel_->abandon();  // after an answer: nothing in flight any more
     if (reset) become_dead(s == invoke_status::timeout ? "timeout" : "failure");

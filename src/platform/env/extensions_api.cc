@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/random.h"
+#include "platform/env/api_answers.h"
 
 namespace lambdakit::platform::env {
 namespace {
@@ -12,23 +13,6 @@ using json = nlohmann::json;
 
 constexpr std::string_view base = "/2020-01-01/extension/";
 constexpr std::string_view helper_base = "/lambdakit/v1/extensions/";
-
-// Errors as AWS's Extensions API answers them ([RIE] rapi/handler): 403 for a client's mistake.
-http::response api_error(int status, const std::string& type, const std::string& message) {
-  http::response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.body = json{{"errorMessage", message}, {"errorType", type}}.dump();
-  return r;
-}
-
-http::response accepted() {
-  http::response r;
-  r.status = 202;
-  r.set("Content-Type", "application/json");
-  r.body = R"({"status":"OK"})";
-  return r;
-}
 
 bool is_uuid(std::string_view s) {
   if (s.size() != 36) return false;

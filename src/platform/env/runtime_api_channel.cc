@@ -2,6 +2,7 @@
 
 #include <optional>
 
+#include "platform/env/api_answers.h"
 #include "platform/env/telemetry.h"
 #include "platform/http/server.h"
 #include "wire/base64.h"
@@ -17,26 +18,6 @@ std::int64_t epoch_ms() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(
              std::chrono::system_clock::now().time_since_epoch())
       .count();
-}
-
-http::response api_error(int status, std::string_view type, std::string_view message) {
-  http::response r;
-  r.status = status;
-  r.set("Content-Type", "application/json");
-  r.body = "{\"errorMessage\":";
-  wire::json::append_string(r.body, message);
-  r.body += ",\"errorType\":";
-  wire::json::append_string(r.body, type);
-  r.body += "}";
-  return r;
-}
-
-http::response accepted() {
-  http::response r;
-  r.status = 202;
-  r.set("Content-Type", "application/json");
-  r.body = R"({"status":"OK"})";
-  return r;
 }
 
 class runtime_api_channel final : public runtime_channel,
