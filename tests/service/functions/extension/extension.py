@@ -35,8 +35,15 @@ KIND = next((k for k in ("counter", "slow", "idle", "noregister", "hang", "crash
                          "twice", "stubborn", "telemetry", "latehang") if NAME.startswith(k)), "counter")
 
 
+SAY = threading.Lock()
+
+
 def say(text):
-    print(f"{NAME}: {text}", flush=True)
+    # One write per line, under a lock: the telemetry listener's threads print too, and print()
+    # writes the text and its newline apart.
+    with SAY:
+        sys.stdout.write(f"{NAME}: {text}\n")
+        sys.stdout.flush()
 
 
 def call(method, path, body=None, headers=None):
